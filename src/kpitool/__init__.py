@@ -1,0 +1,3 @@
+"""kpitool — evaluate the KPIs of Japanese municipal plans from YAML kept in git."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""``python -m kpitool``."""
+
+from kpitool.cli import main
+
+main()

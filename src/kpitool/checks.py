@@ -1,0 +1,232 @@
+"""Cross-reference checks over loaded data: what one file alone cannot tell.
+
+Each check is a generator of :class:`~kpitool.problems.Problem`, located via
+the document's source map. :func:`check_data` runs them all.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from decimal import Decimal
+
+from kpitool.loader import Document, LoadedData
+from kpitool.model import KPI, Direction, Plan, Section
+from kpitool.numbers import UnitError, convert
+from kpitool.periods import parse_fiscal_year
+from kpitool.problems import Problem, Severity
+from kpitool.rating import RatingError, effective_direction, resolve_scheme
+
+__all__ = ["check_actuals", "check_data", "check_plan", "kpi_locations"]
+
+Loc = tuple[str | int, ...]
+WARNING = Severity.WARNING
+
+
+def kpi_locations(plan: Plan) -> dict[str, Loc]:
+    """Where each KPI sits in the plan's YAML, by KPI id (first occurrence)."""
+    found: dict[str, Loc] = {}
+    for index, kpi in enumerate(plan.kpis):
+        found.setdefault(kpi.id, ("kpis", index))
+    for loc, section in _sections_with_loc(plan):
+        for index, kpi in enumerate(section.kpis):
+            found.setdefault(kpi.id, (*loc, "kpis", index))
+    return found
+
+
+def _sections_with_loc(plan: Plan) -> Iterator[tuple[Loc, Section]]:
+    def walk(sections: tuple[Section, ...], loc: Loc) -> Iterator[tuple[Loc, Section]]:
+        for index, section in enumerate(sections):
+            here = (*loc, "sections", index)
+            yield here, section
+            yield from walk(section.sections, here)
+
+    yield from walk(plan.sections, ())
+
+
+def _kpis_with_loc(plan: Plan) -> Iterator[tuple[Loc, KPI]]:
+    for index, kpi in enumerate(plan.kpis):
+        yield ("kpis", index), kpi
+    for loc, section in _sections_with_loc(plan):
+        for index, kpi in enumerate(section.kpis):
+            yield (*loc, "kpis", index), kpi
+
+
+def check_plan(document: Document, plan: Plan) -> Iterator[Problem]:
+    """Ids unique, references resolve, periods ordered and sane, targets drawn the right way."""
+    sections = {s.id for s, _ in plan.walk_sections()}
+    ids: dict[str, Loc] = {}
+    for loc, section in _sections_with_loc(plan):
+        sid = section.id
+        if sid in ids:
+            yield document.problem((*loc, "id"), f"section id {sid!r} is used twice", code="duplicate-id")
+        ids.setdefault(sid, loc)
+    for index, project in enumerate(plan.projects):
+        loc = ("projects", index)
+        if project.id in ids:
+            yield document.problem(
+                (*loc, "id"),
+                f"id {project.id!r} is already used by a section or project",
+                code="duplicate-id",
+            )
+        ids.setdefault(project.id, loc)
+        for field in ("listed_in", "serves"):
+            for ref_index, ref in enumerate(getattr(project, field)):
+                if ref not in sections:
+                    yield document.problem(
+                        (*loc, field, ref_index),
+                        f"no section with id {ref!r} in this plan",
+                        code="reference",
+                    )
+    kpi_ids: dict[str, Loc] = {}
+    for loc, kpi in _kpis_with_loc(plan):
+        if kpi.id in kpi_ids:
+            yield document.problem(
+                (*loc, "id"), f"KPI id {kpi.id!r} is used twice in this plan", code="duplicate-id"
+            )
+        kpi_ids.setdefault(kpi.id, loc)
+        yield from _check_kpi(document, plan, kpi, loc)
+    try:
+        resolve_scheme(plan.evaluation)
+    except RatingError as exc:
+        yield document.problem(("evaluation",), str(exc), code="evaluation")
+
+
+def _check_kpi(document: Document, plan: Plan, kpi: KPI, loc: Loc) -> Iterator[Problem]:
+    baseline = kpi.baseline
+    if (
+        baseline is not None
+        and baseline.period is not None
+        and kpi.target.period.sort_key() <= baseline.period.sort_key()
+    ):
+        yield document.problem(
+            (*loc, "target", "period"),
+            f"目標時点 (target period) {kpi.target.period.label} is not after 基準時点 "
+            f"(baseline period) {baseline.period.label}",
+            code="period",
+        )
+    if plan.period is not None:
+        start, end = plan.period.start_year, plan.period.end_year
+        target_year = kpi.target.period.fiscal_year
+        if not start - 1 <= target_year <= end + 1:
+            yield document.problem(
+                (*loc, "target", "period"),
+                f"目標時点 {kpi.target.period.label} lies outside the plan period "
+                f"{plan.period.start}–{plan.period.end}",
+                severity=WARNING,
+                code="period",
+            )
+    for interim_index, interim in enumerate(kpi.interim_targets):
+        if interim.period.sort_key() > kpi.target.period.sort_key():
+            yield document.problem(
+                (*loc, "interim_targets", interim_index, "period"),
+                "中間目標 (interim target) comes after the target period",
+                code="period",
+            )
+    if kpi.target.basis is not None and kpi.baseline_value is None:
+        yield document.problem(
+            (*loc, "target"),
+            "a target relative to the baseline needs a baseline value",
+            code="target",
+        )
+    direction, note = effective_direction(kpi, kpi.baseline_value, kpi.target_value())
+    if direction is not kpi.direction:
+        yield document.problem((*loc, "direction"), note, severity=WARNING, code="direction")
+    moving = kpi.direction in (Direction.INCREASE, Direction.DECREASE)
+    if moving and kpi.baseline_value is not None and kpi.target_value() == kpi.baseline_value:
+        yield document.problem(
+            (*loc, "direction"),
+            f"target equals baseline: a 'maintain' target is better written as "
+            f"{'at_least' if kpi.direction is Direction.INCREASE else 'at_most'}",
+            severity=WARNING,
+            code="direction",
+        )
+
+
+def check_actuals(document: Document, loaded: LoadedData, plan_id: str) -> Iterator[Problem]:
+    """Actuals refer to an existing plan and KPIs, years are sane, units convert, grades exist."""
+    actuals_doc = loaded.actuals[plan_id]
+    plan_doc = loaded.plans.get(plan_id)
+    if plan_doc is None:
+        known = ", ".join(sorted(loaded.plans)) or "none loaded"
+        yield document.problem(("plan",), f"no plan with id {plan_id!r} (plans: {known})", code="reference")
+        return
+    plan = plan_doc.plan
+    kpis = {kpi.id: kpi for kpi, _ in plan.iter_kpis()}
+    try:
+        symbols = set(resolve_scheme(plan.evaluation).symbols())
+    except RatingError:
+        symbols = set()  # reported on the plan itself
+    for kpi_id, years in actuals_doc.actuals.actuals.items():
+        kpi = kpis.get(kpi_id)
+        if kpi is None:
+            yield document.problem(
+                ("actuals", kpi_id),
+                f"no KPI with id {kpi_id!r} in plan {plan_id!r}",
+                code="reference",
+            )
+            continue
+        seen: dict[int, str] = {}
+        series: list[tuple[int, str, Decimal]] = []
+        for label, actual in years.items():
+            loc = ("actuals", kpi_id, label)
+            year = parse_fiscal_year(label)  # validated by the model already
+            if year in seen:
+                yield document.problem(loc, f"{label} is the same year as {seen[year]}", code="duplicate-key")
+                continue
+            seen[year] = label
+            if plan.period is not None and not plan.period.start_year - 1 <= year <= plan.period.end_year + 1:
+                yield document.problem(
+                    loc,
+                    f"evaluation year {label} lies outside the plan period "
+                    f"{plan.period.start}–{plan.period.end}",
+                    severity=WARNING,
+                    code="period",
+                )
+            if actual.official_grade is not None and symbols and actual.official_grade not in symbols:
+                yield document.problem(
+                    (*loc, "official_grade"),
+                    f"official grade {actual.official_grade!r} is not a grade of this plan's scheme "
+                    f"({' '.join(sorted(symbols))})",
+                    code="grade",
+                )
+            value = actual.value
+            if value is not None and actual.unit and actual.unit != kpi.unit:
+                try:
+                    value = convert(value, actual.unit, kpi.unit)
+                except UnitError:
+                    yield document.problem(
+                        (*loc, "unit"),
+                        f"unit {actual.unit!r} cannot be converted to the KPI's unit {kpi.unit!r}",
+                        code="unit",
+                    )
+                    continue
+            if value is not None:
+                series.append((year, label, value))
+            if actual.period is not None and actual.period.fiscal_year > year + 1:
+                yield document.problem(
+                    (*loc, "period"),
+                    f"data period {actual.period.label} lies after the evaluation year {label}",
+                    severity=WARNING,
+                    code="period",
+                )
+        if kpi.cumulative:
+            series.sort()
+            for (_, _, before), (_, label, after) in itertools.pairwise(series):
+                if after < before:
+                    yield document.problem(
+                        ("actuals", kpi_id, label, "value"),
+                        f"a cumulative (累計) series falls: {after} after {before}",
+                        severity=WARNING,
+                        code="cumulative",
+                    )
+
+
+def check_data(loaded: LoadedData) -> list[Problem]:
+    """Run every cross-reference check; return the file problems plus what they find, sorted."""
+    problems = list(loaded.problems)
+    for plan_doc in loaded.plans.values():
+        problems.extend(check_plan(plan_doc.document, plan_doc.plan))
+    for plan_id, actuals_doc in loaded.actuals.items():
+        problems.extend(check_actuals(actuals_doc.document, loaded, plan_id))
+    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0, p.message))

@@ -1,0 +1,165 @@
+"""Plumbing shared by the command modules: loading data, exit codes, output streams.
+
+Every command parses its arguments, calls the core and renders; the helpers
+here turn core failures into clear messages on stderr and exit codes
+(0 fine, 1 bad data or failed write, 2 bad usage).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from kpitool.loader import LoadedData, PlanDocument
+    from kpitool.problems import Problem
+
+__all__ = [
+    "EXIT_DATA",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "DataOption",
+    "PlansArgument",
+    "WidthOption",
+    "YearOption",
+    "fail",
+    "load",
+    "parse_year",
+    "print_problems",
+    "select_plans",
+    "stderr",
+    "stdout",
+    "usage",
+    "write_text",
+]
+
+EXIT_OK = 0
+EXIT_DATA = 1
+EXIT_USAGE = 2
+
+DataOption = Annotated[
+    Path,
+    typer.Option("--data", "-d", help="Data directory holding plans/ and actuals/.", show_default=True),
+]
+PlansArgument = Annotated[
+    list[str] | None,
+    typer.Argument(help="Plan ids (default: every plan with KPIs).", show_default=False),
+]
+YearOption = Annotated[
+    str,
+    typer.Option("--year", "-y", help="Evaluation year (評価年度): R6, 令和6年度, R6年度, 2024年度 or 2024."),
+]
+WidthOption = Annotated[
+    int | None,
+    typer.Option("--width", help="Terminal width for tables (default: detect).", show_default=False),
+]
+
+
+def stdout(width: int | None = None) -> Console:
+    """The console for reports (stdout)."""
+    from rich.console import Console
+
+    return Console(width=width, soft_wrap=False)
+
+
+def stderr() -> Console:
+    """The console for diagnostics (stderr)."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = EXIT_DATA) -> NoReturn:
+    """Print ``kpitool: error: …`` on stderr and exit with ``code``."""
+    stderr().print(f"kpitool: error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+def usage(message: str) -> NoReturn:
+    """A usage error: exit 2."""
+    fail(message, EXIT_USAGE)
+
+
+def write_text(text: str, output: Path | None) -> None:
+    """Write to stdout, or atomically to ``output``."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from kpitool.safe_write import WriteError, write_text_atomic
+
+    try:
+        write_text_atomic(output, text)
+    except WriteError as exc:
+        fail(str(exc))
+
+
+def print_problems(problems: list[Problem]) -> None:
+    """Problems as ``file:line:col: path: message`` lines on stderr."""
+    from kpitool.report.problems import render_problems
+
+    sys.stderr.write(render_problems(problems, "text"))
+
+
+def load(data: Path) -> LoadedData:
+    """Load and check a data directory; exit 2 if it does not exist."""
+    if not data.exists():
+        usage(f"data directory {str(data)!r} does not exist (give one with --data DIR)")
+    if not data.is_dir():
+        usage(f"--data {str(data)!r} is not a directory")
+    from kpitool.checks import check_data
+    from kpitool.loader import load_data
+
+    loaded = load_data([data])
+    loaded.problems = check_data(loaded)
+    return loaded
+
+
+def parse_year(text: str, option: str = "--year") -> tuple[int, str]:
+    """An evaluation year argument → (fiscal year, R-label); usage error if unreadable."""
+    from kpitool.periods import PeriodError, fiscal_year_label, parse_fiscal_year
+
+    try:
+        year = parse_fiscal_year(text)
+    except PeriodError as exc:
+        usage(f"{option}: {exc}")
+    return year, fiscal_year_label(year)
+
+
+def select_plans(loaded: LoadedData, plan_ids: list[str] | None, *, with_kpis: bool) -> list[PlanDocument]:
+    """The plans asked for, or every plan (with KPIs, if asked); stop on errors in their files."""
+    from kpitool.problems import Severity
+
+    if plan_ids:
+        unknown = [p for p in plan_ids if p not in loaded.plans]
+        if unknown:
+            print_problems([p for p in loaded.problems if p.severity is Severity.ERROR])
+            known = ", ".join(sorted(loaded.plans)) or "none"
+            usage(f"unknown plan {unknown[0]!r} (plans: {known})")
+        chosen = [loaded.plans[p] for p in plan_ids]
+    else:
+        chosen = [d for d in loaded.plans.values() if not with_kpis or d.plan.kpi_count()]
+    files = {d.document.name for d in chosen}
+    for doc in chosen:
+        if doc.plan.id in loaded.actuals:
+            files.add(loaded.actuals[doc.plan.id].document.name)
+    errors = [p for p in loaded.problems if p.severity is Severity.ERROR]
+    relevant = [p for p in errors if p.file in files]
+    if relevant:
+        print_problems(relevant)
+        fail(f"{len(relevant)} error(s) in the data of the selected plans; fix them (kpitool validate)")
+    others = sorted({p.file for p in errors} - files)
+    if others:
+        stderr().print(
+            f"kpitool: warning: {len(others)} other file(s) have errors and were skipped: "
+            f"{', '.join(others)} (run kpitool validate)",
+            markup=False,
+        )
+    if not chosen:
+        fail("no plan with KPIs found" if with_kpis else "no plans found")
+    return chosen

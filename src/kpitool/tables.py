@@ -1,0 +1,314 @@
+"""Flat KPI tables (the spreadsheet an analyst already has) → a plan and its actuals.
+
+The table has a header row with the columns below (English aliases accepted)
+and one column per evaluation year whose header is a year label (R5,
+令和6年度, 2024年度 …). Reading the file is the adapters' job: CSV here (UTF-8
+or CP932, as Japanese Excel saves it), .xlsx in :mod:`kpitool.report`;
+:func:`parse_kpi_table` turns the cells into model objects, strictly: a cell
+it cannot read is an error naming its row, column and text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from kpitool.model import KPI, Actual, ActualsFile, Plan
+from kpitool.numbers import NumberError, UnitError, convert, parse_number, parse_quantity
+from kpitool.periods import Period, PeriodError, parse_fiscal_year, parse_period
+from kpitool.problems import DataError, Problem
+
+__all__ = ["COLUMNS", "TableError", "TableSource", "parse_kpi_table", "read_csv_rows"]
+
+MAX_TABLE_BYTES = 20 * 1024 * 1024
+"""Largest table file read."""
+
+
+class TableError(ValueError):
+    """The file cannot be read as a table at all (encoding, format)."""
+
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "ID", "指標ID"),
+    "name": ("指標名", "name"),
+    "unit": ("単位", "unit"),
+    "direction": ("方向", "direction"),
+    "cumulative": ("累計", "cumulative"),
+    "baseline": ("基準値", "baseline"),
+    "baseline_period": ("基準時点", "baseline_period"),
+    "target": ("目標値", "target"),
+    "target_period": ("目標時点", "target_period"),
+    "note": ("備考", "note"),
+}
+"""Field → accepted header texts (Japanese first)."""
+
+_REQUIRED = ("id", "name", "unit", "direction", "target", "target_period")
+_DIRECTIONS = {
+    "増加": "increase",
+    "減少": "decrease",
+    "以上": "at_least",
+    "以下": "at_most",
+    "increase": "increase",
+    "decrease": "decrease",
+    "at_least": "at_least",
+    "at_most": "at_most",
+}
+_TRUE = {"○", "〇", "1", "true", "yes", "累計"}
+_FALSE = {"", "×", "0", "false", "no", "-", "—", "－"}
+_WITH_PERIOD = re.compile(r"^(?P<value>.*?)\s*[（(](?P<period>[^()（）]+)[)）]\s*$")
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where the cells came from, for messages: a file name and a way to name a cell."""
+
+    name: str
+    cell: Callable[[int, int], str]
+    """(row index from 0, column index from 0) → e.g. ``row 3, column D`` or ``Sheet1!D3``."""
+
+
+def _decode_csv(raw: bytes, name: str) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp932")  # what Japanese Excel writes for "CSV"
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise TableError(
+            f"{name}: line {line}: neither UTF-8 nor CP932 (Shift_JIS); save as UTF-8 CSV"
+        ) from None
+
+
+def read_csv_rows(path: Path) -> list[list[Any]]:
+    """Read a CSV file (UTF-8, UTF-8 with BOM, or CP932) into rows of text cells."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_TABLE_BYTES:
+            raise TableError(f"{path}: file is {size // 1048576} MiB, over the 20 MiB limit")
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise TableError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise TableError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if raw[:4] == b"PK\x03\x04":
+        raise TableError(f"{path}: looks like an Excel workbook; name it .xlsx")
+    text = _decode_csv(raw, str(path))
+    if "\x00" in text:
+        raise TableError(f"{path}: contains NUL bytes; not a text CSV file")
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise TableError(f"{path}: not a readable CSV file: {exc}") from None
+
+
+def _text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float):
+        return repr(cell) if cell != int(cell) else str(int(cell))
+    return str(cell).strip()
+
+
+def _column_map(
+    header: Sequence[Any], source: TableSource
+) -> tuple[dict[str, int], dict[int, tuple[int, str]]]:
+    """Header → field columns and year columns; errors for unknown or repeated headers."""
+    by_header = {alias.casefold(): key for key, aliases in COLUMNS.items() for alias in aliases}
+    fields: dict[str, int] = {}
+    years: dict[int, tuple[int, str]] = {}
+    problems: list[Problem] = []
+    for index, cell in enumerate(header):
+        text = _text(cell)
+        if not text:
+            continue
+        key = by_header.get(text.casefold())
+        if key is not None:
+            if key in fields:
+                problems.append(_problem(source, 0, index, text, f"column {text!r} appears twice"))
+            fields[key] = index
+            continue
+        try:
+            year = parse_fiscal_year(text)
+        except PeriodError:
+            known = ", ".join(aliases[0] for aliases in COLUMNS.values())
+            problems.append(
+                _problem(
+                    source,
+                    0,
+                    index,
+                    text,
+                    f"unknown column {text!r}: expected {known}, or a year label such as R6 / 令和6年度",
+                )
+            )
+            continue
+        if year in {y for y, _ in years.values()}:
+            problems.append(_problem(source, 0, index, text, f"year column {text!r} appears twice"))
+        years[index] = (year, text)
+    missing = [COLUMNS[key][0] for key in _REQUIRED if key not in fields]
+    if missing:
+        problems.append(_problem(source, 0, 0, "", f"header row lacks the column(s) {', '.join(missing)}"))
+    if problems:
+        raise DataError(problems)
+    return fields, years
+
+
+def _problem(source: TableSource, row: int, column: int, header: str, message: str) -> Problem:
+    return Problem(
+        source.name, row + 1, column + 1, header, f"{source.cell(row, column)}: {message}", code="table"
+    )
+
+
+def _split_period(text: str) -> tuple[str, Period | None]:
+    match = _WITH_PERIOD.match(text)
+    if not match:
+        return text, None
+    return match["value"], parse_period(match["period"])
+
+
+def _value(cell: Any, unit: str) -> tuple[Decimal | None, Period | None]:
+    """A value cell: number (with separators, ▲/△, full-width), optional unit and (period)."""
+    if isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
+        number = Decimal(_text(cell))
+        if not number.is_finite():
+            raise NumberError(f"{cell!r} is not a finite number")
+        return number, None
+    text, period = _split_period(_text(cell))
+    quantity = parse_quantity(text)
+    if quantity.value is None:
+        if text.strip() and parse_number(text) is not None:  # pragma: no cover - defensive
+            raise NumberError(f"{text!r} is not a number")
+        return None, period
+    value = quantity.value
+    if quantity.unit and quantity.unit != unit:
+        value = convert(value, quantity.unit, unit)
+    return value, period
+
+
+def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple[Plan, ActualsFile]:
+    """Turn table cells into a plan (one section-less list of KPIs) and its actuals.
+
+    Raises :class:`DataError` listing every unreadable cell.
+    """
+    header_index = next((i for i, row in enumerate(rows) if any(_text(c) for c in row)), None)
+    if header_index is None:
+        raise DataError([Problem(source.name, None, None, "", "the table is empty", code="table")])
+    if header_index:
+        raise DataError(
+            [
+                _problem(
+                    source,
+                    header_index,
+                    0,
+                    "",
+                    "the header row must be the first row (rows above it are empty)",
+                )
+            ]
+        )
+    fields, years = _column_map(rows[0], source)
+    problems: list[Problem] = []
+    kpis: list[KPI] = []
+    actuals: dict[str, dict[str, Actual]] = {}
+    seen_ids: dict[str, int] = {}
+
+    def cell(row: Sequence[Any], key: str) -> Any:
+        index = fields.get(key)
+        return row[index] if index is not None and index < len(row) else None
+
+    for row_index, row in enumerate(rows[1:], start=1):
+        if not any(_text(c) for c in row):
+            continue  # blank lines between blocks are common in hand-kept sheets
+
+        def bad(key: str | int, message: str, row_index: int = row_index) -> None:
+            column = fields.get(key, 0) if isinstance(key, str) else key
+            header = _text(rows[0][column]) if column < len(rows[0]) else ""
+            problems.append(_problem(source, row_index, column, header, message))
+
+        width = len(rows[0])
+        for extra in range(width, len(row)):
+            if _text(row[extra]):
+                bad(extra, f"{_text(row[extra])!r}: a cell beyond the last header column (a stray comma?)")
+        kpi_id = _text(cell(row, "id"))
+        unit = _text(cell(row, "unit"))
+        if kpi_id in seen_ids:
+            bad("id", f"id {kpi_id!r} is used twice (first in row {seen_ids[kpi_id] + 1})")
+            continue
+        seen_ids[kpi_id] = row_index
+        direction_text = _text(cell(row, "direction"))
+        direction = _DIRECTIONS.get(direction_text.casefold()) or _DIRECTIONS.get(direction_text)
+        if direction is None:
+            bad("direction", f"{direction_text!r}: expected 増加 / 減少 / 以上 / 以下 (or increase …)")
+        cumulative_text = _text(cell(row, "cumulative")).casefold()
+        if cumulative_text not in _TRUE | _FALSE:
+            bad("cumulative", f"{cumulative_text!r}: expected ○ (累計) or empty")
+        entry: dict[str, Any] = {
+            "id": kpi_id,
+            "name": _text(cell(row, "name")),
+            "unit": unit,
+            "direction": direction or "increase",
+            "cumulative": cumulative_text in _TRUE,
+        }
+        try:
+            base_value, base_period = _value(cell(row, "baseline"), unit)
+            period_text = _text(cell(row, "baseline_period"))
+            if period_text:
+                base_period = parse_period(period_text)
+            entry["baseline"] = {"value": base_value, "period": base_period}
+        except (NumberError, UnitError, PeriodError) as exc:
+            bad("baseline", f"{_text(cell(row, 'baseline'))!r}: {exc}")
+        try:
+            target_value, target_period = _value(cell(row, "target"), unit)
+            period_text = _text(cell(row, "target_period"))
+            if period_text:
+                target_period = parse_period(period_text)
+            if target_value is None:
+                bad("target", "目標値 (target) is empty")
+            entry["target"] = {"value": target_value, "period": target_period}
+        except (NumberError, UnitError, PeriodError) as exc:
+            bad("target", f"{_text(cell(row, 'target'))!r}: {exc}")
+        note = _text(cell(row, "note"))
+        if note:
+            entry["note"] = note
+        for column, (_year, label) in years.items():
+            raw = row[column] if column < len(row) else None
+            try:
+                value, period = _value(raw, unit)
+            except (NumberError, UnitError, PeriodError) as exc:
+                bad(column, f"{_text(raw)!r}: {exc}")
+                continue
+            if value is not None:
+                actuals.setdefault(kpi_id, {})[label] = Actual(value=value, period=period)
+        try:
+            kpis.append(KPI.model_validate(entry))
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False, include_input=False):
+                field = str(error["loc"][0]) if error["loc"] else "id"
+                column_key = field if field in fields else "id"
+                bad(column_key, f"{field}: {error['msg'].removeprefix('Value error, ')}")
+    if problems:
+        raise DataError(problems)
+    if not kpis:
+        raise DataError([Problem(source.name, None, None, "", "the table has no KPI rows", code="table")])
+    plan = Plan.model_validate(
+        {
+            "id": "table",
+            "title": Path(source.name).name,
+            "kind": "comprehensive_plan",
+            "municipality": "—",
+            "kpis": kpis,
+        }
+    )
+    return plan, ActualsFile(plan="table", actuals=actuals)
