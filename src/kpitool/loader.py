@@ -145,7 +145,20 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc, depth: int = 0) -> Any:
         # An alias yields the very node object it refers to: a second visit is an alias.
         if id(node) in self._seen:
-            self.fail(node.start_mark, loc, "anchors and aliases (&, *) are not allowed", "yaml")
+            # The node's own mark is the anchor's; the alias sits where its key was written.
+            line, column = self.source_map.marks.get(
+                loc, (node.start_mark.line + 1, node.start_mark.column + 1)
+            )
+            self.problems.append(
+                Problem(
+                    self.name,
+                    line,
+                    column,
+                    format_path(loc),
+                    "anchors and aliases (&, *) are not allowed",
+                    code="yaml",
+                )
+            )
             return None
         self._seen.add(id(node))
         if depth > MAX_DEPTH:

@@ -1,0 +1,70 @@
+"""Shared test fixtures: small explicit plan/actuals YAML and a CLI runner with a fixed width."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data"
+
+MINIMAL_PLAN = """\
+id: demo
+title: テスト計画
+kind: revitalization_strategy
+municipality: テスト市
+period: {start: R2, end: R7}
+sections:
+  - id: goal-1
+    level: 基本目標
+    number: "1"
+    title: 雇用を創出する
+    kpis:
+      - id: workers
+        name: 労働者数
+        unit: 人
+        direction: increase
+        baseline: {value: 100, period: R1年度}
+        target: {value: 200, period: R7年度}
+projects:
+  - id: proj-1
+    title: 企業誘致事業
+    listed_in: [goal-1]
+"""
+
+MINIMAL_ACTUALS = """\
+plan: demo
+actuals:
+  workers:
+    R5: {value: 150, period: R5年度}
+"""
+
+
+def dedent(text: str) -> str:
+    """Strip the common indentation of a triple-quoted YAML snippet."""
+    return textwrap.dedent(text).lstrip("\n")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Callable[..., Path]:
+    """Make a data tree: ``data_dir(plans={"demo.yaml": text}, actuals={...})`` → its path."""
+
+    def make(plans: dict[str, str] | None = None, actuals: dict[str, str] | None = None) -> Path:
+        root = tmp_path / "data"
+        for folder, files in (("plans", plans), ("actuals", actuals)):
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            for name, text in (files or {}).items():
+                (root / folder / name).write_text(dedent(text), encoding="utf-8")
+        return root
+
+    return make
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A CliRunner; tables get a fixed width through ``--width`` or COLUMNS."""
+    return CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
