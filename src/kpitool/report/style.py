@@ -80,5 +80,10 @@ def actual_text(row: Evaluation) -> str:
     observation = row.observation
     if observation is None or observation.value is None:
         return "—"
-    period = observation.actual.period.label if observation.actual.period else None
+    actual = observation.actual
+    period = actual.period.label if actual.period else None
+    if actual.unit and actual.unit != row.kpi.unit and actual.value is not None:
+        # Show the figure as the source printed it (299,539人), not its conversion (29.9539万人).
+        text = f"{display_number(actual.value)}{actual.unit}"
+        return f"{text} ({period})" if period else text
     return value_with_period(observation.value, period)
