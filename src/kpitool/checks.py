@@ -17,21 +17,10 @@ from kpitool.periods import parse_fiscal_year
 from kpitool.problems import Problem, Severity
 from kpitool.rating import RatingError, effective_direction, resolve_scheme
 
-__all__ = ["check_actuals", "check_data", "check_plan", "kpi_locations"]
+__all__ = ["check_actuals", "check_data", "check_plan"]
 
 Loc = tuple[str | int, ...]
 WARNING = Severity.WARNING
-
-
-def kpi_locations(plan: Plan) -> dict[str, Loc]:
-    """Where each KPI sits in the plan's YAML, by KPI id (first occurrence)."""
-    found: dict[str, Loc] = {}
-    for index, kpi in enumerate(plan.kpis):
-        found.setdefault(kpi.id, ("kpis", index))
-    for loc, section in _sections_with_loc(plan):
-        for index, kpi in enumerate(section.kpis):
-            found.setdefault(kpi.id, (*loc, "kpis", index))
-    return found
 
 
 def _sections_with_loc(plan: Plan) -> Iterator[tuple[Loc, Section]]:
