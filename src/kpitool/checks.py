@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from kpitool.loader import Document, LoadedData
 from kpitool.model import KPI, Direction, Plan, Section
-from kpitool.numbers import UnitError, convert
+from kpitool.numbers import UnitError, convert, split_unit
 from kpitool.periods import parse_fiscal_year
 from kpitool.problems import Problem, Severity
 from kpitool.rating import RatingError, effective_direction, resolve_scheme
@@ -21,6 +21,34 @@ __all__ = ["check_actuals", "check_data", "check_plan"]
 
 Loc = tuple[str | int, ...]
 WARNING = Severity.WARNING
+
+# Units that count things: a count below zero is a sign slip. A change (社会増減,
+# 転入超過数) may be negative, so a name that says it is one is left alone.
+_COUNT_UNITS = frozenset(
+    "人 件 社 施設 校 校区 冊 か所 箇所 ヶ所 カ所 回 団体 戸 世帯 台 本 店舗 事業所 園 日 人日 流域".split()  # noqa: SIM905
+)
+_CHANGE_WORDS = ("増減", "差", "収支", "超過", "増加数", "減少数", "変化", "伸び")
+
+# Characters people type for a grade symbol that look the same but are not it.
+_LOOKALIKES = {"〇": "○", "◯": "○", "⚪": "○", "▵": "△", "✕": "×", "✖": "×", "x": "×", "X": "×"}
+_LOOKALIKES.update(dict.fromkeys("-－ー―─", "—"))
+
+
+def _is_count(kpi: KPI) -> bool:
+    """True if the KPI counts things (人, 件 …) and its name does not say it is a change."""
+    base = split_unit(kpi.unit)[1].replace("／", "/").split("/")[0]
+    return base in _COUNT_UNITS and not any(word in kpi.name for word in _CHANGE_WORDS)
+
+
+def _negative_count(document: Document, loc: Loc, kpi: KPI, value: Decimal | None) -> Iterator[Problem]:
+    if value is not None and value < 0 and _is_count(kpi):
+        yield document.problem(
+            loc,
+            f"{value} is negative, but {kpi.unit} counts something; check the sign "
+            "(a change such as 社会増減 says so in its name)",
+            severity=WARNING,
+            code="negative",
+        )
 
 
 def _sections_with_loc(plan: Plan) -> Iterator[tuple[Loc, Section]]:
@@ -118,6 +146,8 @@ def _check_kpi(document: Document, plan: Plan, kpi: KPI, loc: Loc) -> Iterator[P
             "a target relative to the baseline needs a baseline value",
             code="target",
         )
+    yield from _negative_count(document, (*loc, "baseline", "value"), kpi, kpi.baseline_value)
+    yield from _negative_count(document, (*loc, "target", "value"), kpi, kpi.target.value)
     direction, note = effective_direction(kpi, kpi.baseline_value, kpi.target_value())
     if direction is not kpi.direction:
         yield document.problem((*loc, "direction"), note, severity=WARNING, code="direction")
@@ -138,14 +168,18 @@ def check_actuals(document: Document, loaded: LoadedData, plan_id: str) -> Itera
     plan_doc = loaded.plans.get(plan_id)
     if plan_doc is None:
         known = ", ".join(sorted(loaded.plans)) or "none loaded"
-        yield document.problem(("plan",), f"no plan with id {plan_id!r} (plans: {known})", code="reference")
+        failed = {p.file for p in loaded.problems if p.severity is Severity.ERROR} - {document.name}
+        hint = f"; {len(failed)} other file(s) could not be read, see their errors" if failed else ""
+        yield document.problem(
+            ("plan",), f"no plan with id {plan_id!r} (plans: {known}){hint}", code="reference"
+        )
         return
     plan = plan_doc.plan
     kpis = {kpi.id: kpi for kpi, _ in plan.iter_kpis()}
     try:
-        symbols = set(resolve_scheme(plan.evaluation).symbols())
+        symbols = resolve_scheme(plan.evaluation).symbols()
     except RatingError:
-        symbols = set()  # reported on the plan itself
+        symbols = ()  # reported on the plan itself
     for kpi_id, years in actuals_doc.actuals.actuals.items():
         kpi = kpis.get(kpi_id)
         if kpi is None:
@@ -172,11 +206,14 @@ def check_actuals(document: Document, loaded: LoadedData, plan_id: str) -> Itera
                     severity=WARNING,
                     code="period",
                 )
-            if actual.official_grade is not None and symbols and actual.official_grade not in symbols:
+            grade = actual.official_grade
+            if grade is not None and symbols and grade not in symbols:
+                meant = _LOOKALIKES.get(grade.strip())
+                hint = f"; did you mean {meant} (U+{ord(meant):04X})?" if meant in symbols else ""
                 yield document.problem(
                     (*loc, "official_grade"),
-                    f"official grade {actual.official_grade!r} is not a grade of this plan's scheme "
-                    f"({' '.join(sorted(symbols))})",
+                    f"official grade {grade!r} is not a grade of this plan's scheme "
+                    f"({' '.join(symbols)}){hint}",
                     code="grade",
                 )
             value = actual.value
@@ -192,6 +229,7 @@ def check_actuals(document: Document, loaded: LoadedData, plan_id: str) -> Itera
                     continue
             if value is not None:
                 series.append((year, label, value))
+                yield from _negative_count(document, (*loc, "value"), kpi, value)
             if actual.period is not None and actual.period.fiscal_year > year + 1:
                 yield document.problem(
                     (*loc, "period"),

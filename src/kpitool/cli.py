@@ -101,8 +101,12 @@ def validate(
     missing = [p for p in targets if not p.exists()]
     if missing:
         usage(f"no such file or directory: {missing[0]}")
-    loaded = load_data(targets)
-    problems = check_data(loaded)
+    # Files given one by one (pre-commit passes only the changed ones) are checked against the
+    # rest of their data tree, so an actuals file finds its plan; only their problems are reported.
+    context = _data_context(targets)
+    loaded = load_data([*targets, *context])
+    scope = _validation_scope(targets, loaded)
+    problems = [p for p in check_data(loaded) if not context or Path(p.file).resolve() in scope]
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
     failed = errors > 0 or (strict and warnings > 0)
@@ -111,15 +115,39 @@ def validate(
     elif problems:
         sys.stdout.write(render_problems(problems, fmt.value))
     if fmt is not ProblemFormat.JSON:
-        kpis = sum(d.plan.kpi_count() for d in loaded.plans.values())
-        actuals = sum(d.actuals.count() for d in loaded.actuals.values())
+        plan_docs = [d for d in loaded.plans.values() if d.document.path.resolve() in scope]
+        kpis = sum(d.plan.kpi_count() for d in plan_docs)
+        actual_docs = [d for d in loaded.actuals.values() if d.document.path.resolve() in scope]
+        actuals = sum(d.actuals.count() for d in actual_docs)
         summary = (
-            f"{len(loaded.plans)} plans, {kpis} KPIs, {actuals} actuals: "
+            f"{len(plan_docs)} plans, {kpis} KPIs, {actuals} actuals: "
             f"{errors} error(s), {warnings} warning(s)"
         )
         stream = sys.stderr if fmt is ProblemFormat.GITHUB else sys.stdout
         stream.write(("FAILED: " if failed else "OK: ") + summary + "\n")
     raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
+
+
+def _data_context(paths: list[Path]) -> list[Path]:
+    """The plans/ and actuals/ directories beside given files in a data tree, not given themselves."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_file() and path.parent.name in ("plans", "actuals"):
+            for sibling in (path.parent.parent / "plans", path.parent.parent / "actuals"):
+                if sibling.is_dir() and sibling not in found and sibling not in paths:
+                    found.append(sibling)
+    return found
+
+
+def _validation_scope(paths: list[Path], loaded: LoadedData) -> set[Path]:
+    """Files whose problems ``validate`` reports: those given, and the actuals of a given plan."""
+    from kpitool.loader import discover
+
+    scope = {p.resolve() for p in discover(paths)}
+    for plan_id, doc in loaded.plans.items():
+        if doc.document.path.resolve() in scope and plan_id in loaded.actuals:
+            scope.add(loaded.actuals[plan_id].document.path.resolve())
+    return scope
 
 
 @app.command()

@@ -17,12 +17,14 @@ the Python values ourselves:
 
 from __future__ import annotations
 
+import gc
 import re
+import stat
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -30,9 +32,14 @@ from pydantic import BaseModel, ValidationError
 from kpitool.model import ActualsFile, AmbiguousScalar, Plan
 from kpitool.problems import DataError, Problem, Severity, format_path
 
+if TYPE_CHECKING:
+    from kpitool.cache import Cache
+
 __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
+    "MAX_NODES",
+    "MAX_PROBLEMS",
     "ActualsDocument",
     "Document",
     "LoadedData",
@@ -50,6 +57,12 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 64
 """Deepest nesting accepted; the model needs about 12 levels."""
 
+MAX_NODES = 200_000
+"""Most YAML nodes (keys, values, lists, mappings) read from one file; the largest bundled plan has 2,700."""
+
+MAX_PROBLEMS = 100
+"""Problems reported per file before reading stops: a hostile file cannot flood memory or the screen."""
+
 _SafeLoader: type[yaml.SafeLoader]
 try:  # the C composer is ~3× faster; it ships with PyYAML wheels
     _SafeLoader = yaml.CSafeLoader  # type: ignore[assignment]
@@ -59,6 +72,9 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 _TAG = "tag:yaml.org,2002:"
 _DECIMAL_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _DECIMAL_FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)")
+# A plain number split by a comma inside {…}: `{value: 1,234}` is value 1 and a key '234'.
+_NUMBER_HEAD = re.compile(r"[-+]?[1-9][0-9]{0,2}")
+_NUMBER_TAIL = re.compile(r"[0-9]{3}(?:\.[0-9]+)?")
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 
@@ -128,91 +144,204 @@ class ActualsDocument:
     actuals: ActualsFile
 
 
-class _Builder:
-    """Turns a composed node tree into Python values, recording marks and problems."""
+def _place(mark: Any) -> tuple[int, int]:
+    """(line, column), 1-based, of a parser mark."""
+    return mark.line + 1, mark.column + 1
 
-    def __init__(self, name: str) -> None:
+
+class _Stop(Exception):
+    """Reading a file stops early: nested too deep, or too many problems to be worth listing."""
+
+
+@dataclass
+class _Frame:
+    """A mapping or sequence being built, or the document root (whose ``value`` is the result)."""
+
+    loc: Loc
+    value: Any
+    flow: bool = False
+    key: str | None = None
+    """In a mapping: the key whose value comes next; None while a key is expected."""
+    first_line: dict[str, int] = field(default_factory=dict)
+    last_number: str | None = None
+    """In a flow mapping: the last value if it was a short plain number (to explain ``{value: 1,234}``)."""
+
+
+class _Builder:
+    """Turns the parser's event stream into Python values, recording marks and problems.
+
+    Built from events, not from PyYAML's node tree: the composer recurses (a
+    file nested 100,000 deep crashes the interpreter) and keeps every node.
+    This builder keeps an explicit stack and stops at :data:`MAX_DEPTH`,
+    refuses each alias at its line without expanding it, and stops after
+    :data:`MAX_PROBLEMS`; a hostile file costs one linear pass.
+    """
+
+    def __init__(self, name: str, loader: Any) -> None:
         self.name = name
         self.source_map = SourceMap()
         self.problems: list[Problem] = []
-        self._seen: set[int] = set()
+        self._loader = loader
+        self._events = 0
 
-    def fail(self, mark: yaml.Mark, loc: Loc, message: str, code: str) -> None:
-        self.problems.append(
-            Problem(self.name, mark.line + 1, mark.column + 1, format_path(loc), message, code=code)
-        )
+    def _next(self) -> Any:
+        """The next parser event; stop past :data:`MAX_NODES` (a huge file is refused, not built)."""
+        event = self._loader.get_event()
+        self._events += 1
+        if self._events > MAX_NODES:
+            message = f"more than {MAX_NODES:,} YAML nodes (keys and values): too large for a data file"
+            self.fail(event.start_mark, (), message, "size")
+            raise _Stop
+        return event
 
-    def build(self, node: yaml.Node, loc: Loc, depth: int = 0) -> Any:
-        # An alias yields the very node object it refers to: a second visit is an alias.
-        if id(node) in self._seen:
-            # The node's own mark is the anchor's; the alias sits where its key was written.
-            line, column = self.source_map.marks.get(
-                loc, (node.start_mark.line + 1, node.start_mark.column + 1)
-            )
+    def fail(self, mark: Any, loc: Loc, message: str, code: str) -> None:
+        """Record a problem at a parser mark; stop reading once there are :data:`MAX_PROBLEMS`."""
+        where = (self.name, *_place(mark))
+        self.problems.append(Problem(*where, format_path(loc), message, code=code))
+        if len(self.problems) >= MAX_PROBLEMS:
             self.problems.append(
-                Problem(
-                    self.name,
-                    line,
-                    column,
-                    format_path(loc),
-                    "anchors and aliases (&, *) are not allowed",
-                    code="yaml",
-                )
+                Problem(*where, "", f"stopped after {MAX_PROBLEMS} problems; fix these first", code=code)
             )
-            return None
-        self._seen.add(id(node))
-        if depth > MAX_DEPTH:
-            self.fail(node.start_mark, loc, f"nested deeper than {MAX_DEPTH} levels", "yaml")
-            return None
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, loc, depth)
-        if isinstance(node, yaml.SequenceNode):
-            return self._sequence(node, loc, depth)
-        assert isinstance(node, yaml.ScalarNode)
-        return self._scalar(node, loc)
+            raise _Stop
 
-    def _mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
-        if node.tag != _TAG + "map":
-            self.fail(node.start_mark, loc, f"unsupported tag {node.tag}", "yaml")
-        result: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.fail(key_node.start_mark, loc, "a key must be plain text", "yaml")
+    def document(self) -> tuple[bool, Any]:
+        """Build the first document of the stream: ``(False, None)`` when there is none."""
+        if self._loader.check_event(yaml.StreamStartEvent):
+            self._next()
+        if self._loader.check_event(yaml.StreamEndEvent):
+            return False, None
+        self._next()  # DocumentStartEvent
+        root = _Frame((), None)
+        stack = [root]
+        done = False
+        while not done:
+            event = self._next()
+            frame = stack[-1]
+            if isinstance(frame.value, dict) and frame.key is None:
+                if isinstance(event, yaml.MappingEndEvent):
+                    stack.pop()
+                    done = self._deliver(stack[-1], frame.value)
+                else:
+                    self._key(frame, event, len(stack))
                 continue
-            key = key_node.value  # keys are names: always their text as written
-            if key == "<<" and key_node.tag == _TAG + "merge":
-                self.fail(key_node.start_mark, loc, "merge keys (<<) are not allowed", "yaml")
+            if isinstance(event, yaml.SequenceEndEvent):
+                stack.pop()
+                done = self._deliver(stack[-1], frame.value)
                 continue
-            key_loc = (*loc, key)
-            if key in first_line:
-                self.fail(
-                    key_node.start_mark,
-                    key_loc,
-                    f"duplicate key {key!r} (first at line {first_line[key]})",
-                    "duplicate-key",
-                )
-                continue
-            first_line[key] = key_node.start_mark.line + 1
-            self.source_map.marks[key_loc] = (
-                key_node.start_mark.line + 1,
-                key_node.start_mark.column + 1,
+            loc = self._child_loc(frame)
+            if isinstance(frame.value, list) or frame is root:
+                self.source_map.marks[loc] = _place(event.start_mark)
+            if isinstance(event, yaml.AliasEvent):
+                self.fail(event.start_mark, loc, "anchors and aliases (&, *) are not allowed", "yaml")
+                done = self._deliver(frame, None)
+            elif isinstance(event, yaml.ScalarEvent):
+                if frame.flow:
+                    plain = not event.style and _NUMBER_HEAD.fullmatch(event.value)
+                    frame.last_number = event.value if plain else None
+                done = self._deliver(frame, self._scalar(event, loc))
+            else:
+                assert isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent)
+                if len(stack) > MAX_DEPTH:
+                    self.fail(event.start_mark, loc, f"nested deeper than {MAX_DEPTH} levels", "yaml")
+                    raise _Stop
+                is_map = isinstance(event, yaml.MappingStartEvent)
+                tag = self._tag(event, yaml.MappingNode if is_map else yaml.SequenceNode)
+                if tag != _TAG + ("map" if is_map else "seq"):
+                    self.fail(event.start_mark, loc, f"unsupported tag {tag}", "yaml")
+                stack.append(_Frame(loc, {} if is_map else [], flow=bool(event.flow_style)))
+        self._next()  # DocumentEndEvent
+        return True, root.value
+
+    @staticmethod
+    def _child_loc(frame: _Frame) -> Loc:
+        if isinstance(frame.value, list):
+            return (*frame.loc, len(frame.value))
+        if frame.key is not None:
+            return (*frame.loc, frame.key)
+        return frame.loc
+
+    @staticmethod
+    def _deliver(frame: _Frame, value: Any) -> bool:
+        """Store a finished value in its parent; True when it was the document's root."""
+        if isinstance(frame.value, list):
+            frame.value.append(value)
+            return False
+        if isinstance(frame.value, dict):
+            assert frame.key is not None
+            frame.value[frame.key] = value
+            frame.key = None
+            return False
+        frame.value = value
+        return True
+
+    def _tag(self, event: yaml.NodeEvent, kind: type[yaml.Node]) -> str:
+        tag: str | None = getattr(event, "tag", None)
+        if tag is None or tag == "!":
+            value = event.value if isinstance(event, yaml.ScalarEvent) else None
+            tag = self._loader.resolve(kind, value, event.implicit)  # type: ignore[attr-defined]
+        return str(tag)
+
+    def _skip(self, event: yaml.Event, depth: int) -> None:
+        """Consume the rest of a node that is not kept (the value of a duplicate key …)."""
+        level = 0
+        while True:
+            if isinstance(event, yaml.CollectionStartEvent):
+                level += 1
+                if depth + level > MAX_DEPTH:
+                    self.fail(event.start_mark, (), f"nested deeper than {MAX_DEPTH} levels", "yaml")
+                    raise _Stop
+            elif isinstance(event, yaml.CollectionEndEvent):
+                level -= 1
+            if level == 0:
+                return
+            event = self._next()
+
+    def _key(self, frame: _Frame, event: yaml.Event, depth: int) -> None:
+        """Read a mapping key; after a bad or duplicate key, skip its value."""
+        loc = frame.loc
+        if isinstance(event, yaml.AliasEvent):
+            self.fail(event.start_mark, loc, "anchors and aliases (&, *) are not allowed", "yaml")
+        elif not isinstance(event, yaml.ScalarEvent):
+            self.fail(event.start_mark, loc, "a key must be plain text", "yaml")
+            self._skip(event, depth)
+        elif event.value == "<<" and self._tag(event, yaml.ScalarNode) == _TAG + "merge":
+            self.fail(event.start_mark, loc, "merge keys (<<) are not allowed", "yaml")
+        elif frame.last_number is not None and self._split_number(event):
+            written = f"{frame.last_number},{event.value}"
+            message = (
+                f"{written} inside {{…}} is split at its commas (they separate the entries there); "
+                f'quote the number: "{written}"'
             )
-            result[key] = self.build(value_node, key_loc, depth + 1)
-        return result
+            if "," in frame.last_number:  # a further group of the same number: say it once
+                self.problems[-1] = replace(self.problems[-1], message=message)
+            else:
+                self.fail(event.start_mark, loc, message, "yaml")
+            frame.last_number = written
+        elif event.value in frame.first_line:
+            key = event.value
+            self.fail(
+                event.start_mark,
+                (*loc, key),
+                f"duplicate key {key!r} (first at line {frame.first_line[key]})",
+                "duplicate-key",
+            )
+        else:
+            key = event.value  # keys are names: always their text as written
+            frame.first_line[key] = _place(event.start_mark)[0]
+            self.source_map.marks[(*loc, key)] = _place(event.start_mark)
+            frame.key = key
+            return
+        self._skip(self._next(), depth)
 
-    def _sequence(self, node: yaml.SequenceNode, loc: Loc, depth: int) -> list[Any]:
-        if node.tag != _TAG + "seq":
-            self.fail(node.start_mark, loc, f"unsupported tag {node.tag}", "yaml")
-        items = []
-        for index, item in enumerate(node.value):
-            item_loc = (*loc, index)
-            self.source_map.marks[item_loc] = (item.start_mark.line + 1, item.start_mark.column + 1)
-            items.append(self.build(item, item_loc, depth + 1))
-        return items
+    def _split_number(self, event: yaml.ScalarEvent) -> bool:
+        # {value: 1,234} parses as value: 1 and a key '234' with no value.
+        if event.style or not _NUMBER_TAIL.fullmatch(event.value):  # style is '' or None when plain
+            return False
+        following = self._loader.peek_event()
+        return isinstance(following, yaml.ScalarEvent) and not following.style and not following.value
 
-    def _scalar(self, node: yaml.ScalarNode, loc: Loc) -> Any:
-        tag, text = node.tag, node.value
+    def _scalar(self, event: yaml.ScalarEvent, loc: Loc) -> Any:
+        tag, text = self._tag(event, yaml.ScalarNode), event.value
         if tag == _TAG + "str":
             return text
         if tag == _TAG + "null":
@@ -235,8 +364,15 @@ class _Builder:
             )
         if tag == _TAG + "timestamp":
             return AmbiguousScalar(text, "YAML reads it as a date or time")
-        self.fail(node.start_mark, loc, f"unsupported tag {tag}", "yaml")
+        self.fail(event.start_mark, loc, f"unsupported tag {tag}", "yaml")
         return None
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """(line, column), 1-based, of a byte offset; the column counts characters."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[start:offset].decode("utf-8", errors="replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -245,14 +381,16 @@ def _decode(raw: bytes, name: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column = _position(raw, exc.start)
         hint = ""
-        try:
-            raw.decode("cp932")
-            hint = " (it looks like Shift_JIS/CP932)"
-        except UnicodeDecodeError:
-            pass
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            hint = " (it is UTF-16)"
+        else:
+            try:
+                raw.decode("cp932")
+                hint = " (it looks like Shift_JIS/CP932)"
+            except UnicodeDecodeError:
+                pass
         raise DataError(
             [
                 Problem(
@@ -268,56 +406,80 @@ def _decode(raw: bytes, name: str) -> str:
         ) from None
 
 
-def parse_yaml(text: str, name: str) -> Document:
-    """Parse YAML text into a :class:`Document`; raise :class:`DataError` with every problem."""
-    try:
-        node = yaml.compose(text, Loader=_SafeLoader)
-    except yaml.MarkedYAMLError as exc:
+def _parse_problem(exc: Exception, text: str, name: str) -> Problem:
+    """A problem for an error the YAML parser raised, at its line when it has one."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         what = " ".join(x for x in (exc.context, exc.problem) if x)
-        raise DataError(
-            [Problem(name, line, column, "", f"YAML syntax error: {what}", code="yaml")]
-        ) from None
-    except yaml.YAMLError as exc:  # e.g. a character libyaml refuses
-        raise DataError([Problem(name, None, None, "", f"YAML error: {exc}", code="yaml")]) from None
-    if node is None:
-        raise DataError([Problem(name, 1, 1, "", "file is empty", code="yaml")])
-    builder = _Builder(name)
-    data = builder.build(node, ())
-    builder.source_map.marks[()] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        return Problem(name, line, column, "", f"YAML syntax error: {what}", code="yaml")
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML forbids; position in UTF-8 bytes
+        line, column = _position(text.encode("utf-8", errors="surrogatepass"), exc.position)
+        return Problem(
+            name,
+            line,
+            column,
+            "",
+            f"character U+{int(exc.character):04X} is not allowed in YAML",
+            code="yaml",
+        )
+    if isinstance(exc, UnicodeEncodeError):  # lone surrogates: only from text, never from a file
+        line = text.count("\n", 0, exc.start) + 1
+        column = exc.start - (text.rfind("\n", 0, exc.start) + 1) + 1
+        return Problem(name, line, column, "", "text contains an unpaired surrogate character", code="yaml")
+    return Problem(name, None, None, "", f"YAML error: {exc}", code="yaml")
+
+
+def parse_yaml(text: str, name: str) -> Document:
+    """Parse YAML text into a :class:`Document`; raise :class:`DataError` with every problem."""
+    loader: Any = _SafeLoader(text)
+    builder = _Builder(name, loader)
+    found = False
+    try:
+        found, data = builder.document()
+        if found and loader.check_event(yaml.DocumentStartEvent):
+            mark = loader.get_event().start_mark
+            builder.fail(mark, (), "a second YAML document (---): a data file holds one", "yaml")
+    except _Stop:
+        pass
+    except (yaml.YAMLError, UnicodeEncodeError) as exc:
+        builder.problems.append(_parse_problem(exc, text, name))
+    finally:
+        loader.dispose()
     if builder.problems:
         raise DataError(builder.problems)
+    if not found:
+        what = "has only comments" if text.strip() else "is empty"
+        raise DataError([Problem(name, 1, 1, "", f"file {what}: expected a mapping of fields", code="yaml")])
     return Document(Path(name), data, builder.source_map)
 
 
 def read_document(path: Path) -> Document:
     """Read and parse one YAML file; raise :class:`DataError` for any problem with it."""
     name = str(path)
+
+    def refuse(message: str, code: str = "io") -> DataError:
+        return DataError([Problem(name, None, None, "", message, code=code)])
+
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DataError(
-                [
-                    Problem(
-                        name,
-                        None,
-                        None,
-                        "",
-                        f"file is {size / 1048576:.1f} MiB, over the {MAX_FILE_BYTES // 1048576} MiB "
-                        "limit for a plan data file",
-                        code="size",
-                    )
-                ]
-            )
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise DataError([Problem(name, None, None, "", "is a directory, not a file", code="io")]) from None
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise refuse("is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise refuse("is not a regular file")
+        with open(path, "rb") as stream:
+            # Read one byte past the cap: a file that grows while read is caught too.
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise DataError(
-            [Problem(name, None, None, "", f"cannot read: {exc.strerror or exc}", code="io")]
-        ) from None
+        raise refuse(f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        size = max(info.st_size, len(raw))
+        raise refuse(
+            f"file is {size / 1048576:.1f} MiB, over the {MAX_FILE_BYTES // 1048576} MiB limit "
+            "for a plan data file (plans are well under 1 MiB)",
+            "size",
+        )
     return parse_yaml(_decode(raw, name), name)
 
 
@@ -386,40 +548,132 @@ class LoadedData:
         return doc.actuals if doc else None
 
 
-def load_data(paths: Iterable[Path]) -> LoadedData:
-    """Load every plan and actuals file under ``paths``; collect, never raise, data problems."""
+class _ParsedOnDemand(Document):
+    """A loaded file kept as its bytes: its values and source map are parsed again on first use.
+
+    Once a file is validated, the loader keeps the model, not the YAML values and
+    marks it came from: at national scale those take more memory than the models,
+    and a file taken from the cache was never parsed at all. A cross-file check that
+    reports a problem in the file asks for a line; parsing the same bytes again
+    gives the same marks.
+    """
+
+    def __init__(self, path: Path, raw: bytes) -> None:  # no dataclass __init__: both fields are lazy
+        self.path = path
+        self._raw = raw
+        self._parsed: Document | None = None
+
+    def _document(self) -> Document:
+        if self._parsed is None:
+            try:
+                self._parsed = parse_yaml(_decode(self._raw, self.name), self.name)
+            except DataError:  # pragma: no cover - these bytes parsed (or were cached) cleanly before
+                self._parsed = Document(self.path, None, SourceMap())
+            self._raw = b""
+        return self._parsed
+
+    @property
+    def data(self) -> Any:
+        """The YAML values of the file."""
+        return self._document().data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._document().data = value
+
+    @property
+    def source_map(self) -> SourceMap:
+        """Where each value was written."""
+        return self._document().source_map
+
+    @source_map.setter
+    def source_map(self, value: SourceMap) -> None:
+        self._document().source_map = value
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """A regular file's bytes within :data:`MAX_FILE_BYTES`, or None (:func:`read_document` says why)."""
+    try:
+        if not path.is_file():
+            return None
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    return raw if len(raw) <= MAX_FILE_BYTES else None
+
+
+def _validated(document: Document) -> Plan | ActualsFile:
+    if is_actuals(document.data):
+        return validate_document(document, ActualsFile)
+    return validate_document(document, Plan)
+
+
+def _load_file(path: Path, cache: Cache | None) -> tuple[Document, Plan | ActualsFile]:
+    """One file's document and validated model: from the cache when its bytes are known."""
+    raw = _read_bytes(path)
+    if raw is None:  # unreadable, not a file, too big: read_document raises the problem
+        document = read_document(path)
+        return document, _validated(document)
+    key = cache.key(raw) if cache is not None else None
+    model = cache.get(key) if cache is not None and key is not None else None
+    if not isinstance(model, Plan | ActualsFile):
+        name = str(path)
+        model = _validated(parse_yaml(_decode(raw, name), name))
+        if cache is not None and key is not None:  # only a file that validated cleanly
+            cache.put(key, model)
+    return _ParsedOnDemand(path, raw), model
+
+
+def load_data(paths: Iterable[Path], cache: Cache | None = None) -> LoadedData:
+    """Load every plan and actuals file under ``paths``; collect, never raise, data problems.
+
+    With a :class:`~kpitool.cache.Cache`, a file whose bytes were validated before
+    (by the same code) is taken from it instead of being parsed and validated, and
+    a file that validates cleanly is stored in it.
+
+    The garbage collector is paused while loading (a load allocates millions of
+    objects and no garbage cycles; each collection would scan them all again),
+    and what was loaded is then frozen out of later collections (``gc.freeze``):
+    the data holds no reference cycles and is freed by reference counting.
+    """
     result = LoadedData()
-    for path in discover(paths):
-        try:
-            document = read_document(path)
-            if is_actuals(document.data):
-                actuals = validate_document(document, ActualsFile)
-                if actuals.plan in result.actuals:
-                    first = result.actuals[actuals.plan].document.name
-                    raise DataError(
-                        [
-                            document.problem(
-                                ("plan",),
-                                f"plan {actuals.plan!r} already has actuals in {first}",
-                                code="reference",
-                            )
-                        ]
-                    )
-                result.actuals[actuals.plan] = ActualsDocument(document, actuals)
-            else:
-                plan = validate_document(document, Plan)
-                if plan.id in result.plans:
-                    first = result.plans[plan.id].document.name
-                    raise DataError(
-                        [
-                            document.problem(
-                                ("id",),
-                                f"plan id {plan.id!r} is already used by {first}",
-                                code="duplicate-id",
-                            )
-                        ]
-                    )
-                result.plans[plan.id] = PlanDocument(document, plan)
-        except DataError as exc:
-            result.problems.extend(exc.problems)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for path in discover(paths):
+            try:
+                document, model = _load_file(path, cache)
+                if isinstance(model, ActualsFile):
+                    if model.plan in result.actuals:
+                        first = result.actuals[model.plan].document.name
+                        raise DataError(
+                            [
+                                document.problem(
+                                    ("plan",),
+                                    f"plan {model.plan!r} already has actuals in {first}",
+                                    code="reference",
+                                )
+                            ]
+                        )
+                    result.actuals[model.plan] = ActualsDocument(document, model)
+                else:
+                    if model.id in result.plans:
+                        first = result.plans[model.id].document.name
+                        raise DataError(
+                            [
+                                document.problem(
+                                    ("id",),
+                                    f"plan id {model.id!r} is already used by {first}",
+                                    code="duplicate-id",
+                                )
+                            ]
+                        )
+                    result.plans[model.id] = PlanDocument(document, model)
+            except DataError as exc:
+                result.problems.extend(exc.problems)
+    finally:
+        if collecting:
+            gc.freeze()
+            gc.enable()
     return result

@@ -74,6 +74,13 @@ class AmbiguousScalar:
 # refuse everything else with a message that says what to write instead.
 
 
+def _require_nonempty_text(value: Any) -> str:
+    text = _require_text(value)
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text
+
+
 def _refuse_ambiguous(value: Any) -> None:
     if isinstance(value, AmbiguousScalar):
         raise ValueError(value.explain())
@@ -90,10 +97,17 @@ def _require_text(value: Any) -> str:
     raise ValueError(f"expected text, got {type(value).__name__}")
 
 
+def _refuse_long(text: str, what: str) -> None:
+    # Labels are short; echoing a 5,000-character "label" back would bury the message.
+    if len(text) > 100:
+        raise ValueError(f"expected {what}, got text of {len(text):,} characters")
+
+
 def _validate_period(value: Any) -> Period:
     _refuse_ambiguous(value)
     if isinstance(value, Period):
         return value
+    _refuse_long(_require_text(value), "a period such as R6年度")
     try:
         return parse_period(_require_text(value))
     except PeriodError as exc:
@@ -102,6 +116,7 @@ def _validate_period(value: Any) -> Period:
 
 def _validate_fiscal_year_label(value: Any) -> str:
     text = _require_text(value)
+    _refuse_long(text, "a year such as R6")
     try:
         parse_fiscal_year(text)
     except PeriodError as exc:
@@ -112,6 +127,14 @@ def _validate_fiscal_year_label(value: Any) -> str:
 # Sanity bound on magnitudes: the largest figure in a municipal plan is a
 # budget in yen (~1e13); anything near 1e18 is a typo or an attack.
 _MAX_MAGNITUDE = Decimal("1e18")
+# No plan prints more than a dozen digits; thousands of them are an attack on the arithmetic.
+_MAX_DIGITS = 30
+
+
+def _shown(value: Any) -> str:
+    """A value for a message, cut short: a 5,000-digit number must not flood the terminal."""
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:20]}…({len(text):,} characters)"
 
 
 def _validate_number(value: Any) -> Decimal:
@@ -123,6 +146,7 @@ def _validate_number(value: Any) -> Decimal:
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, str):
+        _refuse_long(value, "a number")
         try:
             parsed = parse_number(value)
         except NumberError as exc:
@@ -133,9 +157,11 @@ def _validate_number(value: Any) -> Decimal:
     else:
         raise ValueError(f"expected a number, got {type(value).__name__}")
     if not number.is_finite():
-        raise ValueError(f"expected a finite number, got {value}")
+        raise ValueError(f"expected a finite number, got {_shown(value)}")
     if abs(number) >= _MAX_MAGNITUDE:
-        raise ValueError(f"number {value} is out of range (must be below 1e18)")
+        raise ValueError(f"number {_shown(value)} is out of range (must be below 1e18)")
+    if len(number.as_tuple().digits) > _MAX_DIGITS:
+        raise ValueError(f"number {_shown(value)} has more than {_MAX_DIGITS} digits")
     return number
 
 
@@ -169,6 +195,11 @@ Number = Annotated[
 
 Text = Annotated[str, PlainValidator(_require_text), WithJsonSchema({"type": "string"})]
 """Text that must be text in the YAML (a YAML number or boolean is refused)."""
+
+Label = Annotated[
+    str, PlainValidator(_require_nonempty_text), WithJsonSchema({"type": "string", "minLength": 1})
+]
+"""Non-empty text: names, titles and units."""
 
 Identifier = Annotated[
     str,
@@ -362,6 +393,8 @@ class Target(_Strict):
             raise ValueError("目標値 (target) has both a value and a basis; give one")
         if self.factor is not None and self.basis is None:
             raise ValueError("factor only goes with basis: baseline")
+        if self.factor is not None and self.factor < 0:
+            raise ValueError(f"倍率 (factor) {self.factor} is negative; 8割減 is factor 0.2, 維持 is 1")
         return self
 
 
@@ -376,8 +409,8 @@ class KPI(_Strict):
     """A KPI (重要業績評価指標), a goal's 数値目標 or the plan's 成果目標."""
 
     id: Identifier = Field(title="ID", description="stable, unique within the plan")
-    name: Text = Field(title="指標名")
-    unit: Text = Field(title="単位", min_length=1, description="人, 件, %, 万人, 億円, 人/年 …")
+    name: Label = Field(title="指標名")
+    unit: Label = Field(title="単位", description="人, 件, %, 万人, 億円, 人/年 …")
     direction: Direction = Field(
         title="方向", description="increase / decrease / at_least / at_most (required)"
     )
@@ -439,7 +472,7 @@ class Section(_Strict):
     id: Identifier = Field(title="ID")
     level: Text = Field(title="階層名", description="基本目標 / 政策パッケージ / 分野 / 施策 …")
     number: OptionalText = Field(default=None, title="番号", description="(1), ①, I …")
-    title: Text = Field(title="名称")
+    title: Label = Field(title="名称")
     description: OptionalText = Field(default=None, title="説明")
     vision: OptionalText = Field(default=None, title="めざす姿")
     items: tuple[Text, ...] = Field(default=(), title="施策例・取組", description="listed items")
@@ -465,7 +498,7 @@ class Project(_Strict):
 
     id: Identifier = Field(title="ID")
     number: OptionalText = Field(default=None, title="番号")
-    title: Text = Field(title="事業名")
+    title: Label = Field(title="事業名")
     purpose: OptionalText = Field(default=None, title="目的・概要")
     listed_in: tuple[Identifier, ...] = Field(
         title="掲載箇所",
@@ -501,7 +534,7 @@ class Plan(_Strict):
     """A plan (計画): comprehensive plan, revitalisation strategy or alliance vision."""
 
     id: Identifier = Field(title="計画ID")
-    title: Text = Field(title="計画名")
+    title: Label = Field(title="計画名")
     kind: PlanKind = Field(title="種類")
     municipality: Text = Field(title="自治体", description="the authoring municipality")
     members: tuple[Text, ...] = Field(default=(), title="構成市町", description="for alliances")

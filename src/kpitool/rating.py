@@ -14,6 +14,7 @@ regional vision (○ / △ / × / —). docs/rating.md documents each scheme.
 from __future__ import annotations
 
 import decimal
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -52,10 +53,21 @@ __all__ = [
 _CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
 ONE = Decimal(1)
 ZERO = Decimal(0)
+MAX_RATIO = Decimal(10)
+"""Largest ratio option accepted (1000%): a threshold of 80 is a percentage written by mistake."""
 
 
 class RatingError(ValueError):
-    """A scheme or its options are not usable (unknown scheme, bad option)."""
+    """A scheme or its options are not usable (unknown scheme, bad option, unknown grade key).
+
+    ``path`` is where the fault sits inside the plan's ``evaluation:`` block, e.g.
+    ``("options", "threshold")`` or ``("grades", 1, "key")``, so a checker can
+    point at the line.
+    """
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -242,9 +254,10 @@ def expected_value(kpi: KPI, year: int) -> Decimal | None:
     """期待値 / 目安値 for a fiscal year: an interim target of that year, else the linear
     interpolation between the nearest known points (baseline, interim targets, target)."""
     points: dict[int, Decimal] = {}
-    base = kpi.baseline_value
-    if base is not None and kpi.baseline is not None and kpi.baseline.period is not None:
-        points[kpi.baseline.period.fiscal_year] = base
+    if kpi.baseline is not None and kpi.baseline.period is not None:
+        # A dated "—" baseline is a count from zero, as in the progress rate.
+        base = kpi.baseline_value
+        points[kpi.baseline.period.fiscal_year] = base if base is not None else ZERO
     for interim in kpi.interim_targets:
         points[interim.period.fiscal_year] = interim.value
     target = kpi.target_value()
@@ -258,8 +271,9 @@ def expected_value(kpi: KPI, year: int) -> Decimal | None:
         return points[max(points)] if points and not after else None
     y0, y1 = max(before), min(after)
     v0, v1 = points[y0], points[y1]
-    step = _CONTEXT.divide(Decimal(year - y0), Decimal(y1 - y0))
-    return _CONTEXT.add(v0, _CONTEXT.multiply(_CONTEXT.subtract(v1, v0), step))
+    # Multiply before dividing, so the value is exact whenever it can be (110, not 109.99…).
+    rise = _CONTEXT.multiply(_CONTEXT.subtract(v1, v0), Decimal(year - y0))
+    return _CONTEXT.add(v0, _CONTEXT.divide(rise, Decimal(y1 - y0)))
 
 
 # --------------------------------------------------------------------------- #
@@ -288,20 +302,33 @@ class Scheme:
     grades: ClassVar[tuple[GradeSpec, ...]]
     defaults: ClassVar[Mapping[str, Decimal | str | bool]] = {}
 
+    ratio_options: ClassVar[frozenset[str]] = frozenset()
+    """Options that are ratios (0.8 = 80%): refused above :data:`MAX_RATIO`, the sign
+    of a percentage written as a number (80)."""
+    descending: ClassVar[tuple[str, ...]] = ()
+    """Band thresholds that must not increase in this order (a ≥ b ≥ c)."""
+
     def __init__(self, settings: EvaluationSettings | None = None) -> None:
         options = dict(settings.options) if settings else {}
         unknown = sorted(set(options) - set(self.defaults))
         if unknown:
             known = ", ".join(sorted(self.defaults)) or "none"
-            raise RatingError(f"scheme {self.name!r} has no option {unknown[0]!r} (options: {known})")
+            raise RatingError(
+                f"scheme {self.name!r} has no option {unknown[0]!r} (options: {known})",
+                ("options", unknown[0]),
+            )
         self.options: dict[str, Any] = {**self.defaults}
         for key, value in options.items():
             self.options[key] = _coerce_option(self.name, key, value, self.defaults[key])
+        self._check_thresholds(set(options))
         by_key = {g.key: g for g in self.grades}
-        for override in settings.grades if settings else ():
+        for index, override in enumerate(settings.grades if settings else ()):
             if override.key not in by_key:
                 keys = ", ".join(by_key)
-                raise RatingError(f"scheme {self.name!r} has no grade {override.key!r} (grades: {keys})")
+                raise RatingError(
+                    f"scheme {self.name!r} has no grade {override.key!r} (grades: {keys})",
+                    ("grades", index, "key"),
+                )
             base = by_key[override.key]
             by_key[override.key] = GradeSpec(
                 base.key,
@@ -312,7 +339,26 @@ class Scheme:
         self.grade_specs: tuple[GradeSpec, ...] = tuple(by_key[g.key] for g in self.grades)
         symbols = [g.symbol for g in self.grade_specs]
         if len(set(symbols)) != len(symbols):
-            raise RatingError(f"scheme {self.name!r}: two grades share a symbol ({', '.join(symbols)})")
+            raise RatingError(
+                f"scheme {self.name!r}: two grades share a symbol ({', '.join(symbols)})", ("grades",)
+            )
+
+    def _check_thresholds(self, given: set[str]) -> None:
+        for key in sorted(self.ratio_options & given):
+            value: Decimal = self.options[key]
+            if value > MAX_RATIO:
+                raise RatingError(
+                    f"scheme {self.name!r}: option {key!r} is {value}; write ratios as fractions "
+                    f"(0.8 = 80%), at most {MAX_RATIO}",
+                    ("options", key),
+                )
+        for higher, lower in itertools.pairwise(self.descending):
+            if self.options[higher] < self.options[lower]:
+                raise RatingError(
+                    f"scheme {self.name!r}: option {higher!r} ({self.options[higher]}) must not be "
+                    f"below {lower!r} ({self.options[lower]})",
+                    ("options", higher if higher in given else lower),
+                )
 
     @property
     def not_judged(self) -> GradeSpec:
@@ -336,16 +382,20 @@ class Scheme:
 
 
 def _coerce_option(scheme: str, key: str, value: Any, default: Any) -> Any:
+    where = ("options", key)
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise RatingError(f"scheme {scheme!r}: option {key!r} must be true or false")
+            raise RatingError(f"scheme {scheme!r}: option {key!r} must be true or false", where)
         return value
     if isinstance(default, Decimal):
         if isinstance(value, bool) or not isinstance(value, Decimal | int):
-            raise RatingError(f"scheme {scheme!r}: option {key!r} must be a number")
-        return Decimal(value)
+            raise RatingError(f"scheme {scheme!r}: option {key!r} must be a number", where)
+        number = Decimal(value)
+        if not number.is_finite() or number < 0:
+            raise RatingError(f"scheme {scheme!r}: option {key!r} must be a number ≥ 0", where)
+        return number
     if not isinstance(value, str):
-        raise RatingError(f"scheme {scheme!r}: option {key!r} must be text")
+        raise RatingError(f"scheme {scheme!r}: option {key!r} must be text", where)
     return value
 
 
@@ -370,6 +420,7 @@ class DefaultScheme(Scheme):
         _NOT_JUDGED,
     )
     defaults: ClassVar[Mapping[str, Decimal | str | bool]] = {"nearly_achieved": Decimal("0.995")}
+    ratio_options = frozenset({"nearly_achieved"})
 
     def decide(self, facts: Facts) -> Outcome:
         achievement = facts.achievement()
@@ -382,12 +433,12 @@ class DefaultScheme(Scheme):
             return Outcome("achieved", f"nearly achieved: 達成率 {_pct(achievement)} ≥ {_pct(nearly)}")
         if facts.direction in (Direction.AT_LEAST, Direction.AT_MOST):
             kind = "floor" if facts.direction is Direction.AT_LEAST else "ceiling"
-            return Outcome("needs_effort", f"{kind} not met")
+            return Outcome("needs_effort", f"{kind} not met: 達成率 {_pct(achievement)} < {_pct(nearly)}")
         progress = facts.progress()
         if progress is not None and progress > 0:
             return Outcome("approaching", f"進捗率 {_pct(progress)} > 0: approaching the target")
         if progress is None:
-            return Outcome("needs_effort", "no progress measurable (target equals baseline)")
+            return Outcome("needs_effort", "no progress measurable (the target is not beyond the baseline)")
         return Outcome("needs_effort", f"進捗率 {_pct(progress)} ≤ 0: no progress from the baseline")
 
 
@@ -403,6 +454,7 @@ class ProgressBandsScheme(Scheme):
         _NOT_JUDGED,
     )
     defaults: ClassVar[Mapping[str, Decimal | str | bool]] = {"threshold": Decimal("0.8")}
+    ratio_options = frozenset({"threshold"})
 
     def decide(self, facts: Facts) -> Outcome:
         if facts.target is None:
@@ -431,6 +483,8 @@ class ExpectedValueScheme(Scheme):
         _NOT_JUDGED,
     )
     defaults: ClassVar[Mapping[str, Decimal | str | bool]] = {"b_plus": Decimal("0.8"), "b": Decimal("0.5")}
+    ratio_options = frozenset({"b_plus", "b"})
+    descending = ("b_plus", "b")
 
     def decide(self, facts: Facts) -> Outcome:
         expected = facts.expected
@@ -467,15 +521,21 @@ class AchievementBandsScheme(Scheme):
         "b": Decimal("0.8"),
         "c": Decimal("0.5"),
     }
+    ratio_options = frozenset({"a", "b", "c"})
+    descending = ("a", "b", "c")
 
     def decide(self, facts: Facts) -> Outcome:
         achievement = facts.achievement()
+        shown = f"達成率 {_pct(achievement)}"
         if achievement is None:
-            return Outcome("not_judged", "達成率 undefined (target or actual is zero or negative)")
+            if facts.target is None or not facts.reached():
+                return Outcome("not_judged", "達成率 undefined (target or actual is zero or negative)")
+            # 待機児童 54人 → 0人 met: 0/0 has no ratio, but the target is reached.
+            achievement, shown = ONE, "target reached, 達成率 undefined: counted as 100.0%"
         for key in ("a", "b", "c"):
             if achievement >= self.options[key]:
-                return Outcome(key, f"達成率 {_pct(achievement)} ≥ {_pct(self.options[key])}")
-        return Outcome("d", f"達成率 {_pct(achievement)} < {_pct(self.options['c'])}")
+                return Outcome(key, f"{shown} ≥ {_pct(self.options[key])}")
+        return Outcome("d", f"{shown} < {_pct(self.options['c'])}")
 
 
 class BaselineToleranceScheme(Scheme):
@@ -492,6 +552,14 @@ class BaselineToleranceScheme(Scheme):
     )
     defaults: ClassVar[Mapping[str, Decimal | str | bool]] = {"tolerance": Decimal("0.10"), "points": False}
     """tolerance: relative (0.10 = ±10%), or absolute points when ``points: true`` (3 = ±3 points)."""
+
+    def _check_thresholds(self, given: set[str]) -> None:
+        if not self.options["points"] and self.options["tolerance"] > ONE:
+            raise RatingError(
+                f"scheme {self.name!r}: a relative tolerance of {self.options['tolerance']} is over "
+                "100%; write 0.10 for ±10%, or set points: true for ±3 points",
+                ("options", "tolerance"),
+            )
 
     def decide(self, facts: Facts) -> Outcome:
         assert facts.value is not None
@@ -530,6 +598,7 @@ class TrendAndProgressScheme(Scheme):
         "on_track": "A",
         "needs_improvement": "B",
     }
+    ratio_options = frozenset({"tolerance"})
 
     def decide(self, facts: Facts) -> Outcome:
         assert facts.value is not None
@@ -537,7 +606,9 @@ class TrendAndProgressScheme(Scheme):
         on_track = expected is not None and (
             facts.value >= expected if facts.higher_is_better else facts.value <= expected
         )
-        progress_grade = self.options["on_track"] if on_track else self.options["needs_improvement"]
+        progress_grade: str | None = None  # no expected value: the progress axis cannot be judged
+        if expected is not None:
+            progress_grade = self.options["on_track"] if on_track else self.options["needs_improvement"]
         details = {
             "progress_grade": progress_grade,
             "expected": expected,

@@ -63,6 +63,7 @@ _DIRECTIONS = {
 }
 _TRUE = {"○", "〇", "1", "true", "yes", "累計"}
 _FALSE = {"", "×", "0", "false", "no", "-", "—", "－"}
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _WITH_PERIOD = re.compile(r"^(?P<value>.*?)\s*[（(](?P<period>[^()（）]+)[)）]\s*$")
 
 
@@ -80,12 +81,13 @@ def _decode_csv(raw: bytes, name: str) -> str:
         return raw[3:].decode("utf-8", errors="strict")
     try:
         return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_failed_at = exc.start
     try:
         return raw.decode("cp932")  # what Japanese Excel writes for "CSV"
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
+        # The encoding that read further is the one the file was meant to be in.
+        line = raw.count(b"\n", 0, max(exc.start, utf8_failed_at)) + 1
         raise TableError(
             f"{name}: line {line}: neither UTF-8 nor CP932 (Shift_JIS); save as UTF-8 CSV"
         ) from None
@@ -166,15 +168,37 @@ def _column_map(
     return fields, years
 
 
+def _is_header(row: Sequence[Any]) -> bool:
+    """True if the row names every required column."""
+    texts = {_text(cell).casefold() for cell in row}
+    return all(any(alias.casefold() in texts for alias in COLUMNS[key]) for key in _REQUIRED)
+
+
 def _problem(source: TableSource, row: int, column: int, header: str, message: str) -> Problem:
     return Problem(
         source.name, row + 1, column + 1, header, f"{source.cell(row, column)}: {message}", code="table"
     )
 
 
+def _label(key: str) -> str:
+    """``目標時点 (target_period)`` — a column as messages name it."""
+    japanese = COLUMNS[key][0]
+    return key if japanese == key else f"{japanese} ({key})"
+
+
+def _explain(cell: Any, exc: Exception) -> str:
+    """``'<cell text>': <why>`` without quoting the text twice."""
+    text = _text(cell)
+    message = str(exc)
+    quoted = f"'{text}': "
+    return message if message.startswith(quoted) else f"{quoted}{message}"
+
+
 def _split_period(text: str) -> tuple[str, Period | None]:
     match = _WITH_PERIOD.match(text)
     if not match:
+        if any(mark in text for mark in "()（）"):
+            raise NumberError(f"'{text}': write the data period in closed parentheses, as in 14,276 (R2年度)")
         return text, None
     return match["value"], parse_period(match["period"])
 
@@ -206,6 +230,13 @@ def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple
     header_index = next((i for i, row in enumerate(rows) if any(_text(c) for c in row)), None)
     if header_index is None:
         raise DataError([Problem(source.name, None, None, "", "the table is empty", code="table")])
+    below = next((i for i, row in enumerate(rows[:20]) if _is_header(row)), 0)
+    if below:  # a title or notes above the header, as hand-kept sheets often have
+        message = (
+            f"the header row must be the first row: row {below + 1} holds the headers; "
+            "delete the rows above it"
+        )
+        raise DataError([_problem(source, below, 0, "", message)])
     if header_index:
         raise DataError(
             [
@@ -219,6 +250,7 @@ def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple
             ]
         )
     fields, years = _column_map(rows[0], source)
+    unnamed = [index for index, cell in enumerate(rows[0]) if not _text(cell)]
     problems: list[Problem] = []
     kpis: list[KPI] = []
     actuals: dict[str, dict[str, Actual]] = {}
@@ -231,6 +263,7 @@ def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple
     for row_index, row in enumerate(rows[1:], start=1):
         if not any(_text(c) for c in row):
             continue  # blank lines between blocks are common in hand-kept sheets
+        before = len(problems)
 
         def bad(key: str | int, message: str, row_index: int = row_index) -> None:
             column = fields.get(key, 0) if isinstance(key, str) else key
@@ -241,15 +274,23 @@ def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple
         for extra in range(width, len(row)):
             if _text(row[extra]):
                 bad(extra, f"{_text(row[extra])!r}: a cell beyond the last header column (a stray comma?)")
+        for blank in unnamed:  # a value there would be silently dropped (a merged or deleted header)
+            if blank < len(row) and _text(row[blank]):
+                bad(blank, f"{_text(row[blank])!r}: a value in a column with no header")
+        for key in ("id", "name", "unit", "direction"):
+            if not _text(cell(row, key)):
+                bad(key, f"{_label(key)} is empty")
         kpi_id = _text(cell(row, "id"))
         unit = _text(cell(row, "unit"))
+        if kpi_id and not _ID.fullmatch(kpi_id):
+            bad("id", f"id {kpi_id!r}: use ASCII letters, digits, '.', '_' or '-' (e.g. visitors-1)")
         if kpi_id in seen_ids:
             bad("id", f"id {kpi_id!r} is used twice (first in row {seen_ids[kpi_id] + 1})")
             continue
         seen_ids[kpi_id] = row_index
         direction_text = _text(cell(row, "direction"))
         direction = _DIRECTIONS.get(direction_text.casefold()) or _DIRECTIONS.get(direction_text)
-        if direction is None:
+        if direction is None and direction_text:
             bad("direction", f"{direction_text!r}: expected 増加 / 減少 / 以上 / 以下 (or increase …)")
         cumulative_text = _text(cell(row, "cumulative")).casefold()
         if cumulative_text not in _TRUE | _FALSE:
@@ -268,17 +309,27 @@ def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple
                 base_period = parse_period(period_text)
             entry["baseline"] = {"value": base_value, "period": base_period}
         except (NumberError, UnitError, PeriodError) as exc:
-            bad("baseline", f"{_text(cell(row, 'baseline'))!r}: {exc}")
+            bad("baseline", _explain(cell(row, "baseline"), exc))
+        target_period: Period | None = None
         try:
             target_value, target_period = _value(cell(row, "target"), unit)
-            period_text = _text(cell(row, "target_period"))
+            if target_value is None:
+                bad("target", f"{_label('target')} is empty")
+        except (NumberError, UnitError, PeriodError) as exc:
+            target_value = None
+            bad("target", _explain(cell(row, "target"), exc))
+        period_text = _text(cell(row, "target_period"))
+        try:
             if period_text:
                 target_period = parse_period(period_text)
-            if target_value is None:
-                bad("target", "目標値 (target) is empty")
-            entry["target"] = {"value": target_value, "period": target_period}
-        except (NumberError, UnitError, PeriodError) as exc:
-            bad("target", f"{_text(cell(row, 'target'))!r}: {exc}")
+            elif target_period is None:
+                bad(
+                    "target_period",
+                    f"{_label('target_period')} is empty (or write 200 (R7年度) as the 目標値)",
+                )
+        except PeriodError as exc:
+            bad("target_period", _explain(period_text, exc))
+        entry["target"] = {"value": target_value, "period": target_period}
         note = _text(cell(row, "note"))
         if note:
             entry["note"] = note
@@ -287,13 +338,15 @@ def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple
             try:
                 value, period = _value(raw, unit)
             except (NumberError, UnitError, PeriodError) as exc:
-                bad(column, f"{_text(raw)!r}: {exc}")
+                bad(column, _explain(raw, exc))
                 continue
             if value is not None:
                 actuals.setdefault(kpi_id, {})[label] = Actual(value=value, period=period)
+        if len(problems) > before:
+            continue  # the cells are reported; the model would only repeat them
         try:
             kpis.append(KPI.model_validate(entry))
-        except ValidationError as exc:
+        except ValidationError as exc:  # pragma: no cover - every cell is checked above
             for error in exc.errors(include_url=False, include_input=False):
                 field = str(error["loc"][0]) if error["loc"] else "id"
                 column_key = field if field in fields else "id"

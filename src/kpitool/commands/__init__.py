@@ -11,7 +11,7 @@ import importlib
 
 import typer
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("kpitool.commands.maintenance", "kpitool.commands.excel")
 """Dotted names of the command modules, in help order."""
 
 

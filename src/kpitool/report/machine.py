@@ -171,8 +171,18 @@ CSV_COLUMNS = (
     "official_grade",
     "grade",
     "rule",
+    "grade_label",
+    "criterion",
+    "expected",
+    "previous",
+    "progress_grade",
 )
-"""Columns of the long CSV format, one row per plan × year × KPI."""
+"""Columns of the long CSV format, one row per plan × year × KPI.
+
+``grade_label`` and ``criterion`` are the label and 判断基準 of the grade shown
+(from the plan's settings); ``expected``, ``previous`` and ``progress_grade``
+are filled by the schemes that use them (expected_value, trend_and_progress).
+"""
 
 
 def _csv_text(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
@@ -186,6 +196,14 @@ def _csv_text(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
 
 def _plain(value: Decimal | None) -> str:
     return "" if value is None else format(value, "f")
+
+
+def _grade_words(result: PlanEvaluation, symbol: str) -> tuple[str, str]:
+    """(label, 判断基準) of a grade symbol in the plan's scheme; empty if it is not one."""
+    for grade in result.scheme.grade_specs:
+        if grade.symbol == symbol:
+            return grade.label, grade.criterion
+    return "", ""
 
 
 def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
@@ -217,6 +235,10 @@ def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
                     data["official_grade"],
                     data["grade"],
                     data["rule"],
+                    *_grade_words(result, row.grade),
+                    _plain(row.details.get("expected")),
+                    _plain(row.details.get("previous")),
+                    row.details.get("progress_grade"),
                 ]
 
     return _csv_text(rows(), CSV_COLUMNS)
@@ -230,7 +252,10 @@ def summaries_json(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> 
         items.append(
             {
                 "plan": _plan_json(plan),
-                "grades": [{"symbol": g.symbol, "label": g.label, "criterion": g.criterion} for g in grades],
+                "grades": [
+                    {"key": g.key, "symbol": g.symbol, "label": g.label, "criterion": g.criterion}
+                    for g in grades
+                ],
                 "years": [
                     {
                         "label": s.year_label,
@@ -261,7 +286,9 @@ def summaries_csv(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> s
                         s.counts.get(grade.symbol, 0),
                         s.percents[grade.symbol],
                         grade.criterion,
+                        grade.label,
                     ]
                 )
-            rows.append([plan.id, s.year_label, s.year, "計", s.total, "100.0", ""])
-    return _csv_text(rows, ("plan_id", "year", "fiscal_year", "grade", "count", "percent", "criterion"))
+            rows.append([plan.id, s.year_label, s.year, "計", s.total, "100.0", "", ""])
+    header = ("plan_id", "year", "fiscal_year", "grade", "count", "percent", "criterion", "label")
+    return _csv_text(rows, header)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -10,6 +11,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from kpitool.model import Plan
+from kpitool.numbers import round_half_up
 from kpitool.rating import PlanEvaluation, Scheme, Summary
 from kpitool.report.style import (
     DIRECTION_LABELS,
@@ -52,6 +54,12 @@ def evaluation_table(result: PlanEvaluation) -> RenderableType:
     table.add_column("実績値 (時点)", justify="right", overflow="fold")
     table.add_column("達成率", justify="right", no_wrap=True)
     table.add_column("進捗率", justify="right", no_wrap=True)
+    # Scheme-specific figures get a column only when the scheme produces them.
+    extras = [
+        (key, title) for key, title in _DETAIL_COLUMNS if any(key in row.details for row in result.rows)
+    ]
+    for _key, title in extras:
+        table.add_column(title, justify="right", no_wrap=True)
     table.add_column("評価", justify="center", no_wrap=True)
     current = object()
     for row in result.rows:
@@ -60,7 +68,7 @@ def evaluation_table(result: PlanEvaluation) -> RenderableType:
             current = section
             heading = f"{section.level} {section.number or ''} {section.title}" if section else "計画全体"
             table.add_section()
-            table.add_row("", Text(" ".join(heading.split()), style="bold"), *[""] * 7)
+            table.add_row("", Text(" ".join(heading.split()), style="bold"), *[""] * (7 + len(extras)))
         kpi = row.kpi
         baseline_period = kpi.baseline.period.label if kpi.baseline and kpi.baseline.period else None
         grade = _grade_text(scheme, row.grade)
@@ -78,9 +86,10 @@ def evaluation_table(result: PlanEvaluation) -> RenderableType:
             actual_text(row),
             display_rate(row.achievement),
             display_rate(row.progress),
+            *(_detail_text(row.details.get(key)) for key, _title in extras),
             grade,
         )
-    parts: list[RenderableType] = [table, _counts_line(result.summary, scheme)]
+    parts: list[RenderableType] = [table, _counts_line(result.summary, scheme), _legend(scheme)]
     if result.disagreements:
         notes = Text(
             "公表評価と計算結果が異なる指標 (official grade differs from the rule):\n",
@@ -93,6 +102,33 @@ def evaluation_table(result: PlanEvaluation) -> RenderableType:
             )
         parts.append(notes)
     return Group(*parts)
+
+
+_DETAIL_COLUMNS = (("expected", "期待値"), ("previous", "前年度実績"), ("progress_grade", "進捗"))
+"""Scheme details shown as columns: details key → heading."""
+
+
+def _detail_text(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        # An interpolated 期待値 may have many decimals; two are enough to read it.
+        if isinstance(exponent, int) and exponent < -2:
+            value = round_half_up(value, 2)
+        return display_number(value)
+    return str(value)
+
+
+def _legend(scheme: Scheme) -> Text:
+    """判断基準: every grade with its label and wording, as the settings give them."""
+    legend = Text("判断基準: ")
+    for index, grade in enumerate(scheme.grade_specs):
+        if index:
+            legend.append(" / ")
+        legend.append_text(_grade_text(scheme, grade.symbol))
+        legend.append(f" {grade.label}（{grade.criterion}）")
+    return legend
 
 
 def _counts_line(summary: Summary, scheme: Scheme) -> Text:
