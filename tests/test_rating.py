@@ -1038,7 +1038,8 @@ def test_validate_reports_a_bad_evaluation_block(
     line = text.splitlines().index("evaluation:") + 1
     result = runner.invoke(app, ["validate", str(root)])
     assert result.exit_code == 1
-    assert f"demo.yaml:{line}:1: evaluation: {words}" in result.stdout
+    # The problem points at the offending option or grade itself, two lines below `evaluation:`.
+    assert re.search(rf"demo\.yaml:{line + 2}:\d+: evaluation\.\S+: {re.escape(words)}", result.stdout)
     assert "Traceback" not in result.output
     evaluated = runner.invoke(app, ["evaluate", "--data", str(root), "--year", "R6"])
     assert evaluated.exit_code == 1

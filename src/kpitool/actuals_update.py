@@ -625,7 +625,7 @@ def _new_file(plan: Plan) -> str:
         f"# 実績値: {' '.join(plan.title.split())}\n"
         "# Created by kpitool import; comments and order you add are kept.\n"
         f"plan: {yaml_scalar(plan.id)}\n"
-        "actuals:\n"
+        "actuals: {}\n"
     )
 
 

@@ -106,7 +106,7 @@ def check_plan(document: Document, plan: Plan) -> Iterator[Problem]:
     try:
         resolve_scheme(plan.evaluation)
     except RatingError as exc:
-        yield document.problem(("evaluation",), str(exc), code="evaluation")
+        yield document.problem(("evaluation", *exc.path), str(exc), code="evaluation")
 
 
 def _check_kpi(document: Document, plan: Plan, kpi: KPI, loc: Loc) -> Iterator[Problem]:

@@ -251,9 +251,9 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
         # that precision the result is exact, and Inexact would flag a bug.
         context.prec = max(28, len(value.as_tuple().digits) + abs(shift) + 2)
         context.traps[Inexact] = True
-        if shift > 0:
-            return value * Decimal(10**shift)
-        return value / Decimal(10**-shift)
+        # scaleb moves the decimal point only: 45.0万人 → 4.50E+5人 (450,000, no
+        # invented decimal place), 299539人 → 29.9539万人.
+        return value.scaleb(shift)
 
 
 def _group_thousands(digits: str) -> str:
