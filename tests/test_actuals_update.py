@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -234,6 +235,14 @@ def test_empty_actuals_mapping(tmp_path: Path, empty: str) -> None:
     _valid(tmp_path)
 
 
+def test_file_without_final_newline(tmp_path: Path) -> None:
+    plan, path = _plan(tmp_path, "plan: demo\nactuals:\n  output:\n    R4: {value: 1}")
+    apply_update(path, plan, 2024, [Submission("output", Decimal("5")), Submission("visitors", Decimal("7"))])
+    assert path.read_text(encoding="utf-8") == (
+        "plan: demo\nactuals:\n  output:\n    R4: {value: 1}\n    R6: {value: 5}\n  visitors:\n    R6: {value: 7}\n"
+    )
+
+
 def test_crlf_and_bom_are_kept(tmp_path: Path) -> None:
     plan, path = _plan(tmp_path)
     path.write_bytes(b"\xef\xbb\xbf" + ACTUALS.replace("\n", "\r\n").encode("utf-8"))
@@ -297,7 +306,6 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
         " padded ",
         "",
         "\u2028sep",
-        "bell\x07",
         "é ñ 漢字 😀",
         "=SUM(A1)",
         "%x",
@@ -308,8 +316,13 @@ def test_yaml_scalar_reads_back_exactly(text: str) -> None:
     assert document.data == {"k": text, "f": {"k": text}}
 
 
+# The loader refuses control and direction-changing characters in any text; the form reader
+# reports them at their cell, so they never reach the writer.
+_REFUSED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.text(max_size=30))
+@given(st.text(max_size=30).filter(lambda text: not _REFUSED.search(text)))
 def test_yaml_scalar_round_trips_any_text(text: str) -> None:
     document = parse_yaml(f"k: {yaml_scalar(text)}\n", "x.yaml")
     assert document.data == {"k": text}

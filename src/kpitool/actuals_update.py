@@ -381,6 +381,7 @@ class _Text:
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self.line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
         self.edits: list[tuple[int, int, str, int]] = []
+        self.ended = False
 
     def replace(self, start: int, end: int, replacement: str) -> None:
         self.edits.append((start, end, replacement, len(self.edits)))
@@ -396,7 +397,9 @@ class _Text:
             start = self.line_starts[line + 1]
             self.replace(start, start, text)
             return
-        ending = "" if not self.text or self.text.endswith("\n") else self.newline
+        # the file lacks a final newline: the first insertion at the end supplies it
+        ending = "" if not self.text or self.text.endswith("\n") or self.ended else self.newline
+        self.ended = True
         self.replace(len(self.text), len(self.text), ending + text)
 
     def last_index(self, node: yaml.Node) -> int:

@@ -21,10 +21,13 @@ from kpitool.commands.common import (
     EXIT_DATA,
     EXIT_OK,
     DataOption,
+    NoCacheOption,
     PlansArgument,
     WidthOption,
     YearOption,
+    data_cache,
     fail,
+    guard_output,
     load,
     parse_year,
     print_problems,
@@ -90,6 +93,7 @@ def validate(
         typer.Option("--format", "-f", help="text, json, or github (Actions annotations)."),
     ] = ProblemFormat.TEXT,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Check plan and actuals files: schema, references, periods, units. Exit 1 on any error."""
     from kpitool.checks import check_data
@@ -104,7 +108,7 @@ def validate(
     # Files given one by one (pre-commit passes only the changed ones) are checked against the
     # rest of their data tree, so an actuals file finds its plan; only their problems are reported.
     context = _data_context(targets)
-    loaded = load_data([*targets, *context])
+    loaded = load_data([*targets, *context], cache=data_cache(no_cache))
     scope = _validation_scope(targets, loaded)
     problems = [p for p in check_data(loaded) if not context or Path(p.file).resolve() in scope]
     errors = sum(p.severity is Severity.ERROR for p in problems)
@@ -155,9 +159,10 @@ def plans(
     data: DataOption = Path("data"),
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] = ListFormat.TABLE,
     width: WidthOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """List the plans: id, title, kind, period, and counts of KPIs, projects and actuals."""
-    loaded = load(data)
+    loaded = load(data, no_cache)
     chosen = select_plans(loaded, None, with_kpis=False)
     rows: list[dict[str, object]] = []
     for doc in chosen:
@@ -190,11 +195,12 @@ def show(
     plan: Annotated[str, typer.Argument(help="Plan id.")],
     data: DataOption = Path("data"),
     width: WidthOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Show a plan as a tree (sections → projects → KPIs) to check it against its source."""
     from kpitool.report.terminal import plan_tree
 
-    loaded = load(data)
+    loaded = load(data, no_cache)
     (doc,) = select_plans(loaded, [plan], with_kpis=False)
     stdout(width).print(plan_tree(doc.plan))
 
@@ -225,9 +231,11 @@ def evaluate(
         typer.Option("--output", "-o", help="Write json/csv here (atomically) instead of stdout."),
     ] = None,
     width: WidthOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Grade every KPI for an evaluation year: ○ achieved, △ approaching, × needs effort, — no actual."""
     fiscal_year, label = parse_year(year)
+    guard_output(output, [table] if table is not None else _data_files(data))
     if table is not None:
         if plan_ids:
             usage("give either plan ids or --table, not both")
@@ -236,10 +244,17 @@ def evaluate(
         plan, actuals = _read_table(table)
         results = [evaluate_plan(plan, actuals, fiscal_year, label)]
     else:
-        loaded = load(data)
+        loaded = load(data, no_cache)
         docs = select_plans(loaded, plan_ids, with_kpis=True)
         results = _evaluations(loaded, docs, fiscal_year, label)
     _render_evaluations(results, fmt, output, width)
+
+
+def _data_files(data: Path) -> list[Path]:
+    """The YAML files a run reads from a data directory (none if it does not exist yet)."""
+    from kpitool.loader import discover
+
+    return list(discover([data])) if data.is_dir() else []
 
 
 def _read_table(path: Path) -> tuple[Plan, ActualsFile]:
@@ -306,12 +321,14 @@ def summary(
     ] = OutputFormat.TABLE,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write json/csv here.")] = None,
     width: WidthOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """総括: per year, the count and percent of each grade, with the 判断基準 wording."""
     parsed = [parse_year(y.strip(), "--years") for y in years.split(",") if y.strip()]
     if not parsed:
         usage("--years needs at least one year, e.g. R4,R5,R6")
-    loaded = load(data)
+    guard_output(output, _data_files(data))
+    loaded = load(data, no_cache)
     docs = select_plans(loaded, plan_ids, with_kpis=True)
     per_plan = []
     for doc in docs:

@@ -75,6 +75,9 @@ _DECIMAL_FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)")
 # A plain number split by a comma inside {…}: `{value: 1,234}` is value 1 and a key '234'.
 _NUMBER_HEAD = re.compile(r"[-+]?[1-9][0-9]{0,2}")
 _NUMBER_TAIL = re.compile(r"[0-9]{3}(?:\.[0-9]+)?")
+# Control characters and bidirectional overrides: a double-quoted YAML escape ("\e[2J")
+# can put them in a value, and echoed in a message they rewrite the terminal or CI log.
+_HIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 
@@ -197,7 +200,10 @@ class _Builder:
     def fail(self, mark: Any, loc: Loc, message: str, code: str) -> None:
         """Record a problem at a parser mark; stop reading once there are :data:`MAX_PROBLEMS`."""
         where = (self.name, *_place(mark))
-        self.problems.append(Problem(*where, format_path(loc), message, code=code))
+        path = format_path(loc)
+        if len(path) > 200:  # 64 levels of long keys: keep the end, where the problem is
+            path = "…" + path[-200:]
+        self.problems.append(Problem(*where, path, message, code=code))
         if len(self.problems) >= MAX_PROBLEMS:
             self.problems.append(
                 Problem(*where, "", f"stopped after {MAX_PROBLEMS} problems; fix these first", code=code)
@@ -304,6 +310,8 @@ class _Builder:
         elif not isinstance(event, yaml.ScalarEvent):
             self.fail(event.start_mark, loc, "a key must be plain text", "yaml")
             self._skip(event, depth)
+        elif self._hidden(event, loc):
+            pass
         elif event.value == "<<" and self._tag(event, yaml.ScalarNode) == _TAG + "merge":
             self.fail(event.start_mark, loc, "merge keys (<<) are not allowed", "yaml")
         elif frame.last_number is not None and self._split_number(event):
@@ -340,7 +348,22 @@ class _Builder:
         following = self._loader.peek_event()
         return isinstance(following, yaml.ScalarEvent) and not following.style and not following.value
 
+    def _hidden(self, event: yaml.ScalarEvent, loc: Loc) -> bool:
+        """Refuse text holding a control or direction-changing character; True if it does."""
+        found = _HIDDEN.search(event.value)
+        if found is None:
+            return False
+        self.fail(
+            event.start_mark,
+            loc,
+            f"the text holds the invisible character U+{ord(found.group()):04X}; remove it",
+            "yaml",
+        )
+        return True
+
     def _scalar(self, event: yaml.ScalarEvent, loc: Loc) -> Any:
+        if self._hidden(event, loc):
+            return None
         tag, text = self._tag(event, yaml.ScalarNode), event.value
         if tag == _TAG + "str":
             return text
@@ -412,7 +435,13 @@ def _parse_problem(exc: Exception, text: str, name: str) -> Problem:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        what = " ".join(x for x in (exc.context, exc.problem) if x)
+        context = exc.context or ""
+        begun = exc.context_mark
+        unclosed = "flow" in context or "quoted" in context
+        if unclosed and begun is not None and mark is not None and begun.line != mark.line:
+            # An unclosed [ { or quote is noticed lines later: say where it began, the line to fix
+            context += f" (begun at line {begun.line + 1}, column {begun.column + 1})"
+        what = " ".join(x for x in (context, exc.problem) if x)
         return Problem(name, line, column, "", f"YAML syntax error: {what}", code="yaml")
     if isinstance(exc, yaml.reader.ReaderError):  # a character YAML forbids; position in UTF-8 bytes
         line, column = _position(text.encode("utf-8", errors="surrogatepass"), exc.position)

@@ -2,8 +2,11 @@
 
 Every output goes to a temporary file in the target's directory, is flushed
 and fsynced, then renamed over the target (an atomic replace on POSIX and
-Windows). If anything fails — an exception, a full disk, Ctrl-C — the
-temporary file is removed and the previous target is untouched.
+Windows) and the directory is fsynced. If anything fails — an exception, a
+full disk, Ctrl-C — the temporary file is removed and the previous target is
+untouched. Only a killed process (SIGKILL, power cut) can leave the hidden
+temporary file ``.NAME.XXXX.tmp`` behind; the target is never half-written.
+A replaced file keeps its permissions; a read-only target is refused.
 """
 
 from __future__ import annotations
@@ -30,6 +33,23 @@ def _check_target(target: Path) -> None:
         raise WriteError(f"{target}: directory {parent} does not exist")
     if not parent.is_dir():
         raise WriteError(f"{target}: {parent} is not a directory")
+    # Checked on the mode, not with os.access: as root every file is "writable".
+    if target.is_file() and not target.stat().st_mode & 0o222:
+        raise WriteError(f"{target}: is read-only; make it writable or write elsewhere")
+
+
+def _sync_directory(directory: Path) -> None:
+    # The rename lives in the directory: sync it too, or a power cut can undo it.
+    try:
+        handle = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows cannot open a directory
+        return
+    try:
+        os.fsync(handle)
+    except OSError:  # pragma: no cover - some file systems refuse fsync on a directory
+        pass
+    finally:
+        os.close(handle)
 
 
 @contextlib.contextmanager
@@ -42,7 +62,10 @@ def atomic_path(target: Path, suffix: str = ".tmp") -> Iterator[Path]:
     target = Path(target)
     _check_target(target)
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent or ".")
+        # Cut to 100 bytes: a long (or Japanese, 3 bytes a character) name must not push
+        # the temporary one past NAME_MAX (255 bytes).
+        short = target.name.encode()[:100].decode(errors="ignore")
+        handle, name = tempfile.mkstemp(prefix=f".{short}.", suffix=suffix, dir=target.parent)
     except OSError as exc:
         raise WriteError(f"{target}: cannot write in {target.parent}: {exc.strerror or exc}") from None
     os.close(handle)
@@ -53,6 +76,7 @@ def atomic_path(target: Path, suffix: str = ".tmp") -> Iterator[Path]:
             os.fsync(written.fileno())
         _keep_mode(target, temp)
         os.replace(temp, target)
+        _sync_directory(target.parent)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             temp.unlink()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,6 +31,16 @@ __all__ = ["COLUMNS", "TableError", "TableSource", "parse_kpi_table", "read_csv_
 
 MAX_TABLE_BYTES = 20 * 1024 * 1024
 """Largest table file read."""
+
+MAX_TABLE_ROWS = 100_000
+"""Most rows read from a CSV table; a KPI table has a few hundred."""
+
+MAX_TABLE_COLUMNS = 1_000
+"""Most cells in one CSV row."""
+
+# Control characters other than tab and line breaks: never in a text table (C1 ones
+# come from bytes misread as CP932), and echoed in a message they rewrite the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class TableError(ValueError):
@@ -93,26 +104,57 @@ def _decode_csv(raw: bytes, name: str) -> str:
         ) from None
 
 
+def _control_character(text: str, name: str) -> None:
+    found = _CONTROL.search(text)
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        raise TableError(
+            f"{name}: line {line}: holds the control character U+{ord(found.group()):04X}; "
+            "not a text CSV file"
+        )
+
+
 def read_csv_rows(path: Path) -> list[list[Any]]:
-    """Read a CSV file (UTF-8, UTF-8 with BOM, or CP932) into rows of text cells."""
+    """Read a CSV file (UTF-8, UTF-8 with BOM, or CP932) into rows of text cells.
+
+    Bounded: at most :data:`MAX_TABLE_BYTES`, :data:`MAX_TABLE_ROWS` rows and
+    :data:`MAX_TABLE_COLUMNS` cells a row (empty cells at a row's end are dropped).
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_TABLE_BYTES:
-            raise TableError(f"{path}: file is {size // 1048576} MiB, over the 20 MiB limit")
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise TableError(f"{path}: is a directory, not a file") from None
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise TableError(f"{path}: is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise TableError(f"{path}: is not a regular file")
+        if info.st_size > MAX_TABLE_BYTES:
+            raise TableError(f"{path}: file is {info.st_size // 1048576} MiB, over the 20 MiB limit")
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_TABLE_BYTES + 1)
     except OSError as exc:
         raise TableError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_TABLE_BYTES:
+        raise TableError(f"{path}: file is over the 20 MiB limit")
     if raw[:4] == b"PK\x03\x04":
         raise TableError(f"{path}: looks like an Excel workbook; name it .xlsx")
+    if raw[:4] == b"\xd0\xcf\x11\xe0":
+        raise TableError(f"{path}: is an Excel .xls or password-protected workbook, not a CSV file")
     text = _decode_csv(raw, str(path))
-    if "\x00" in text:
-        raise TableError(f"{path}: contains NUL bytes; not a text CSV file")
+    _control_character(text, str(path))
+    rows: list[list[Any]] = []
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+        for line, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            while row and not row[-1].strip():
+                row.pop()
+            if len(row) > MAX_TABLE_COLUMNS:
+                raise TableError(
+                    f"{path}: line {line}: {len(row):,} cells, over the {MAX_TABLE_COLUMNS:,} cell limit"
+                )
+            if len(rows) >= MAX_TABLE_ROWS:
+                raise TableError(f"{path}: more than {MAX_TABLE_ROWS:,} rows; a KPI table has a few hundred")
+            rows.append(row)
     except csv.Error as exc:
         raise TableError(f"{path}: not a readable CSV file: {exc}") from None
+    return rows
 
 
 def _text(cell: Any) -> str:

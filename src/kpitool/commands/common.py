@@ -8,6 +8,7 @@ here turn core failures into clear messages on stderr and exit codes
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -16,6 +17,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kpitool.cache import Cache
     from kpitool.loader import LoadedData, PlanDocument
     from kpitool.problems import Problem
 
@@ -24,10 +26,13 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "DataOption",
+    "NoCacheOption",
     "PlansArgument",
     "WidthOption",
     "YearOption",
+    "data_cache",
     "fail",
+    "guard_output",
     "load",
     "parse_year",
     "print_problems",
@@ -57,6 +62,14 @@ YearOption = Annotated[
 WidthOption = Annotated[
     int | None,
     typer.Option("--width", help="Terminal width for tables (default: detect).", show_default=False),
+]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Parse and validate every file again instead of reusing unchanged ones from the cache "
+        "(also KPITOOL_NO_CACHE=1).",
+    ),
 ]
 
 
@@ -99,6 +112,16 @@ def write_text(text: str, output: Path | None) -> None:
         fail(str(exc))
 
 
+def guard_output(output: Path | None, inputs: Iterable[Path], option: str = "--output") -> None:
+    """Refuse (exit 2) an output path that is one of the run's input files: it would be clobbered."""
+    if output is None:
+        return
+    target = output.resolve()
+    for path in inputs:
+        if path.resolve() == target:
+            usage(f"{option} {output} is an input of this run ({path}); choose another file")
+
+
 def print_problems(problems: list[Problem]) -> None:
     """Problems as ``file:line:col: path: message`` lines on stderr."""
     from kpitool.report.problems import render_problems
@@ -106,8 +129,15 @@ def print_problems(problems: list[Problem]) -> None:
     sys.stderr.write(render_problems(problems, "text"))
 
 
-def load(data: Path) -> LoadedData:
-    """Load and check a data directory; exit 2 if it does not exist."""
+def data_cache(no_cache: bool = False) -> Cache | None:
+    """The cache of validated files (see :mod:`kpitool.cache`), or None with ``--no-cache``."""
+    from kpitool.cache import default_cache
+
+    return default_cache(disabled=no_cache)
+
+
+def load(data: Path, no_cache: bool = False) -> LoadedData:
+    """Load and check a data directory (unchanged files from the cache); exit 2 if it does not exist."""
     if not data.exists():
         usage(f"data directory {str(data)!r} does not exist (give one with --data DIR)")
     if not data.is_dir():
@@ -115,7 +145,7 @@ def load(data: Path) -> LoadedData:
     from kpitool.checks import check_data
     from kpitool.loader import load_data
 
-    loaded = load_data([data])
+    loaded = load_data([data], cache=data_cache(no_cache))
     loaded.problems = check_data(loaded)
     return loaded
 

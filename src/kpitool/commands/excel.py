@@ -110,6 +110,8 @@ def report(
     if table is not None:
         if plan_ids:
             usage("give either plan ids or --table, not both")
+        if table.exists() and xlsx.exists() and xlsx.resolve() == table.resolve():
+            usage(f"--xlsx {xlsx} is the --table input; give another file name")
         from kpitool.cli import _read_table  # the reader `evaluate --table` uses
 
         sources = [_read_table(table)]
@@ -271,7 +273,7 @@ def import_(
         fail(str(exc))
     except DataError as exc:
         print_problems(exc.problems)
-        fail(f"{form}: {len(exc.problems)} cell(s) cannot be imported; nothing was written")
+        fail(f"{form}: {len(exc.problems)} problem(s), so the form cannot be imported; nothing was written")
     existing = loaded.actuals.get(plan)
     path = existing.document.path if existing else data / "actuals" / f"{plan}.yaml"
     console = stdout(width)

@@ -23,6 +23,7 @@ Layout, in Japanese as the published evaluations print it:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import math
 import unicodedata
@@ -61,9 +62,11 @@ __all__ = [
     "new_workbook",
     "number_format",
     "prepare_sheet",
+    "row_height",
     "save_workbook",
     "section_heading",
     "sheet_name",
+    "text_lines",
     "top_sections",
     "write_report",
 ]
@@ -90,9 +93,13 @@ _SHEET_NAME_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
 # Cells
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Look:
-    """How a cell looks: font, fill, border, alignment, number format, protection."""
+    """How a cell looks: font, fill, border, alignment, number format, protection.
+
+    Compared by identity (cheap to hash per cell): keep looks as constants, and
+    derive variants with :meth:`with_format` / :meth:`quoted`, which are memoised.
+    """
 
     bold: bool = False
     size: float = 10
@@ -107,20 +114,36 @@ class Look:
     """Excel's quote prefix: typed-over text stays text (never becomes a formula)."""
 
     def with_format(self, number_format: str) -> Look:
-        """The same look with another number format."""
-        return dataclasses.replace(self, number_format=number_format)
+        """The same look with another number format (one object per format)."""
+        return _variant(self, "number_format", number_format)
+
+    def quoted(self) -> Look:
+        """The same look with the quote prefix."""
+        return _variant(self, "quote", True)
+
+
+_VARIANTS: dict[tuple[Look, str, object], Look] = {}
+
+
+def _variant(look: Look, name: str, value: object) -> Look:
+    key = (look, name, value)
+    found = _VARIANTS.get(key)
+    if found is None:
+        found = _VARIANTS[key] = dataclasses.replace(look, **{name: value})  # type: ignore[arg-type]
+    return found
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@")
+_MAX_TEXT = 32767  # Excel's limit for one cell
 
 
 class Cells:
     """Makes styled write-only cells for one sheet; each distinct :class:`Look` is styled once.
 
-    Text is always written as text (data type ``s``): a value starting with
-    ``=`` would otherwise become a live formula. Text starting with = + - @
-    also gets the quote prefix, so editing the cell in Excel keeps it text.
-    Characters XML cannot hold (control characters) are dropped.
+    Text is always written as text (data type ``s``): openpyxl would otherwise
+    turn a value starting with ``=`` into a live formula and ``#N/A`` into an
+    error. Text starting with = + - @ also gets the quote prefix, so editing
+    the cell in Excel keeps it text. Characters XML cannot hold are dropped.
     """
 
     def __init__(self, sheet: Any) -> None:
@@ -145,19 +168,24 @@ class Cells:
             style = self._styles[look] = proto._style  # type: ignore[attr-defined]
         return style
 
-    def __call__(self, value: Any, look: Look) -> Cell:
-        """A cell holding ``value`` (text, int, float, Decimal or None) with ``look``."""
-        if isinstance(value, Decimal):
-            value = excel_number(value)
-        text = isinstance(value, str)
-        if text:
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    def __call__(self, value: str | int | float | Decimal | None, look: Look) -> Cell:
+        """A cell holding ``value`` with ``look``."""
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)[:_MAX_TEXT]
             if value.startswith(_FORMULA_STARTS) and not look.quote:
-                look = dataclasses.replace(look, quote=True)
+                look = look.quoted()
+            cell = Cell(self.sheet, row=1, column=1, style_array=self._style(look))
+            # Bound directly: the value setter would make "=…" a formula and "#N/A" an error.
+            cell._value = value  # type: ignore[attr-defined]
+            cell.data_type = "s"
+            return cell
         cell = Cell(self.sheet, row=1, column=1, style_array=self._style(look))
-        cell.value = value
-        if text:
-            cell.data_type = "s"  # never a formula, whatever the text starts with
+        if isinstance(value, Decimal):
+            cell._value = excel_number(value)  # type: ignore[attr-defined]
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            cell._value = value  # type: ignore[attr-defined]
+        elif value is not None:
+            cell.value = value
         return cell
 
 
@@ -182,6 +210,8 @@ def number_format(value: Decimal, suffix: str = "") -> str:
 
 def display_width(text: str) -> int:
     """Width of text in Excel column units: East Asian wide characters count twice."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
@@ -272,11 +302,19 @@ SUBTITLE = Look(size=10, colour="404040")
 NOTE = Look(size=9, colour="404040")
 SECTION = Look(bold=True, fill=_SECTION_FILL, border=True)
 PERCENT = Look(border=True, align="right", number_format="#,##0.0%")
+BLOCK_TITLE = Look(bold=True, size=12)
+TOTAL_LABEL = Look(bold=True, border=True, align="center")
+TOTAL = Look(bold=True, border=True, number_format="#,##0")
+PLAIN = Look()
 
 
 def grade_look(scheme: Scheme, symbol: str, *, size: float = 10, wrap: bool = False) -> Look:
     """The fill and font colour of a grade, matching the terminal table's colours."""
-    tone = grade_tone(scheme, symbol)
+    return _tone_look(grade_tone(scheme, symbol), size, wrap)
+
+
+@functools.cache
+def _tone_look(tone: Tone, size: float, wrap: bool) -> Look:
     fill = TONE_COLOURS[tone][1]
     return Look(
         bold=True, size=size, colour=_TONE_FONT[tone], fill=fill, border=True, align="center", wrap=wrap
@@ -321,7 +359,7 @@ def _summary_block(sheet: Any, cells: Cells, row: int, plan: Plan, results: Sequ
     summaries: list[Summary] = [r.summary for r in results]
     years = len(summaries)
     last_col = 2 + 2 * years
-    sheet.append([cells(f"{plan.title} — 総括", Look(bold=True, size=12))])
+    sheet.append([cells(f"{plan.title} — 総括", BLOCK_TITLE)])
     sheet.append([cells(f"評価方式: {scheme.title}　（{plan.id}）", SUBTITLE)])
     top = row + 2
     first = [cells("進捗度", HEADER)]
@@ -346,10 +384,10 @@ def _summary_block(sheet: Any, cells: Cells, row: int, plan: Plan, results: Sequ
             line.append(cells(share, PERCENT.with_format("0.0%")))
         line.append(cells(grade.criterion, TEXT))
         sheet.append(line)
-    total = [cells("計", Look(bold=True, border=True, align="center"))]
+    total = [cells("計", TOTAL_LABEL)]
     for summary in summaries:
         total += [
-            cells(summary.total, Look(bold=True, border=True, number_format="#,##0")),
+            cells(summary.total, TOTAL),
             cells(Decimal(1) if summary.total else Decimal(0), PERCENT.with_format("0.0%")),
         ]
     total.append(cells(None, TEXT))
@@ -548,18 +586,30 @@ def _widths(columns: Sequence[_Column], table: Sequence[list[_Out]]) -> list[flo
     return widths
 
 
+def text_lines(text: str, width: float, wrap: bool = True) -> int:
+    """How many lines ``text`` takes in a column ``width`` units wide (wrapped, or only at newlines)."""
+    parts = text.split("\n")
+    if not wrap:
+        return len(parts)
+    room = max(width - 1.0, 1.0)
+    return sum(max(1, math.ceil(display_width(part) / room)) for part in parts)
+
+
+def row_height(lines: float) -> float | None:
+    """The height (points) of a row whose tallest cell needs ``lines`` lines of 13.5 pt; None for one line.
+
+    Set explicitly because LibreOffice, unlike Excel, does not grow a written row to fit wrapped text.
+    """
+    return lines * 13.5 + 3 if lines > 1.1 else None
+
+
 def _height(line: Sequence[_Out], widths: Sequence[float]) -> float | None:
     """The row height wrapped cells need (None: one line is enough)."""
-    tallest = 0.0
-    for out, width in zip(line, widths, strict=True):
-        parts = out.text.split("\n")
-        if out.wrap:
-            room = max(width - 1.0, 1.0)
-            count = sum(max(1, math.ceil(display_width(part) / room)) for part in parts)
-        else:
-            count = len(parts)
-        tallest = max(tallest, count * out.line_height)
-    return tallest + 3 if tallest > 15 else None
+    tallest = max(
+        text_lines(out.text, width, out.wrap) * out.line_height / 13.5
+        for out, width in zip(line, widths, strict=True)
+    )
+    return row_height(tallest)
 
 
 def _notes(results: Sequence[PlanEvaluation]) -> list[str]:

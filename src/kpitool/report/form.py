@@ -15,6 +15,7 @@ for another plan or year — and nothing is imported while any remains.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -34,15 +35,18 @@ from kpitool.problems import DataError, Problem
 from kpitool.report.excel import (
     HEADER,
     NOTE,
+    PLAIN,
     TITLE,
     Cells,
     Look,
     new_workbook,
     number_format,
     prepare_sheet,
+    row_height,
     save_workbook,
     section_heading,
     sheet_name,
+    text_lines,
     top_sections,
 )
 from kpitool.report.xlsx_deterministic import DEFAULT_EPOCH
@@ -101,6 +105,7 @@ _INPUT = Look(border=True, fill=_INPUT_FILL, locked=False, align="right")
 _INPUT_TEXT = Look(border=True, fill=_INPUT_FILL, locked=False, number_format="@")
 _INPUT_NOTE = Look(border=True, fill=_INPUT_FILL, locked=False, wrap=True, number_format="@")
 _LABEL = Look(bold=True)
+_WRAPPED = ("施策", "指標名", "基準値", "目標値")
 
 
 def _fixed(kpi: KPI, section: Section | None) -> dict[str, Decimal | str]:
@@ -191,17 +196,18 @@ def _form_sheet(
         subtitle=year_label,
     )
     sheet.append([cells("KPI 実績値 記入票", TITLE)])
-    sheet.append([cells("計画", _LABEL), cells(plan.title, Look())])
-    sheet.append([cells(_PLAN_LABEL, _LABEL), cells(plan.id, Look())])
+    sheet.append([cells("計画", _LABEL), cells(plan.title, PLAIN)])
+    sheet.append([cells(_PLAN_LABEL, _LABEL), cells(plan.id, PLAIN)])
     sheet.append(
-        [cells(_YEAR_LABEL, _LABEL), cells(year_label, Look()), cells(fiscal_year_label_ja(year), Look())]
+        [cells(_YEAR_LABEL, _LABEL), cells(year_label, PLAIN), cells(fiscal_year_label_ja(year), PLAIN)]
     )
     sheet.append([])
     for instruction in _instructions(plan, year_label):
         sheet.append([cells(instruction, _LABEL if instruction == "記入方法" else NOTE)])
     sheet.append([])
     sheet.append([cells(column.header, HEADER) for column in _COLUMNS])
-    for kpi, section in rows:
+    widths = {column.header: column.width for column in _COLUMNS}
+    for number, (kpi, section) in enumerate(rows, start=_HEADER_ROW + 1):
         fixed = _fixed(kpi, section)
         years = actuals.get(kpi.id, {})
         recorded = _recorded(years, year, kpi)
@@ -211,7 +217,7 @@ def _form_sheet(
             if isinstance(shown, Decimal):
                 line.append(cells(shown, _LOCKED_NUMBER.with_format(number_format(shown))))
             else:
-                look = _LOCKED_WRAP if column.header in ("施策", "指標名", "目標値", "基準値") else _LOCKED
+                look = _LOCKED_WRAP if column.header in _WRAPPED else _LOCKED
                 line.append(cells(shown, look))
         line.append(cells(_previous(years, year, kpi), _LOCKED_WRAP))
         value: Decimal | None = None
@@ -223,6 +229,12 @@ def _form_sheet(
         line.append(cells(recorded.period.label if recorded and recorded.period else None, _INPUT_TEXT))
         line.append(cells(recorded.note if recorded else None, _INPUT_NOTE))
         line.append(cells(kpi.id, _ID))
+        texts = {header: str(fixed[header]) for header in _WRAPPED}
+        texts["前回実績"] = _previous(years, year, kpi)
+        texts["備考"] = (recorded.note or "") if recorded else ""
+        height = row_height(max(text_lines(text, widths[header]) for header, text in texts.items()))
+        if height is not None:
+            sheet.row_dimensions[number].height = height
         sheet.append(line)
     last = _HEADER_ROW + max(len(rows), 1)
     validation = DataValidation(
@@ -303,6 +315,10 @@ class FormReading:
     """The sheets read (those with a form header row)."""
 
 
+# What the YAML loader refuses in any text (control and direction-changing characters).
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -350,7 +366,7 @@ class _Reader:
     def bad(self, where: str, message: str) -> None:
         self.problems.append(Problem(str(self.path), None, None, where, message, code="form"))
 
-    def meta(self, rows: list[tuple[Any, ...]], header: int, name: Callable[[int, int], str]) -> None:
+    def meta(self, rows: Sequence[Sequence[Any]], header: int, name: Callable[[int, int], str]) -> None:
         """Check the 計画ID and 評価年度 cells above the header, where present."""
         for r in range(header):
             row = rows[r]
@@ -409,6 +425,8 @@ class _Reader:
         text = _text(raw)
         if not text:
             return None
+        if not self.visible(text, where, "実績時点 (period)"):
+            return None
         try:
             parse_period(text)
         except PeriodError as exc:
@@ -416,22 +434,21 @@ class _Reader:
             return None
         return text
 
-    def sheet(self, title: str, rows: list[tuple[Any, ...]], reading: FormReading) -> None:
+    def visible(self, text: str, where: str, label: str) -> bool:
+        """False (and a problem) when text holds a character a data file may not hold."""
+        found = _INVISIBLE.search(text)
+        if found is not None:
+            self.bad(
+                where, f"{label} {text!r} holds the invisible character U+{ord(found.group()):04X}; remove it"
+            )
+        return found is None
+
+    def sheet(self, title: str, rows: Sequence[Sequence[Any]], header: int, reading: FormReading) -> None:
         from kpitool.report.workbook_input import cell_name
 
         def name(r: int, c: int) -> str:
             return cell_name(title, r, c)
 
-        header = next(
-            (
-                index
-                for index, row in enumerate(rows[:_SEARCH_ROWS])
-                if {"id", "実績値"} <= {_text(v) for v in row}
-            ),
-            None,
-        )
-        if header is None:
-            return
         reading.sheets.append(title)
         self.meta(rows, header, name)
         columns: dict[str, int] = {}
@@ -446,7 +463,7 @@ class _Reader:
 
     def row(
         self,
-        row: tuple[Any, ...],
+        row: Sequence[Any],
         r: int,
         columns: dict[str, int],
         name: Callable[[int, int], str],
@@ -484,14 +501,25 @@ class _Reader:
                     "locked columns must not be edited — if the plan changed, make a new form "
                     "with kpitool template",
                 )
+        problems = len(self.problems)
         value = self.value(get("実績値"), kpi, where("実績値")) if "実績値" in columns else None
         period = self.period(get("実績時点"), where("実績時点")) if "実績時点" in columns else None
         note = _text(get("備考")) or None
+        if note is not None and not self.visible(note, where("備考"), "備考 (note)"):
+            return
         if value is None:
-            if "実績値" in columns and not _text(get("実績値")):
+            if len(self.problems) == problems:  # empty or —: not reported this year
                 reading.blank.append((kpi_id, note or ""))
             return
         reading.submissions.append(Submission(kpi_id, value, period, note, where("実績値")))
+
+
+def _header_row(rows: Sequence[Sequence[Any]]) -> int | None:
+    """Index of the row holding the ``id`` and ``実績値`` headers (in the first rows), if any."""
+    for index, row in enumerate(rows[:_SEARCH_ROWS]):
+        if {"id", "実績値"} <= {_text(v) for v in row}:
+            return index
+    return None
 
 
 def read_form(path: Path, plan: Plan, year: int) -> FormReading:
@@ -503,15 +531,29 @@ def read_form(path: Path, plan: Plan, year: int) -> FormReading:
     :class:`~kpitool.report.workbook_input.WorkbookError` when the file is not
     a readable workbook.
     """
-    from kpitool.report.workbook_input import open_workbook
+    from kpitool.report.workbook_input import open_workbook, sheet_rows
 
     reader = _Reader(path, plan, year, {kpi.id: (kpi, section) for kpi, section in plan.iter_kpis()})
     reading = FormReading()
     workbook = open_workbook(path)
     try:
         for sheet in workbook.worksheets:
-            rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
-            reader.sheet(sheet.title, rows, reading)
+            try:
+                rows: Sequence[Sequence[Any]] = sheet_rows(path, sheet)
+                layout: list[Problem] = []
+            except DataError as exc:
+                # Merged cells, hidden rows holding values, formulas without a saved value:
+                # refused on a form sheet, whatever a department's own extra sheet holds.
+                rows = [list(row) for row in sheet.iter_rows(max_row=_SEARCH_ROWS, values_only=True)]
+                layout = exc.problems
+            header = _header_row(rows)
+            if header is None:
+                continue
+            if layout:
+                reader.problems.extend(layout)
+                reading.sheets.append(sheet.title)
+                continue
+            reader.sheet(sheet.title, rows, header, reading)
     finally:
         workbook.close()
     if not reading.sheets:

@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 from kpitool.problems import DataError, Problem
 
 __all__ = [
+    "MAX_SHEET_COLUMNS",
     "MAX_SHEET_ROWS",
     "MAX_UNPACKED_BYTES",
     "MAX_WORKBOOK_BYTES",
@@ -38,6 +39,9 @@ MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 MAX_SHEET_ROWS = 100_000
 """Most rows read from one sheet; a KPI table or form has a few hundred."""
+
+MAX_SHEET_COLUMNS = 1_000
+"""Most columns read from one sheet (Excel allows 16,384)."""
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # encrypted .xlsx and legacy .xls are OLE compound files
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -208,7 +212,13 @@ def sheet_rows(path: Path, sheet: Any) -> list[list[Any]]:
                 f"{path}: sheet {sheet.title!r} has more than {MAX_SHEET_ROWS:,} rows; "
                 "a KPI table has a few hundred"
             )
-        rows.append(list(row))
+        cells = list(row)
+        while cells and cells[-1] is None:  # formatting alone pads rows far to the right
+            cells.pop()
+        if len(cells) > MAX_SHEET_COLUMNS:
+            name = cell_name(sheet.title, len(rows), len(cells) - 1)
+            raise WorkbookError(f"{path}: {name}: a value beyond column {MAX_SHEET_COLUMNS:,}")
+        rows.append(cells)
     part = getattr(sheet, "_worksheet_path", None)
     if part is None:  # pragma: no cover - openpyxl names the sheet's part in read-only mode
         raise WorkbookError(f"{path}: cannot locate sheet {sheet.title!r} in the workbook")
