@@ -44,6 +44,28 @@ def _timed(phases: Phases, name: str, function: Callable[..., Any]) -> Callable[
     return wrapper
 
 
+def _what_if(names: set[str]) -> None:
+    """Proposals measured before they are made (``BENCH_WHAT_IF=memo-periods,compact-json``).
+
+    ``memo-periods`` memoises :func:`kpitool.periods.parse_period` (a Period is
+    immutable; the corpus repeats a few dozen labels a million times);
+    ``compact-json`` renders JSON without indentation (the C encoder).
+    """
+    if "memo-periods" in names:
+        import functools
+
+        import kpitool.model
+        import kpitool.periods
+
+        memo = functools.lru_cache(maxsize=4096)(kpitool.periods.parse_period)
+        kpitool.periods.parse_period = memo  # parse_fiscal_year looks it up here
+        kpitool.model.parse_period = memo  # type: ignore[attr-defined]
+    if "compact-json" in names:
+        import kpitool.report.machine
+
+        kpitool.report.machine.to_json = lambda data: json.dumps(data, ensure_ascii=False) + "\n"
+
+
 def run_kpitool(args: list[str]) -> int:
     """Run ``kpitool ARGS`` in this process with the core's phases timed; return the exit code."""
     start = time.perf_counter()
@@ -58,6 +80,7 @@ def run_kpitool(args: list[str]) -> int:
     import kpitool.report.machine
 
     phases["import_core"] = time.perf_counter() - start - import_cli
+    _what_if({n for n in os.environ.get("BENCH_WHAT_IF", "").split(",") if n})
     for module, name, phase in (
         (kpitool.loader, "load_data", "load"),
         (kpitool.checks, "check_data", "check"),

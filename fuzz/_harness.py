@@ -79,12 +79,16 @@ def fuzz(
         try:
             one()
         except Exception as exc:  # a finding: anything but the domain errors the target expects
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
-            key = f"{type(exc).__name__} at {Path(frame.filename).name}:{frame.lineno}"
-            if key not in findings:
-                findings[key] = stats.last_input  # the last input run is Hypothesis's shrunk one
-                _save(name, key, stats.last_input, exc)
-                print(f"FINDING {key}: {exc!r}")
+            # Several distinct failures come as a group; the last input run is the shrunk
+            # example of the last one only, so a group is recorded as it is.
+            errors = list(exc.exceptions) if isinstance(exc, ExceptionGroup) else [exc]
+            for error in errors:
+                frame = traceback.extract_tb(error.__traceback__)[-1]
+                key = f"{type(error).__name__} at {Path(frame.filename).name}:{frame.lineno}"
+                if key not in findings:
+                    findings[key] = stats.last_input
+                    _save(name, key, stats.last_input, exc)
+                    print(f"FINDING {key}: {error!r}")
         stats.rounds += 1
     elapsed = time.monotonic() - started
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(stats.outcomes.items(), key=lambda kv: -kv[1]))
@@ -93,9 +97,26 @@ def fuzz(
     return 1 if findings else 0
 
 
+def render(results: list[Any]) -> None:
+    """Render evaluations as every output does: JSON, CSV and the terminal table."""
+    import io
+
+    from rich.console import Console
+
+    from kpitool.report.machine import evaluations_csv, evaluations_json
+    from kpitool.report.terminal import evaluation_table
+
+    evaluations_json(results)
+    evaluations_csv(results)
+    console = Console(file=io.StringIO(), width=120)
+    for result in results:
+        console.print(evaluation_table(result))
+
+
 def _save(name: str, key: str, text: str, exc: BaseException) -> None:
     FINDINGS.mkdir(exist_ok=True)
-    digest = hashlib.sha1(key.encode()).hexdigest()[:10]  # noqa: S324 - a file name, not security
+    (FINDINGS / ".gitignore").write_text("*\n", encoding="utf-8")  # reproducers, not sources
+    digest = hashlib.sha1(key.encode()).hexdigest()[:10]
     path = FINDINGS / f"{name}-{digest}.txt"
     trace = "".join(traceback.format_exception(exc))
     path.write_text(f"{key}\n\n--- input ---\n{text}\n--- traceback ---\n{trace}", encoding="utf-8")

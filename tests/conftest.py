@@ -68,3 +68,9 @@ def data_dir(tmp_path: Path) -> Callable[..., Path]:
 def runner() -> CliRunner:
     """A CliRunner; tables get a fixed width through ``--width`` or COLUMNS."""
     return CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the validated-plan cache of every test out of the user's ~/.cache."""
+    monkeypatch.setenv("KPITOOL_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kpitool-cache"))

@@ -8,7 +8,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,6 +55,7 @@ def load(root: Path, cache: Cache | None) -> LoadedData:
 def test_second_load_takes_every_file_from_the_cache(root: Path, cache: Cache) -> None:
     cold = load(root, cache)
     assert (cache.stats.hits, cache.stats.misses, cache.stats.writes) == (0, 2, 2)
+    assert cache.directory.stat().st_mode & 0o777 == 0o700  # entries are pickles: private
     warm = load(root, cache)
     assert (cache.stats.hits, cache.stats.writes) == (2, 2)
     assert warm.plans["demo"].plan == cold.plans["demo"].plan
@@ -206,12 +207,12 @@ def test_cache_directory_follows_the_environment(monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.fixture
-def cache_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def cache_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """KPITOOL_CACHE_DIR pointing at an empty temporary directory."""
     directory = tmp_path / "user-cache"
     monkeypatch.setenv("KPITOOL_CACHE_DIR", str(directory))
     monkeypatch.delenv("KPITOOL_NO_CACHE", raising=False)
-    yield directory
+    return directory
 
 
 @pytest.mark.parametrize(

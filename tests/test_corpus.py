@@ -55,6 +55,8 @@ from kpitool.cli import app
 from kpitool.loader import parse_yaml
 from kpitool.problems import DataError
 
+QUIET = {"COLUMNS": "200", "NO_COLOR": "1", "KPITOOL_NO_CACHE": "1"}
+"""Environment of every run: a wide terminal, no colour, and no cache outside tmp_path."""
 CORPUS = Path(__file__).parent / "corpus"
 BASE = CORPUS / "_base"
 SRC = Path(__file__).parents[1] / "src"
@@ -200,19 +202,17 @@ def build_form(root: Path, recipe: dict[str, Any]) -> None:
     from openpyxl import load_workbook
 
     path = root / recipe["file"]
-    result = CliRunner().invoke(
-        app,
-        [
-            "template",
-            recipe["plan"],
-            "--year",
-            recipe["year"],
-            "--xlsx",
-            str(path),
-            "--data",
-            str(root / "data"),
-        ],
-    )
+    args = [
+        "template",
+        recipe["plan"],
+        "--year",
+        recipe["year"],
+        "--xlsx",
+        str(path),
+        "--data",
+        str(root / "data"),
+    ]
+    result = CliRunner().invoke(app, args, env=QUIET)
     assert result.exit_code == 0, result.output
     workbook = load_workbook(path)
     sheet = workbook.worksheets[0]
@@ -313,14 +313,14 @@ def run_in_process(args: list[str], monkeypatch: pytest.MonkeyPatch, root: Path,
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
         monkeypatch.setattr("kpitool.safe_write.os.fsync", no_space)
-    result = CliRunner().invoke(app, args, env={"COLUMNS": "200", "NO_COLOR": "1"})
+    result = CliRunner().invoke(app, args, env=QUIET)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"uncaught {type(result.exception).__name__}: {result.exception}")
     return Run(result.exit_code, result.stdout, result.stderr)
 
 
 def _child_env() -> dict[str, str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONPATH": str(SRC)}
+    env = {**os.environ, **QUIET, "PYTHONPATH": str(SRC)}
     env.pop("KPITOOL_DEBUG", None)
     return env
 

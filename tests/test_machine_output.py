@@ -74,7 +74,7 @@ def data(tmp_path: Path) -> Path:
 
 
 def run(*args: str) -> str:
-    result = CliRunner().invoke(app, list(args))
+    result = CliRunner().invoke(app, list(args), env={"KPITOOL_NO_CACHE": "1"})
     assert result.exit_code == 0, result.output
     return result.stdout
 

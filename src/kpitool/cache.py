@@ -123,7 +123,9 @@ class CacheStats:
     """What a cache did in this process (for tests, the benchmark and curious users)."""
 
     hits: int = 0
+    """Entries read back intact."""
     misses: int = 0
+    """Entries absent or unusable."""
     writes: int = 0
     corrupt: int = 0
     """Entries found but unusable (truncated, wrong checksum, not unpicklable): ignored, rewritten."""
@@ -185,7 +187,8 @@ class Cache:
         temp: str | None = None
         try:
             payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: entries are pickles
+            target.parent.mkdir(mode=0o700, exist_ok=True)
             handle, temp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=target.parent)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(_MAGIC)

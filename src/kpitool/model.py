@@ -129,11 +129,12 @@ def _validate_fiscal_year_label(value: Any) -> str:
 _MAX_MAGNITUDE = Decimal("1e18")
 # No plan prints more than a dozen digits; thousands of them are an attack on the arithmetic.
 _MAX_DIGITS = 30
+_MAX_PLACES = 12
 
 
 def _shown(value: Any) -> str:
     """A value for a message, cut short: a 5,000-digit number must not flood the terminal."""
-    text = str(value)
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)  # 0.0000001, not 1E-7
     return text if len(text) <= 40 else f"{text[:20]}…({len(text):,} characters)"
 
 
@@ -162,6 +163,8 @@ def _validate_number(value: Any) -> Decimal:
         raise ValueError(f"number {_shown(value)} is out of range (must be below 1e18)")
     if len(number.as_tuple().digits) > _MAX_DIGITS:
         raise ValueError(f"number {_shown(value)} has more than {_MAX_DIGITS} digits")
+    if number and number.adjusted() < -_MAX_PLACES:  # 1E-320 would make every ratio overflow
+        raise ValueError(f"number {_shown(value)} is too close to zero (below 1e-{_MAX_PLACES})")
     return number
 
 

@@ -22,6 +22,7 @@ all whitespace is dropped first. Anything not understood raises
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -318,6 +319,7 @@ def _parse_range(left: str, right: str, label: str, quoted: str) -> Period | Non
     return Period(label, kind, first.start, last.end)
 
 
+@functools.lru_cache(maxsize=4096)  # Periods are immutable; a national corpus repeats a few hundred labels
 def parse_period(text: str) -> Period:
     """Parse a period label (時点・期間) such as ``令和6年度`` or ``H30.10月～R1.9月``.
 
@@ -355,6 +357,7 @@ def parse_period(text: str) -> Period:
     raise PeriodError(f"{quoted}: not a period; {_FORMS}")
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_fiscal_year(text: str) -> int:
     """Parse a fiscal year (年度) label and return it as a Western year.
 

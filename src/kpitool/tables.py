@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import stat
 from collections.abc import Callable, Sequence
@@ -163,6 +164,8 @@ def _text(cell: Any) -> str:
     if isinstance(cell, bool):
         return "TRUE" if cell else "FALSE"
     if isinstance(cell, float):
+        if not math.isfinite(cell):  # a crafted <v>NaN</v> reads as a float NaN
+            return repr(cell)
         return repr(cell) if cell != int(cell) else str(int(cell))
     return str(cell).strip()
 
@@ -383,7 +386,13 @@ def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple
                 bad(column, _explain(raw, exc))
                 continue
             if value is not None:
-                actuals.setdefault(kpi_id, {})[label] = Actual(value=value, period=period)
+                try:
+                    actual = Actual(value=value, period=period)
+                except ValidationError as exc:  # e.g. out of range: the model's limits
+                    reason = str(exc.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
+                    bad(column, _explain(raw, ValueError(reason)))
+                    continue
+                actuals.setdefault(kpi_id, {})[label] = actual
         if len(problems) > before:
             continue  # the cells are reported; the model would only repeat them
         try:

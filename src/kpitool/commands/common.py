@@ -7,6 +7,7 @@ here turn core failures into clear messages on stderr and exit codes
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -118,7 +119,13 @@ def guard_output(output: Path | None, inputs: Iterable[Path], option: str = "--o
         return
     target = output.resolve()
     for path in inputs:
-        if path.resolve() == target:
+        same = path.resolve() == target
+        if not same and output.exists():
+            try:  # a hard link or bind mount is the same file under another name
+                same = os.path.samefile(path, output)
+            except OSError:
+                same = False
+        if same:
             usage(f"{option} {output} is an input of this run ({path}); choose another file")
 
 

@@ -18,6 +18,7 @@ import typer
 
 from kpitool.commands.common import (
     DataOption,
+    NoCacheOption,
     PlansArgument,
     WidthOption,
     YearOption,
@@ -93,6 +94,7 @@ def report(
         typer.Option("--table", help="Report on a flat KPI table (CSV or .xlsx) instead of plans."),
     ] = None,
     data: DataOption = Path("data"),
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Write the council-ready Excel report: 総括 with a chart, and one sheet of KPIs per plan.
 
@@ -116,7 +118,7 @@ def report(
 
         sources = [_read_table(table)]
     else:
-        loaded = load(data)
+        loaded = load(data, no_cache)
         sources = [
             (d.plan, loaded.actuals_for(d.plan.id)) for d in select_plans(loaded, plan_ids, with_kpis=True)
         ]
@@ -146,6 +148,7 @@ def template(
             "--by-section", help="One sheet per top-level section (one per department) instead of one."
         ),
     ] = False,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Write the input form (実績値 記入票) a department fills in for one plan and year.
 
@@ -158,7 +161,7 @@ def template(
     _check_xlsx(xlsx)
     fiscal, label = parse_year(year)
     when = _stamp()
-    loaded = load(data)
+    loaded = load(data, no_cache)
     (doc,) = select_plans(loaded, [plan], with_kpis=True)
     if not doc.plan.kpi_count():
         fail(f"plan {plan!r} has no KPIs: there is nothing to collect")
@@ -249,6 +252,7 @@ def import_(
         bool, typer.Option("--overwrite", help="Replace recorded values that differ from the form.")
     ] = False,
     width: WidthOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Read a filled form into data/actuals: shows each addition and change, keeps comments and order.
 
@@ -265,7 +269,7 @@ def import_(
     if not form.exists():
         usage(f"no such file: {form}")
     fiscal, label = parse_year(year)
-    loaded = load(data)
+    loaded = load(data, no_cache)
     (doc,) = select_plans(loaded, [plan], with_kpis=True)
     try:
         reading = read_form(form, doc.plan, fiscal)

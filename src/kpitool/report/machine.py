@@ -11,8 +11,9 @@ import csv
 import io
 import json
 import re
+import sys
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from kpitool.model import Plan
@@ -43,8 +44,14 @@ def json_number(value: Decimal | None) -> int | float | None:
 
 
 def _rate(value: Decimal | None) -> float | None:
-    # Ratios are exact Decimals; six places are plenty for a machine reader.
-    return None if value is None else float(value.quantize(_RATE_PLACES))
+    # Ratios are exact Decimals; six places are plenty for a machine reader. The
+    # precision grows with the ratio: a target near zero makes it huge, and
+    # quantize fails when the result needs more digits than the context has.
+    if value is None:
+        return None
+    with localcontext() as context:
+        context.prec = max(28, value.adjusted() + 10)
+        return float(value.quantize(_RATE_PLACES))
 
 
 def _plan_json(plan: Plan) -> dict[str, Any]:
@@ -124,9 +131,17 @@ def evaluation_json(result: PlanEvaluation) -> dict[str, Any]:
     }
 
 
-def to_json(data: Any) -> str:
-    """Serialise as UTF-8 JSON text (Japanese kept readable; quotes, newlines, emoji escaped safely)."""
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+def to_json(data: Any, *, pretty: bool | None = None) -> str:
+    """Serialise as UTF-8 JSON text (Japanese kept readable; quotes, newlines, emoji escaped safely).
+
+    Indented for a person at a terminal, compact when piped or written to a file: the indented
+    form needs json's pure-Python encoder, which costs seconds at national scale.
+    """
+    if pretty is None:
+        pretty = sys.stdout.isatty()
+    if pretty:
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def evaluations_json(results: Sequence[PlanEvaluation]) -> str:

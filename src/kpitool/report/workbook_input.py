@@ -11,6 +11,7 @@ unpacked archive (a zip bomb) and the rows read.
 
 from __future__ import annotations
 
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,11 +78,14 @@ def _check_archive(path: Path) -> None:
 def open_workbook(path: Path) -> Any:
     """Open an .xlsx read-only with cached values; :class:`WorkbookError` with a reason otherwise."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise WorkbookError(f"{path}: is a directory, not a workbook")
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise WorkbookError(f"{path}: is not a regular file")
+        size = info.st_size
         with open(path, "rb") as stream:
             head = stream.read(8)
-    except IsADirectoryError:
-        raise WorkbookError(f"{path}: is a directory, not a workbook") from None
     except OSError as exc:
         raise WorkbookError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if size > MAX_WORKBOOK_BYTES:
