@@ -6,9 +6,11 @@ the document's source map. :func:`check_data` runs them all.
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from kpitool.loader import Document, LoadedData
 from kpitool.model import KPI, Direction, Plan, Section
@@ -16,6 +18,9 @@ from kpitool.numbers import UnitError, convert, split_unit
 from kpitool.periods import parse_fiscal_year
 from kpitool.problems import Problem, Severity
 from kpitool.rating import RatingError, effective_direction, resolve_scheme
+
+if TYPE_CHECKING:
+    from kpitool.cache import Cache
 
 __all__ = ["check_actuals", "check_data", "check_plan"]
 
@@ -249,11 +254,44 @@ def check_actuals(document: Document, loaded: LoadedData, plan_id: str) -> Itera
                     )
 
 
-def check_data(loaded: LoadedData) -> list[Problem]:
-    """Run every cross-reference check; return the file problems plus what they find, sorted."""
+def _cached(
+    cache: Cache | None, keys: tuple[str | None, ...], compute: Callable[[], Iterator[Problem]]
+) -> list[Problem]:
+    """The problems of a check over unchanged files from the cache, else computed (and stored).
+
+    The key covers the files' contents and names (problems carry the file name) and,
+    through the cache's fingerprint, kpitool's own code: an entry cannot go stale.
+    """
+    if cache is None or any(key is None for key in keys):
+        return list(compute())
+    key = cache.key("\0".join(str(k) for k in keys).encode(), "checks")
+    found = cache.get(key)
+    if isinstance(found, list) and all(isinstance(p, Problem) for p in found):
+        return found
+    problems = list(compute())
+    cache.put(key, problems)
+    return problems
+
+
+def check_data(loaded: LoadedData, cache: Cache | None = None) -> list[Problem]:
+    """Run every cross-reference check; return the file problems plus what they find, sorted.
+
+    With a cache, the checks of a plan (and of its actuals) whose files are unchanged
+    are taken from it: at national scale they cost as much as the rating itself.
+    """
     problems = list(loaded.problems)
     for plan_doc in loaded.plans.values():
-        problems.extend(check_plan(plan_doc.document, plan_doc.plan))
+        document = plan_doc.document
+        keys: tuple[str | None, ...] = ("plan", document.name, document.content_key)
+        problems.extend(_cached(cache, keys, functools.partial(check_plan, document, plan_doc.plan)))
     for plan_id, actuals_doc in loaded.actuals.items():
-        problems.extend(check_actuals(actuals_doc.document, loaded, plan_id))
+        document = actuals_doc.document
+        owner = loaded.plans.get(plan_id)
+        # Without its plan, the message lists the other plans: not a function of two files.
+        keys = (None,)
+        if owner is not None:
+            plan_file = owner.document
+            keys = ("actuals", document.name, document.content_key, plan_file.name, plan_file.content_key)
+        check = functools.partial(check_actuals, document, loaded, plan_id)
+        problems.extend(_cached(cache, keys, check))
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0, p.message))

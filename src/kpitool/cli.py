@@ -108,9 +108,10 @@ def validate(
     # Files given one by one (pre-commit passes only the changed ones) are checked against the
     # rest of their data tree, so an actuals file finds its plan; only their problems are reported.
     context = _data_context(targets)
-    loaded = load_data([*targets, *context], cache=data_cache(no_cache))
+    cache = data_cache(no_cache)
+    loaded = load_data([*targets, *context], cache=cache)
     scope = _validation_scope(targets, loaded)
-    problems = [p for p in check_data(loaded) if not context or Path(p.file).resolve() in scope]
+    problems = [p for p in check_data(loaded, cache) if not context or Path(p.file).resolve() in scope]
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
     failed = errors > 0 or (strict and warnings > 0)

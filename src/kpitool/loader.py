@@ -112,6 +112,8 @@ class Document:
     path: Path
     data: Any
     source_map: SourceMap
+    content_key: str | None = field(default=None, kw_only=True)
+    """The cache key of the file's bytes, when it was loaded with a cache."""
 
     @property
     def name(self) -> str:
@@ -587,8 +589,10 @@ class _ParsedOnDemand(Document):
     gives the same marks.
     """
 
-    def __init__(self, path: Path, raw: bytes) -> None:  # no dataclass __init__: both fields are lazy
+    def __init__(self, path: Path, raw: bytes, content_key: str | None = None) -> None:
+        # no dataclass __init__: data and source_map are lazy
         self.path = path
+        self.content_key = content_key
         self._raw = raw
         self._parsed: Document | None = None
 
@@ -651,7 +655,7 @@ def _load_file(path: Path, cache: Cache | None) -> tuple[Document, Plan | Actual
         model = _validated(parse_yaml(_decode(raw, name), name))
         if cache is not None and key is not None:  # only a file that validated cleanly
             cache.put(key, model)
-    return _ParsedOnDemand(path, raw), model
+    return _ParsedOnDemand(path, raw, key), model
 
 
 def load_data(paths: Iterable[Path], cache: Cache | None = None) -> LoadedData:

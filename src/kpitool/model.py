@@ -317,7 +317,9 @@ class Direction(StrEnum):
     @property
     def higher_is_better(self) -> bool:
         """True for increase and at_least."""
-        return self in (Direction.INCREASE, Direction.AT_LEAST)
+        # Compare the plain values: enum equality goes through Python-level __eq__/__hash__,
+        # and the rating asks this for every KPI of every plan several times.
+        return self._value_ in ("increase", "at_least")
 
 
 class Grade(StrEnum):

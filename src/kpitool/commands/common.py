@@ -152,8 +152,9 @@ def load(data: Path, no_cache: bool = False) -> LoadedData:
     from kpitool.checks import check_data
     from kpitool.loader import load_data
 
-    loaded = load_data([data], cache=data_cache(no_cache))
-    loaded.problems = check_data(loaded)
+    cache = data_cache(no_cache)
+    loaded = load_data([data], cache=cache)
+    loaded.problems = check_data(loaded, cache)
     return loaded
 
 
