@@ -658,6 +658,23 @@ def _load_file(path: Path, cache: Cache | None) -> tuple[Document, Plan | Actual
     return _ParsedOnDemand(path, raw, key), model
 
 
+def _register(result: LoadedData, document: Document, model: Plan | ActualsFile) -> list[Problem]:
+    """Add a loaded file to ``result``; a second file for the same plan id is a problem."""
+    if isinstance(model, ActualsFile):
+        actuals = result.actuals.get(model.plan)
+        if actuals is not None:
+            message = f"plan {model.plan!r} already has actuals in {actuals.document.name}"
+            return [document.problem(("plan",), message, code="reference")]
+        result.actuals[model.plan] = ActualsDocument(document, model)
+        return []
+    plan = result.plans.get(model.id)
+    if plan is not None:
+        message = f"plan id {model.id!r} is already used by {plan.document.name}"
+        return [document.problem(("id",), message, code="duplicate-id")]
+    result.plans[model.id] = PlanDocument(document, model)
+    return []
+
+
 def load_data(paths: Iterable[Path], cache: Cache | None = None) -> LoadedData:
     """Load every plan and actuals file under ``paths``; collect, never raise, data problems.
 
@@ -677,32 +694,7 @@ def load_data(paths: Iterable[Path], cache: Cache | None = None) -> LoadedData:
         for path in discover(paths):
             try:
                 document, model = _load_file(path, cache)
-                if isinstance(model, ActualsFile):
-                    if model.plan in result.actuals:
-                        first = result.actuals[model.plan].document.name
-                        raise DataError(
-                            [
-                                document.problem(
-                                    ("plan",),
-                                    f"plan {model.plan!r} already has actuals in {first}",
-                                    code="reference",
-                                )
-                            ]
-                        )
-                    result.actuals[model.plan] = ActualsDocument(document, model)
-                else:
-                    if model.id in result.plans:
-                        first = result.plans[model.id].document.name
-                        raise DataError(
-                            [
-                                document.problem(
-                                    ("id",),
-                                    f"plan id {model.id!r} is already used by {first}",
-                                    code="duplicate-id",
-                                )
-                            ]
-                        )
-                    result.plans[model.id] = PlanDocument(document, model)
+                result.problems.extend(_register(result, document, model))
             except DataError as exc:
                 result.problems.extend(exc.problems)
     finally:
