@@ -43,9 +43,13 @@ def test_validate_github_format(runner: CliRunner, data_dir: MakeData) -> None:
     root = data_dir(plans={"broken.yaml": "id: x\nid: y\n"})
     result = runner.invoke(app, ["validate", "--format", "github", str(root)])
     assert result.exit_code == 1
-    assert result.stdout.startswith(
+    lines = result.stdout.splitlines()
+    assert (
         f"::error file={root}/plans/broken.yaml,line=2,col=1,title=kpitool duplicate-key::"
-    )
+        "id: duplicate key 'id' (first at line 1)"
+    ) in lines
+    # The rest of the file is still validated: its missing fields are reported in the same run.
+    assert any("title=kpitool schema::title: required field is missing" in line for line in lines)
 
 
 def test_validate_missing_path_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:

@@ -114,6 +114,9 @@ class Document:
     source_map: SourceMap
     content_key: str | None = field(default=None, kw_only=True)
     """The cache key of the file's bytes, when it was loaded with a cache."""
+    problems: list[Problem] = field(default_factory=list, kw_only=True)
+    """Problems that did not stop the parse (a duplicate key: the first value is kept), so the
+    file is still validated and every error is reported at once."""
 
     @property
     def name(self) -> str:
@@ -462,8 +465,13 @@ def _parse_problem(exc: Exception, text: str, name: str) -> Problem:
     return Problem(name, None, None, "", f"YAML error: {exc}", code="yaml")
 
 
-def parse_yaml(text: str, name: str) -> Document:
-    """Parse YAML text into a :class:`Document`; raise :class:`DataError` with every problem."""
+def parse_yaml(text: str, name: str, *, keep_duplicates: bool = False) -> Document:
+    """Parse YAML text into a :class:`Document`; raise :class:`DataError` with every problem.
+
+    With ``keep_duplicates``, a file whose only problems are duplicate keys is returned
+    (first value kept) with them in ``problems``, for :func:`validate_document` to report
+    together with the schema's findings.
+    """
     loader: Any = _SafeLoader(text)
     builder = _Builder(name, loader)
     found = False
@@ -478,12 +486,15 @@ def parse_yaml(text: str, name: str) -> Document:
         builder.problems.append(_parse_problem(exc, text, name))
     finally:
         loader.dispose()
+    pending: list[Problem] = []
+    if keep_duplicates and found and all(p.code == "duplicate-key" for p in builder.problems):
+        pending, builder.problems = builder.problems, []
     if builder.problems:
         raise DataError(builder.problems)
     if not found:
         what = "has only comments" if text.strip() else "is empty"
         raise DataError([Problem(name, 1, 1, "", f"file {what}: expected a mapping of fields", code="yaml")])
-    return Document(Path(name), data, builder.source_map)
+    return Document(Path(name), data, builder.source_map, problems=pending)
 
 
 def read_document(path: Path) -> Document:
@@ -533,17 +544,20 @@ def validate_document(document: Document, model: type[ModelT]) -> ModelT:
     """Validate a document against a model; raise :class:`DataError` with located problems."""
     if not isinstance(document.data, dict):
         kind = "a list" if isinstance(document.data, list) else "a single value"
-        raise DataError([document.problem((), f"expected a mapping of fields, got {kind}", code="schema")])
+        problem = document.problem((), f"expected a mapping of fields, got {kind}", code="schema")
+        raise DataError([*document.problems, problem])
+    problems = list(document.problems)
     try:
-        return model.model_validate(document.data)
+        validated = model.model_validate(document.data)
     except ValidationError as exc:
-        problems = []
         for error in exc.errors(include_url=False, include_input=False):
             loc = tuple(error["loc"])
             if loc and loc[-1] == "[key]":  # an invalid dict key: point at the key itself
                 loc = loc[:-1]
             problems.append(document.problem(loc, _message(error), code="schema"))
-        raise DataError(problems) from None
+    if problems:
+        raise DataError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from None
+    return validated
 
 
 def is_actuals(data: Any) -> bool:
@@ -652,7 +666,7 @@ def _load_file(path: Path, cache: Cache | None) -> tuple[Document, Plan | Actual
     model = cache.get(key) if cache is not None and key is not None else None
     if not isinstance(model, Plan | ActualsFile):
         name = str(path)
-        model = _validated(parse_yaml(_decode(raw, name), name))
+        model = _validated(parse_yaml(_decode(raw, name), name, keep_duplicates=True))
         if cache is not None and key is not None:  # only a file that validated cleanly
             cache.put(key, model)
     return _ParsedOnDemand(path, raw, key), model

@@ -158,16 +158,13 @@ def summary_table(plan: Plan, summaries: Sequence[Summary], scheme: Scheme) -> T
 def plans_table(rows: Sequence[dict[str, object]]) -> Table:
     """The plan list: id, title, kind, period and counts."""
     table = Table(title="計画一覧", title_justify="left")
-    for name, justify in (
-        ("id", "left"),
-        ("計画名", "left"),
-        ("種類", "left"),
-        ("計画期間", "left"),
-        ("指標", "right"),
-        ("事業", "right"),
-        ("実績", "right"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    # The id is what a user types next: never cut it; let the title and kind wrap instead.
+    table.add_column("id", no_wrap=True)
+    table.add_column("計画名", overflow="fold")
+    table.add_column("種類", overflow="fold")
+    table.add_column("計画期間", overflow="fold")
+    for name in ("指標", "事業", "実績"):
+        table.add_column(name, justify="right", no_wrap=True)
     for row in rows:
         table.add_row(
             str(row["id"]),
