@@ -216,17 +216,17 @@ def cache_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "evaluations"),
     [
-        ["validate", "{root}"],
-        ["evaluate", "--year", "R5", "--format", "json", "--data", "{root}"],
-        ["plans", "--data", "{root}"],
-        ["summary", "--years", "R5", "--data", "{root}"],
+        (["validate", "{root}"], 0),
+        (["evaluate", "--year", "R5", "--format", "json", "--data", "{root}"], 1),
+        (["plans", "--data", "{root}"], 0),
+        (["summary", "--years", "R5,R6", "--data", "{root}"], 2),
     ],
     ids=["validate", "evaluate", "plans", "summary"],
 )
 def test_commands_use_the_cache_unless_no_cache(
-    runner: CliRunner, root: Path, cache_env: Path, args: list[str]
+    runner: CliRunner, root: Path, cache_env: Path, args: list[str], evaluations: int
 ) -> None:
     argv = [a.format(root=root) for a in args]
     bypassed = runner.invoke(app, [*argv, "--no-cache"])
@@ -235,7 +235,8 @@ def test_commands_use_the_cache_unless_no_cache(
     cold = runner.invoke(app, argv)
     assert cold.exit_code == 0, cold.output
     written = sorted(cache_env.rglob("*.pickle"))
-    assert len(written) == 4  # the two validated files, and the checks of the plan and of its actuals
+    # The two validated files, the checks of the plan and of its actuals, one evaluation per year.
+    assert len(written) == 4 + evaluations
     warm = runner.invoke(app, argv)
     assert warm.stdout == cold.stdout == bypassed.stdout
     assert sorted(cache_env.rglob("*.pickle")) == written

@@ -160,3 +160,28 @@ def test_json_to_a_file_is_utf8_and_parses(data: Path, tmp_path: Path) -> None:
 )
 def test_safe_cell(cell: str, expected: str) -> None:
     assert safe_cell(cell) == expected
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "rate"),
+    [("0.000001", "100000000000000000", 1e23), ("3", "1", 0.333333), ("3", "2", 0.666667)],
+    ids=["beyond-28-digits", "rounds-down", "rounds-up"],
+)
+def test_rates_are_rounded_to_six_places_at_any_size(
+    runner: CliRunner, tmp_path: Path, target: str, actual: str, rate: float
+) -> None:
+    from .conftest import MINIMAL_PLAN
+
+    root = tmp_path / "data"
+    (root / "plans").mkdir(parents=True)
+    (root / "actuals").mkdir()
+    plan = MINIMAL_PLAN.replace(
+        "baseline: {value: 100, period: R1年度}", "baseline: {value: 0, period: R1年度}"
+    )
+    plan = plan.replace("target: {value: 200,", f"target: {{value: {target},")
+    (root / "plans/demo.yaml").write_text(plan, encoding="utf-8")
+    actuals = f"plan: demo\nactuals:\n  workers:\n    R5: {{value: {actual}, period: R5年度}}\n"
+    (root / "actuals/demo.yaml").write_text(actuals, encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", "--year", "R5", "--format", "json", "--data", str(root)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["kpis"][0]["achievement_rate"] == rate

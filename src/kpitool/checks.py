@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from kpitool.loader import Document, LoadedData
+from kpitool.loader import Document, LoadedData, PlanDocument
 from kpitool.model import KPI, Direction, Plan, Section
 from kpitool.numbers import UnitError, convert, split_unit
 from kpitool.periods import parse_fiscal_year
@@ -273,6 +273,10 @@ def _cached(
     return problems
 
 
+def _check_plan_document(plan_doc: PlanDocument) -> Iterator[Problem]:
+    yield from check_plan(plan_doc.document, plan_doc.plan)
+
+
 def check_data(loaded: LoadedData, cache: Cache | None = None) -> list[Problem]:
     """Run every cross-reference check; return the file problems plus what they find, sorted.
 
@@ -283,7 +287,8 @@ def check_data(loaded: LoadedData, cache: Cache | None = None) -> list[Problem]:
     for plan_doc in loaded.plans.values():
         document = plan_doc.document
         keys: tuple[str | None, ...] = ("plan", document.name, document.content_key)
-        problems.extend(_cached(cache, keys, functools.partial(check_plan, document, plan_doc.plan)))
+        # A cached plan stays pickled unless its checks must run.
+        problems.extend(_cached(cache, keys, functools.partial(_check_plan_document, plan_doc)))
     for plan_id, actuals_doc in loaded.actuals.items():
         document = actuals_doc.document
         owner = loaded.plans.get(plan_id)

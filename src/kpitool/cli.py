@@ -121,9 +121,9 @@ def validate(
         sys.stdout.write(render_problems(problems, fmt.value))
     if fmt is not ProblemFormat.JSON:
         plan_docs = [d for d in loaded.plans.values() if d.document.path.resolve() in scope]
-        kpis = sum(d.plan.kpi_count() for d in plan_docs)
+        kpis = sum(d.kpi_count() for d in plan_docs)
         actual_docs = [d for d in loaded.actuals.values() if d.document.path.resolve() in scope]
-        actuals = sum(d.actuals.count() for d in actual_docs)
+        actuals = sum(d.count() for d in actual_docs)
         summary = (
             f"{len(plan_docs)} plans, {kpis} KPIs, {actuals} actuals: "
             f"{errors} error(s), {warnings} warning(s)"
@@ -206,10 +206,12 @@ def show(
     stdout(width).print(plan_tree(doc.plan))
 
 
-def _evaluations(loaded: LoadedData, docs: list[PlanDocument], year: int, label: str) -> list[PlanEvaluation]:
-    from kpitool.rating import evaluate_plan
+def _evaluations(
+    loaded: LoadedData, docs: list[PlanDocument], year: int, label: str, no_cache: bool
+) -> list[PlanEvaluation]:
+    from kpitool.evaluations import evaluate_documents
 
-    return [evaluate_plan(d.plan, loaded.actuals_for(d.plan.id), year, label) for d in docs]
+    return evaluate_documents(loaded, docs, year, label, data_cache(no_cache))
 
 
 @app.command()
@@ -247,7 +249,7 @@ def evaluate(
     else:
         loaded = load(data, no_cache)
         docs = select_plans(loaded, plan_ids, with_kpis=True)
-        results = _evaluations(loaded, docs, fiscal_year, label)
+        results = _evaluations(loaded, docs, fiscal_year, label, no_cache)
     _render_evaluations(results, fmt, output, width)
 
 
@@ -333,9 +335,8 @@ def summary(
     docs = select_plans(loaded, plan_ids, with_kpis=True)
     per_plan = []
     for doc in docs:
-        results = _evaluations(loaded, [doc], *parsed[0])
-        results += [r for y in parsed[1:] for r in _evaluations(loaded, [doc], *y)]
-        per_plan.append((doc.plan, results))
+        results = [r for y in parsed for r in _evaluations(loaded, [doc], *y, no_cache)]
+        per_plan.append((results[0].plan, results))
     if fmt is OutputFormat.TABLE:
         if output is not None:
             usage("--output goes with --format json or csv")

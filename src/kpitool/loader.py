@@ -17,7 +17,7 @@ the Python values ourselves:
 
 from __future__ import annotations
 
-import gc
+import pickle
 import re
 import stat
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from kpitool.memory import paused_gc
 from kpitool.model import ActualsFile, AmbiguousScalar, Plan
 from kpitool.problems import DataError, Problem, Severity, format_path
 
@@ -41,6 +42,7 @@ __all__ = [
     "MAX_NODES",
     "MAX_PROBLEMS",
     "ActualsDocument",
+    "CachedModel",
     "Document",
     "LoadedData",
     "PlanDocument",
@@ -136,20 +138,86 @@ class Document:
         return Problem(self.name, line, column, format_path(loc), message, severity, code)
 
 
-@dataclass
+@dataclass(frozen=True)
+class CachedModel:
+    """A validated file as the cache keeps it: what a run needs to know first, and the pickled model.
+
+    The model is unpickled only when it is used: a warm ``evaluate`` whose
+    evaluations are cached too never needs the 870,000 actuals of the nation.
+    """
+
+    is_actuals: bool
+    plan_id: str
+    """The plan's ``id`` (plan file) or ``plan`` (actuals file)."""
+    count: int
+    """KPIs of a plan, recorded actuals of an actuals file."""
+    payload: bytes
+
+    @classmethod
+    def of(cls, model: Plan | ActualsFile) -> CachedModel:
+        """The entry of a validated model."""
+        payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+        if isinstance(model, ActualsFile):
+            return cls(True, model.plan, model.count(), payload)
+        return cls(False, model.id, model.kpi_count(), payload)
+
+    def model(self) -> Plan | ActualsFile:
+        """The model, unpickled (with the garbage collector paused, as for any bulk load)."""
+        with paused_gc():
+            model = pickle.loads(self.payload)  # noqa: S301 - our own cache entry, checksummed
+        if not isinstance(model, ActualsFile if self.is_actuals else Plan):  # pragma: no cover
+            raise TypeError(f"cache entry of {self.plan_id!r} holds a {type(model).__name__}")
+        return model
+
+
 class PlanDocument:
-    """A validated plan and where it came from."""
+    """A validated plan and where it came from; a plan from the cache is unpickled on first use."""
 
-    document: Document
-    plan: Plan
+    __slots__ = ("_model", "document", "id")
+
+    def __init__(self, document: Document, plan: Plan | CachedModel) -> None:
+        self.document = document
+        self.id = plan.plan_id if isinstance(plan, CachedModel) else plan.id
+        """The plan's id (計画ID)."""
+        self._model = plan
+
+    @property
+    def plan(self) -> Plan:
+        """The plan."""
+        if isinstance(self._model, CachedModel):
+            model = self._model.model()
+            assert isinstance(model, Plan)
+            self._model = model
+        return self._model
+
+    def kpi_count(self) -> int:
+        """Number of KPIs (without unpickling a cached plan)."""
+        return self._model.count if isinstance(self._model, CachedModel) else self._model.kpi_count()
 
 
-@dataclass
 class ActualsDocument:
-    """A validated actuals file and where it came from."""
+    """A validated actuals file and where it came from; unpickled on first use when cached."""
 
-    document: Document
-    actuals: ActualsFile
+    __slots__ = ("_model", "document", "plan_id")
+
+    def __init__(self, document: Document, actuals: ActualsFile | CachedModel) -> None:
+        self.document = document
+        self.plan_id = actuals.plan_id if isinstance(actuals, CachedModel) else actuals.plan
+        """The id of the plan these actuals belong to."""
+        self._model = actuals
+
+    @property
+    def actuals(self) -> ActualsFile:
+        """The actuals file."""
+        if isinstance(self._model, CachedModel):
+            model = self._model.model()
+            assert isinstance(model, ActualsFile)
+            self._model = model
+        return self._model
+
+    def count(self) -> int:
+        """Number of recorded actuals (without unpickling a cached file)."""
+        return self._model.count if isinstance(self._model, CachedModel) else self._model.count()
 
 
 def _place(mark: Any) -> tuple[int, int]:
@@ -656,36 +724,41 @@ def _validated(document: Document) -> Plan | ActualsFile:
     return validate_document(document, Plan)
 
 
-def _load_file(path: Path, cache: Cache | None) -> tuple[Document, Plan | ActualsFile]:
-    """One file's document and validated model: from the cache when its bytes are known."""
+def _load_file(path: Path, cache: Cache | None) -> tuple[Document, Plan | ActualsFile | CachedModel]:
+    """One file's document and validated model: from the cache (still pickled) when its bytes are known."""
     raw = _read_bytes(path)
     if raw is None:  # unreadable, not a file, too big: read_document raises the problem
         document = read_document(path)
         return document, _validated(document)
     key = cache.key(raw) if cache is not None else None
-    model = cache.get(key) if cache is not None and key is not None else None
-    if not isinstance(model, Plan | ActualsFile):
-        name = str(path)
-        model = _validated(parse_yaml(_decode(raw, name), name, keep_duplicates=True))
-        if cache is not None and key is not None:  # only a file that validated cleanly
-            cache.put(key, model)
+    entry = cache.get(key) if cache is not None and key is not None else None
+    if isinstance(entry, CachedModel):
+        return _ParsedOnDemand(path, raw, key), entry
+    name = str(path)
+    model = _validated(parse_yaml(_decode(raw, name), name, keep_duplicates=True))
+    if cache is not None and key is not None:  # only a file that validated cleanly
+        cache.put(key, CachedModel.of(model))
     return _ParsedOnDemand(path, raw, key), model
 
 
-def _register(result: LoadedData, document: Document, model: Plan | ActualsFile) -> list[Problem]:
+def _register(
+    result: LoadedData, document: Document, model: Plan | ActualsFile | CachedModel
+) -> list[Problem]:
     """Add a loaded file to ``result``; a second file for the same plan id is a problem."""
-    if isinstance(model, ActualsFile):
-        actuals = result.actuals.get(model.plan)
+    if isinstance(model, ActualsFile) or (isinstance(model, CachedModel) and model.is_actuals):
+        actuals_document = ActualsDocument(document, model)
+        actuals = result.actuals.get(actuals_document.plan_id)
         if actuals is not None:
-            message = f"plan {model.plan!r} already has actuals in {actuals.document.name}"
+            message = f"plan {actuals_document.plan_id!r} already has actuals in {actuals.document.name}"
             return [document.problem(("plan",), message, code="reference")]
-        result.actuals[model.plan] = ActualsDocument(document, model)
+        result.actuals[actuals_document.plan_id] = actuals_document
         return []
-    plan = result.plans.get(model.id)
+    plan_document = PlanDocument(document, model)
+    plan = result.plans.get(plan_document.id)
     if plan is not None:
-        message = f"plan id {model.id!r} is already used by {plan.document.name}"
+        message = f"plan id {plan_document.id!r} is already used by {plan.document.name}"
         return [document.problem(("id",), message, code="duplicate-id")]
-    result.plans[model.id] = PlanDocument(document, model)
+    result.plans[plan_document.id] = plan_document
     return []
 
 
@@ -702,17 +775,11 @@ def load_data(paths: Iterable[Path], cache: Cache | None = None) -> LoadedData:
     the data holds no reference cycles and is freed by reference counting.
     """
     result = LoadedData()
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         for path in discover(paths):
             try:
                 document, model = _load_file(path, cache)
                 result.problems.extend(_register(result, document, model))
             except DataError as exc:
                 result.problems.extend(exc.problems)
-    finally:
-        if collecting:
-            gc.freeze()
-            gc.enable()
     return result

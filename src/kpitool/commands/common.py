@@ -181,12 +181,16 @@ def select_plans(loaded: LoadedData, plan_ids: list[str] | None, *, with_kpis: b
             usage(f"unknown plan {unknown[0]!r} (plans: {known})")
         chosen = [loaded.plans[p] for p in plan_ids]
     else:
-        chosen = [d for d in loaded.plans.values() if not with_kpis or d.plan.kpi_count()]
+        chosen = [d for d in loaded.plans.values() if not with_kpis or d.kpi_count()]
     files = {d.document.name for d in chosen}
     for doc in chosen:
-        if doc.plan.id in loaded.actuals:
-            files.add(loaded.actuals[doc.plan.id].document.name)
+        if doc.id in loaded.actuals:
+            files.add(loaded.actuals[doc.id].document.name)
     errors = [p for p in loaded.problems if p.severity is Severity.ERROR]
+    # A file that failed to load declares no plan; by the naming convention (actuals/<plan>.yaml)
+    # it may hold the actuals of a chosen plan, which must not be graded as if it had none.
+    ids = {d.id for d in chosen}
+    files |= {p.file for p in errors if Path(p.file).stem in ids}
     relevant = [p for p in errors if p.file in files]
     if relevant:
         print_problems(relevant)

@@ -22,6 +22,7 @@ from kpitool.commands.common import (
     PlansArgument,
     WidthOption,
     YearOption,
+    data_cache,
     fail,
     load,
     parse_year,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from kpitool.actuals_update import UpdatePlan
-    from kpitool.model import ActualsFile, Plan
+    from kpitool.rating import PlanEvaluation
 
 __all__ = ["register"]
 
@@ -101,6 +102,7 @@ def report(
     Print-ready (A4 landscape, one page wide, header row on every page); the same inputs give a
     byte-identical file.
     """
+    from kpitool.evaluations import evaluate_documents
     from kpitool.rating import RatingError, evaluate_plan, resolve_scheme
     from kpitool.report.excel import write_report
     from kpitool.safe_write import WriteError
@@ -108,25 +110,24 @@ def report(
     _check_xlsx(xlsx)
     chosen = _report_years(year, years)
     when = _stamp()
-    sources: list[tuple[Plan, ActualsFile | None]]
-    if table is not None:
-        if plan_ids:
-            usage("give either plan ids or --table, not both")
-        if table.exists() and xlsx.exists() and xlsx.resolve() == table.resolve():
-            usage(f"--xlsx {xlsx} is the --table input; give another file name")
-        from kpitool.cli import _read_table  # the reader `evaluate --table` uses
-
-        sources = [_read_table(table)]
-    else:
-        loaded = load(data, no_cache)
-        sources = [
-            (d.plan, loaded.actuals_for(d.plan.id)) for d in select_plans(loaded, plan_ids, with_kpis=True)
-        ]
+    plans: list[list[PlanEvaluation]] = []
     try:
-        plans = []
-        for plan, actuals in sources:
+        if table is not None:
+            if plan_ids:
+                usage("give either plan ids or --table, not both")
+            if table.exists() and xlsx.exists() and xlsx.resolve() == table.resolve():
+                usage(f"--xlsx {xlsx} is the --table input; give another file name")
+            from kpitool.cli import _read_table  # the reader `evaluate --table` uses
+
+            plan, actuals = _read_table(table)
             scheme = resolve_scheme(plan.evaluation)
             plans.append([evaluate_plan(plan, actuals, y, label, scheme) for y, label in chosen])
+        else:
+            loaded = load(data, no_cache)
+            docs = select_plans(loaded, plan_ids, with_kpis=True)
+            cache = data_cache(no_cache)
+            by_year = [evaluate_documents(loaded, docs, y, label, cache) for y, label in chosen]
+            plans = [list(results) for results in zip(*by_year, strict=True)]
     except RatingError as exc:
         fail(str(exc))
     try:

@@ -13,7 +13,7 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 from typing import Any
 
 from kpitool.model import Plan
@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 _RATE_PLACES = Decimal("0.000001")
+_RATE_CONTEXT = Context(prec=28)  # an explicit context: localcontext() per value costs seconds at scale
 
 
 def json_number(value: Decimal | None) -> int | float | None:
@@ -49,9 +50,9 @@ def _rate(value: Decimal | None) -> float | None:
     # quantize fails when the result needs more digits than the context has.
     if value is None:
         return None
-    with localcontext() as context:
-        context.prec = max(28, value.adjusted() + 10)
-        return float(value.quantize(_RATE_PLACES))
+    digits = value.adjusted() + 10
+    context = _RATE_CONTEXT if digits <= _RATE_CONTEXT.prec else Context(prec=digits)
+    return float(value.quantize(_RATE_PLACES, context=context))
 
 
 def _plan_json(plan: Plan) -> dict[str, Any]:
