@@ -8,7 +8,7 @@ Phase timings (seconds) are written as JSON to the file named by $BENCH_PHASES. 
 parent measures wall time and peak RSS of the whole process (os.wait4).
 
 For kpitool the phases are the time spent in ``load_data``, ``check_data``,
-``evaluate_plan`` and the JSON renderer (wrapped here, the code is untouched), and
+``evaluate_documents`` and the JSON renderer (wrapped here, the code is untouched), and
 ``rest``: everything else after the CLI was imported (argument parsing, the
 report writer, output). Only the standard library is imported before the code
 under test.
@@ -75,8 +75,8 @@ def run_kpitool(args: list[str]) -> int:
     phases: Phases = {"import_cli": import_cli, "load": 0.0, "check": 0.0, "evaluate": 0.0, "render": 0.0}
     # Imported by the commands anyway; imported here so that they can be wrapped.
     import kpitool.checks
+    import kpitool.evaluations
     import kpitool.loader
-    import kpitool.rating
     import kpitool.report.machine
 
     phases["import_core"] = time.perf_counter() - start - import_cli
@@ -84,7 +84,7 @@ def run_kpitool(args: list[str]) -> int:
     for module, name, phase in (
         (kpitool.loader, "load_data", "load"),
         (kpitool.checks, "check_data", "check"),
-        (kpitool.rating, "evaluate_plan", "evaluate"),
+        (kpitool.evaluations, "evaluate_documents", "evaluate"),  # grading, or its cached result
         (kpitool.report.machine, "evaluations_json", "render"),
         (kpitool.report.machine, "evaluations_csv", "render"),
     ):
