@@ -170,54 +170,69 @@ class CachedModel:
         return model
 
 
-class PlanDocument:
-    """A validated plan and where it came from; a plan from the cache is unpickled on first use."""
+class _ModelDocument:
+    """A validated model and where it came from; a model from the cache is unpickled on first use."""
 
-    __slots__ = ("_model", "document", "id")
+    __slots__ = ("_model", "document")
+
+    def __init__(self, document: Document, model: Plan | ActualsFile | CachedModel) -> None:
+        self.document = document
+        self._model = model
+
+    def _loaded(self) -> Plan | ActualsFile:
+        if isinstance(self._model, CachedModel):
+            self._model = self._model.model()
+        return self._model
+
+    def _count(self) -> int:
+        model = self._model
+        if isinstance(model, CachedModel):
+            return model.count
+        return model.count() if isinstance(model, ActualsFile) else model.kpi_count()
+
+
+class PlanDocument(_ModelDocument):
+    """A validated plan and where it came from."""
+
+    __slots__ = ("id",)
 
     def __init__(self, document: Document, plan: Plan | CachedModel) -> None:
-        self.document = document
+        super().__init__(document, plan)
         self.id = plan.plan_id if isinstance(plan, CachedModel) else plan.id
         """The plan's id (計画ID)."""
-        self._model = plan
 
     @property
     def plan(self) -> Plan:
         """The plan."""
-        if isinstance(self._model, CachedModel):
-            model = self._model.model()
-            assert isinstance(model, Plan)
-            self._model = model
-        return self._model
+        model = self._loaded()
+        assert isinstance(model, Plan)
+        return model
 
     def kpi_count(self) -> int:
         """Number of KPIs (without unpickling a cached plan)."""
-        return self._model.count if isinstance(self._model, CachedModel) else self._model.kpi_count()
+        return self._count()
 
 
-class ActualsDocument:
-    """A validated actuals file and where it came from; unpickled on first use when cached."""
+class ActualsDocument(_ModelDocument):
+    """A validated actuals file and where it came from."""
 
-    __slots__ = ("_model", "document", "plan_id")
+    __slots__ = ("plan_id",)
 
     def __init__(self, document: Document, actuals: ActualsFile | CachedModel) -> None:
-        self.document = document
+        super().__init__(document, actuals)
         self.plan_id = actuals.plan_id if isinstance(actuals, CachedModel) else actuals.plan
         """The id of the plan these actuals belong to."""
-        self._model = actuals
 
     @property
     def actuals(self) -> ActualsFile:
         """The actuals file."""
-        if isinstance(self._model, CachedModel):
-            model = self._model.model()
-            assert isinstance(model, ActualsFile)
-            self._model = model
-        return self._model
+        model = self._loaded()
+        assert isinstance(model, ActualsFile)
+        return model
 
     def count(self) -> int:
         """Number of recorded actuals (without unpickling a cached file)."""
-        return self._model.count if isinstance(self._model, CachedModel) else self._model.count()
+        return self._count()
 
 
 def _place(mark: Any) -> tuple[int, int]:
