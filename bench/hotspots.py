@@ -1,4 +1,4 @@
-"""Profile loading and evaluating a corpus with cProfile: the top costs, by own time.
+"""Profile loading, evaluating and the xlsx report of a corpus with cProfile: the top costs, by own time.
 
     python bench/hotspots.py                        # bench/corpus/100, cold (no cache)
     python bench/hotspots.py --warm                 # fill a temporary cache, profile the warm load
@@ -61,6 +61,7 @@ def main() -> None:
     from kpitool.checks import check_data
     from kpitool.loader import load_data
     from kpitool.rating import evaluate_plan
+    from kpitool.report.excel import write_report
     from kpitool.report.machine import evaluations_json
 
     corpus = ensure_corpus(args.plans, BENCH / "corpus")
@@ -83,12 +84,21 @@ def main() -> None:
     evaluations_json(results)
     evaluate_profile.disable()
     evaluate_time = time.perf_counter() - start
+    report_profile = cProfile.Profile()
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        report_profile.enable()
+        write_report([[result] for result in results], Path(tmp, "report.xlsx"))
+        report_profile.disable()
+        report_time = time.perf_counter() - start
     options = [o for o in ("warm", "gc_as_before", "memo_periods") if getattr(args, o)]
     print(f"# {args.plans} plans; {', '.join(options) or 'cold, as the code is'}")
     print(f"\n## load + checks: {load_time:.2f} s (under the profiler)\n")
     print(top(load_profile, args.top))
     print(f"\n## evaluate + JSON: {evaluate_time:.2f} s (under the profiler)\n")
     print(top(evaluate_profile, args.top))
+    print(f"\n## xlsx report: {report_time:.2f} s (under the profiler)\n")
+    print(top(report_profile, args.top))
 
 
 if __name__ == "__main__":

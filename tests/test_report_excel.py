@@ -412,3 +412,36 @@ def test_output_that_is_a_directory(tmp_path: Path, runner: CliRunner) -> None:
 )
 def test_sheet_names(wanted: str, used: set[str], expected: str) -> None:
     assert sheet_name(wanted, {u.casefold() for u in used}) == expected
+
+
+def test_fast_row_path_writes_what_openpyxls_own_path_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Report sheets hand their cells straight to the writer; openpyxl's own path gives the same bytes."""
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    from kpitool.report import excel
+
+    loaded = load_data([DATA])
+    plans = [
+        [
+            evaluate_plan(doc.plan, loaded.actuals_for(plan_id), year, label)
+            for year, label in ((2023, "R5"), (2024, "R6"))
+        ]
+        for plan_id, doc in sorted(loaded.plans.items())
+        if doc.plan.kpi_count()
+    ]
+    fast, own = tmp_path / "fast.xlsx", tmp_path / "own.xlsx"
+    write_report(plans, fast, large_plan=20)
+    monkeypatch.setattr(excel._CellSheet, "_values_to_row", WriteOnlyWorksheet._values_to_row)
+    write_report(plans, own, large_plan=20)
+    assert fast.read_bytes() == own.read_bytes()
+    assert len(load_workbook(fast).sheetnames) > len(plans)
+
+
+def test_a_report_row_holds_only_cells() -> None:
+    from kpitool.report.excel import TEXT, Cells, add_sheet, new_workbook
+
+    sheet = add_sheet(new_workbook(), "s")
+    with pytest.raises(TypeError, match="cells made by Cells, not str"):
+        sheet.append([Cells(sheet)("ok", TEXT), "bare text"])

@@ -15,7 +15,7 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, Inexact, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, localcontext
 from typing import Final
 
 __all__ = [
@@ -256,12 +256,6 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
         return value.scaleb(shift)
 
 
-def _group_thousands(digits: str) -> str:
-    head = len(digits) % 3 or 3
-    groups = [digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))]
-    return ",".join(groups)
-
-
 def format_number(value: Decimal) -> str:
     """Format with thousands separators, keeping the decimals as written.
 
@@ -271,19 +265,20 @@ def format_number(value: Decimal) -> str:
     """
     if not value.is_finite():
         raise ValueError(f"cannot format {value}: not a finite number")
-    sign, digit_tuple, exponent = value.as_tuple()
-    assert isinstance(exponent, int)  # finite, so never 'n', 'N' or 'F'
-    digits = "".join(map(str, digit_tuple))
-    if exponent >= 0:
-        whole, fraction = digits + "0" * exponent, ""
-    else:
-        places = -exponent
-        digits = digits.rjust(places + 1, "0")
-        whole, fraction = digits[:-places], digits[-places:]
-    text = _group_thousands(whole.lstrip("0") or "0")
-    if fraction:
-        text = f"{text}.{fraction}"
-    return f"-{text}" if sign and not value.is_zero() else text
+    # Decimal's own "f" keeps the exponent as written (13.60 stays 13.60, 1E+3 is 1000);
+    # "," groups thousands whatever the locale. -0.0 is shown as 0.0.
+    return format(value.copy_abs() if value.is_zero() else value, ",f")
+
+
+_PRECISION = 28
+"""The default decimal precision; a value needing more digits gets its own context."""
+
+_ROUNDING = Context(prec=_PRECISION, rounding=ROUND_HALF_UP)
+"""Shared by the rounding below (an explicit context is far cheaper than ``localcontext()``)."""
+
+
+def _rounding(digits: int) -> Context:
+    return _ROUNDING if digits <= _PRECISION else Context(prec=digits, rounding=ROUND_HALF_UP)
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
@@ -294,17 +289,14 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     """
     if not value.is_finite():
         raise ValueError(f"cannot round {value}: not a finite number")
-    with localcontext() as context:
-        # quantize fails when the result needs more digits than the precision.
-        context.prec = max(28, value.adjusted() + places + 3)
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    # quantize fails when the result needs more digits than the precision.
+    return value.quantize(Decimal(1).scaleb(-places), context=_rounding(value.adjusted() + places + 3))
 
 
 def format_percent(ratio: Decimal | None, places: int = 1) -> str:
     """Format a ratio as a percentage: 0.99832 → ``99.8%`` (ROUND_HALF_UP); None → ``—``."""
     if ratio is None:
         return "—"
-    with localcontext() as context:
-        context.prec = max(28, len(ratio.as_tuple().digits) + 3)
-        percent = ratio * 100
+    # Moving the point is exact given as many digits as the ratio has.
+    percent = ratio.scaleb(2, context=_rounding(len(ratio.as_tuple().digits) + 3))
     return f"{format_number(round_half_up(percent, places))}%"

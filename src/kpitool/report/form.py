@@ -39,6 +39,7 @@ from kpitool.report.excel import (
     TITLE,
     Cells,
     Look,
+    add_sheet,
     new_workbook,
     number_format,
     prepare_sheet,
@@ -185,7 +186,7 @@ def _form_sheet(
     rows: Sequence[tuple[KPI, Section | None]],
     actuals: dict[str, dict[str, Actual]],
 ) -> None:
-    sheet = workbook.create_sheet(name)
+    sheet = add_sheet(workbook, name)
     cells = Cells(sheet)
     prepare_sheet(
         sheet,
