@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import typer.main
 from typer.testing import CliRunner
 
 from kpitool.cli import app
 from tests.conftest import DATA, MINIMAL_ACTUALS, MINIMAL_PLAN
+
+COMMANDS = sorted(getattr(typer.main.get_command(app), "commands", {}))
 
 MakeData = Callable[..., Path]
 
@@ -171,7 +176,32 @@ def test_every_command_has_help(runner: CliRunner) -> None:
     assert {"validate", "plans", "show", "evaluate", "summary"} <= set(commands)
     for name, command in commands.items():
         assert command.help, f"{name} has no help text"
+        assert command.short_help, f"{name} has no short_help for the command list"
         assert runner.invoke(app, [name, "--help"]).exit_code == 0
+    listed = result.stdout.split("Commands:", 1)[1].splitlines()
+    assert [line for line in listed if line.endswith("...")] == []  # no summary cut short
+
+
+def _display_width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)])
+def test_help_fits_an_80_column_terminal(command: list[str]) -> None:
+    """Help is wrapped by character count; Japanese characters take two columns, so it wraps at 72."""
+    result = subprocess.run(
+        [sys.executable, "-m", "kpitool", *command, "--help"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "COLUMNS": "80", "PYTHONIOENCODING": "utf-8"},
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Usage: " in result.stdout
+    wide = [line for line in result.stdout.splitlines() if _display_width(line) > 80]
+    assert wide == [], "help lines wider than 80 columns (reword the help text)"
 
 
 def test_every_command_is_documented_in_readme() -> None:

@@ -75,9 +75,12 @@ def test_import_cli_imports_no_model_no_rich_table_no_openpyxl() -> None:
 def test_help_imports_nothing_heavy() -> None:
     modules = imported("--help")
     assert "kpitool.cli" in modules
-    # typer renders its own help panels with rich (rich.table included); kpitool's
-    # tables, models and Excel writer stay out, and so does pydantic.
-    assert heavy_in(modules, (*HEAVY, "pydantic")) == []
+    # Help is plain text (rich_markup_mode=None): not even rich is imported to show it.
+    assert heavy_in(modules, (*HEAVY, "pydantic", "rich")) == []
+
+
+def test_a_usage_error_imports_no_rich() -> None:
+    assert heavy_in(imported("evaluate"), ("rich", "openpyxl", "kpitool.model")) == []
 
 
 @pytest.mark.parametrize("command", command_names())

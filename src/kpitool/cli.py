@@ -51,7 +51,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # Plain help and usage errors: typer's rich panels import rich's markdown, syntax and
+    # traceback machinery and would make `kpitool --help` 1.6x the import floor (see
+    # docs/performance.md); plain text is also what CI logs and Windows consoles show best.
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 72},
 )
 
 
@@ -82,7 +86,7 @@ class ListFormat(StrEnum):
 # Commands
 
 
-@app.command()
+@app.command(short_help="Check plan and actuals files; exit 1 on errors.")
 def validate(
     paths: Annotated[
         list[Path] | None,
@@ -155,7 +159,7 @@ def _validation_scope(paths: list[Path], loaded: LoadedData) -> set[Path]:
     return scope
 
 
-@app.command()
+@app.command(short_help="List the plans with their KPI counts.")
 def plans(
     data: DataOption = Path("data"),
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] = ListFormat.TABLE,
@@ -191,7 +195,7 @@ def plans(
     stdout(width).print(plans_table(rows))
 
 
-@app.command()
+@app.command(short_help="Show a plan as a tree of sections and KPIs.")
 def show(
     plan: Annotated[str, typer.Argument(help="Plan id.")],
     data: DataOption = Path("data"),
@@ -214,7 +218,7 @@ def _evaluations(
     return evaluate_documents(loaded, docs, year, label, data_cache(no_cache))
 
 
-@app.command()
+@app.command(short_help="Grade every KPI for a year: ○ △ × —.")
 def evaluate(
     plan_ids: PlansArgument = None,
     year: YearOption = ...,  # type: ignore[assignment]
@@ -312,7 +316,7 @@ def _render_evaluations(
             console.print(renderable)
 
 
-@app.command()
+@app.command(short_help="総括: count the grades per year.")
 def summary(
     plan_ids: PlansArgument = None,
     years: Annotated[

@@ -326,6 +326,6 @@ def import_(
 
 def register(app: typer.Typer) -> None:
     """Add ``report``, ``template`` and ``import`` to the app."""
-    app.command("report")(report)
-    app.command("template")(template)
-    app.command("import")(import_)
+    app.command("report", short_help="Write the council-ready Excel report.")(report)
+    app.command("template", short_help="Write the input form (記入票) for one plan.")(template)
+    app.command("import", short_help="Read a filled form into data/actuals.")(import_)

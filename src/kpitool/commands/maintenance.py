@@ -232,5 +232,5 @@ def diff(
 
 def register(app: typer.Typer) -> None:
     """Add ``schema`` and ``diff`` to the app."""
-    app.command("schema")(schema)
-    app.command("diff")(diff)
+    app.command("schema", short_help="Print the JSON Schema of the data files.")(schema)
+    app.command("diff", short_help="Show what changed in the plan data.")(diff)
