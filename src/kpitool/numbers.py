@@ -28,6 +28,7 @@ __all__ = [
     "format_percent",
     "parse_number",
     "parse_quantity",
+    "precise_context",
     "round_half_up",
     "split_unit",
 ]
@@ -274,10 +275,16 @@ _PRECISION = 28
 """The default decimal precision; a value needing more digits gets its own context."""
 
 _ROUNDING = Context(prec=_PRECISION, rounding=ROUND_HALF_UP)
-"""Shared by the rounding below (an explicit context is far cheaper than ``localcontext()``)."""
+"""Shared by :func:`precise_context` (an explicit context is far cheaper than ``localcontext()``)."""
 
 
-def _rounding(digits: int) -> Context:
+def precise_context(digits: int) -> Context:
+    """A decimal context (rounding half up) with at least ``digits`` digits of precision.
+
+    The default precision is shared; a value that needs more (a ratio with a
+    target near zero is huge) gets its own context, so quantize never fails.
+    Pass ``rounding=`` to an operation for another rounding.
+    """
     return _ROUNDING if digits <= _PRECISION else Context(prec=digits, rounding=ROUND_HALF_UP)
 
 
@@ -290,7 +297,7 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"cannot round {value}: not a finite number")
     # quantize fails when the result needs more digits than the precision.
-    return value.quantize(Decimal(1).scaleb(-places), context=_rounding(value.adjusted() + places + 3))
+    return value.quantize(Decimal(1).scaleb(-places), context=precise_context(value.adjusted() + places + 3))
 
 
 def format_percent(ratio: Decimal | None, places: int = 1) -> str:
@@ -298,5 +305,5 @@ def format_percent(ratio: Decimal | None, places: int = 1) -> str:
     if ratio is None:
         return "—"
     # Moving the point is exact given as many digits as the ratio has.
-    percent = ratio.scaleb(2, context=_rounding(len(ratio.as_tuple().digits) + 3))
+    percent = ratio.scaleb(2, context=precise_context(len(ratio.as_tuple().digits) + 3))
     return f"{format_number(round_half_up(percent, places))}%"

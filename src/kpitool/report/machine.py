@@ -13,10 +13,11 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from decimal import Context, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from kpitool.model import Plan
+from kpitool.numbers import precise_context
 from kpitool.rating import Evaluation, PlanEvaluation, Summary
 
 __all__ = [
@@ -32,7 +33,6 @@ __all__ = [
 ]
 
 _RATE_PLACES = Decimal("0.000001")
-_RATE_CONTEXT = Context(prec=28)  # an explicit context: localcontext() per value costs seconds at scale
 
 
 def json_number(value: Decimal | None) -> int | float | None:
@@ -50,9 +50,8 @@ def _rate(value: Decimal | None) -> float | None:
     # quantize fails when the result needs more digits than the context has.
     if value is None:
         return None
-    digits = value.adjusted() + 10
-    context = _RATE_CONTEXT if digits <= _RATE_CONTEXT.prec else Context(prec=digits)
-    return float(value.quantize(_RATE_PLACES, context=context))
+    context = precise_context(value.adjusted() + 10)
+    return float(value.quantize(_RATE_PLACES, rounding=ROUND_HALF_EVEN, context=context))
 
 
 def _plan_json(plan: Plan) -> dict[str, Any]:
