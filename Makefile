@@ -5,7 +5,7 @@ PYTHON ?= python
 
 help:
 	@echo "make install      pip install -e '.[dev]'"
-	@echo "make lint         ruff check, ruff format --check, mypy (strict)"
+	@echo "make lint         ruff check, ruff format --check, mypy (strict), import contracts"
 	@echo "make format       ruff format (rewrites files)"
 	@echo "make test         the test suite"
 	@echo "make bench        the benchmark: 1, 100 and 1,741 plans (~15-20 min on 2 cores; bench/results.json)"
@@ -20,6 +20,7 @@ lint:
 	ruff check .
 	ruff format --check .
 	mypy
+	lint-imports
 
 format:
 	ruff format .
@@ -37,4 +38,4 @@ profile:
 	$(PYTHON) bench/hotspots.py
 
 clean-cache:
-	$(PYTHON) -c "import shutil; from kpitool.cache import cache_directory as d; shutil.rmtree(d(), ignore_errors=True); print('removed', d())"
+	$(PYTHON) -c "import shutil; from kpitool.support.cache import cache_directory as d; shutil.rmtree(d(), ignore_errors=True); print('removed', d())"

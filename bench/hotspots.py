@@ -6,7 +6,7 @@
     python bench/hotspots.py --memo-periods         # what-if: parse_period memoised
 
 ``--gc-as-before`` makes ``load_data``'s gc pause a no-op (the code before the
-performance work); ``--memo-periods`` wraps :func:`kpitool.periods.parse_period`
+performance work); ``--memo-periods`` wraps :func:`kpitool.values.periods.parse_period`
 in an LRU cache (a proposal, not in the code) to measure what it would save.
 """
 
@@ -47,22 +47,22 @@ def main() -> None:
     parser.add_argument("--memo-periods", action="store_true", help="what-if: memoise parse_period")
     args = parser.parse_args()
 
-    import kpitool.model
-    import kpitool.periods
+    import kpitool.model.plan
+    import kpitool.values.periods
 
     if args.gc_as_before:
         gc.disable = gc.freeze = lambda: None  # type: ignore[assignment]
     if args.memo_periods:
-        memo = functools.lru_cache(maxsize=4096)(kpitool.periods.parse_period)
-        kpitool.periods.parse_period = memo  # parse_fiscal_year looks it up here
-        kpitool.model.parse_period = memo  # type: ignore[attr-defined]
+        memo = functools.lru_cache(maxsize=4096)(kpitool.values.periods.parse_period)
+        kpitool.values.periods.parse_period = memo  # parse_fiscal_year looks it up here
+        kpitool.model.plan.parse_period = memo  # type: ignore[attr-defined]
 
-    from kpitool.cache import Cache
     from kpitool.checks import check_data
-    from kpitool.loader import load_data
-    from kpitool.rating import evaluate_plan
-    from kpitool.report.excel import write_report
-    from kpitool.report.machine import evaluations_json
+    from kpitool.rating.engine import evaluate_plan
+    from kpitool.render.machine import evaluations_json
+    from kpitool.render.xlsx.council import write_report
+    from kpitool.sources.documents import load_data
+    from kpitool.support.cache import Cache
 
     corpus = ensure_corpus(args.plans, BENCH / "corpus")
     with tempfile.TemporaryDirectory() as tmp:

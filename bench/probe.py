@@ -47,46 +47,46 @@ def _timed(phases: Phases, name: str, function: Callable[..., Any]) -> Callable[
 def _what_if(names: set[str]) -> None:
     """Proposals measured before they are made (``BENCH_WHAT_IF=memo-periods,compact-json``).
 
-    ``memo-periods`` memoises :func:`kpitool.periods.parse_period` (a Period is
+    ``memo-periods`` memoises :func:`kpitool.values.periods.parse_period` (a Period is
     immutable; the corpus repeats a few dozen labels a million times);
     ``compact-json`` renders JSON without indentation (the C encoder).
     """
     if "memo-periods" in names:
         import functools
 
-        import kpitool.model
-        import kpitool.periods
+        import kpitool.model.plan
+        import kpitool.values.periods
 
-        memo = functools.lru_cache(maxsize=4096)(kpitool.periods.parse_period)
-        kpitool.periods.parse_period = memo  # parse_fiscal_year looks it up here
-        kpitool.model.parse_period = memo  # type: ignore[attr-defined]
+        memo = functools.lru_cache(maxsize=4096)(kpitool.values.periods.parse_period)
+        kpitool.values.periods.parse_period = memo  # parse_fiscal_year looks it up here
+        kpitool.model.plan.parse_period = memo  # type: ignore[attr-defined]
     if "compact-json" in names:
-        import kpitool.report.machine
+        import kpitool.render.machine
 
-        kpitool.report.machine.to_json = lambda data: json.dumps(data, ensure_ascii=False) + "\n"
+        kpitool.render.machine.to_json = lambda data: json.dumps(data, ensure_ascii=False) + "\n"
 
 
 def run_kpitool(args: list[str]) -> int:
     """Run ``kpitool ARGS`` in this process with the core's phases timed; return the exit code."""
     start = time.perf_counter()
-    from kpitool.cli import main
+    from kpitool.cli.app import main
 
     import_cli = time.perf_counter() - start
     phases: Phases = {"import_cli": import_cli, "load": 0.0, "check": 0.0, "evaluate": 0.0, "render": 0.0}
     # Imported by the commands anyway; imported here so that they can be wrapped.
     import kpitool.checks
-    import kpitool.evaluations
-    import kpitool.loader
-    import kpitool.report.machine
+    import kpitool.rating.cached
+    import kpitool.render.machine
+    import kpitool.sources.documents
 
     phases["import_core"] = time.perf_counter() - start - import_cli
     _what_if({n for n in os.environ.get("BENCH_WHAT_IF", "").split(",") if n})
     for module, name, phase in (
-        (kpitool.loader, "load_data", "load"),
+        (kpitool.sources.documents, "load_data", "load"),
         (kpitool.checks, "check_data", "check"),
-        (kpitool.evaluations, "evaluate_documents", "evaluate"),  # grading, or its cached result
-        (kpitool.report.machine, "evaluations_json", "render"),
-        (kpitool.report.machine, "evaluations_csv", "render"),
+        (kpitool.rating.cached, "evaluate_documents", "evaluate"),  # grading, or its cached result
+        (kpitool.render.machine, "evaluations_json", "render"),
+        (kpitool.render.machine, "evaluations_csv", "render"),
     ):
         setattr(module, name, _timed(phases, phase, getattr(module, name)))
     sys.argv = ["kpitool", *args]

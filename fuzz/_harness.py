@@ -103,8 +103,8 @@ def render(results: list[Any]) -> None:
 
     from rich.console import Console
 
-    from kpitool.report.machine import evaluations_csv, evaluations_json
-    from kpitool.report.terminal import evaluation_table
+    from kpitool.render.machine import evaluations_csv, evaluations_json
+    from kpitool.render.terminal import evaluation_table
 
     evaluations_json(results)
     evaluations_csv(results)

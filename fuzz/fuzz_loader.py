@@ -21,7 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import Stats, arguments, fuzz, render
 
 from kpitool.checks import check_actuals, check_plan
-from kpitool.loader import (
+from kpitool.model.plan import ActualsFile, Plan
+from kpitool.problems import DataError
+from kpitool.rating.engine import evaluate_plan
+from kpitool.sources.documents import (
     ActualsDocument,
     LoadedData,
     PlanDocument,
@@ -30,9 +33,6 @@ from kpitool.loader import (
     read_document,
     validate_document,
 )
-from kpitool.model import ActualsFile, Plan
-from kpitool.problems import DataError
-from kpitool.rating import evaluate_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -160,7 +160,7 @@ def _rate(plan: Plan, actuals: ActualsFile | None) -> None:
 
 
 def _years(years: dict[str, Any]) -> list[int]:
-    from kpitool.periods import parse_fiscal_year
+    from kpitool.values.periods import parse_fiscal_year
 
     return [parse_fiscal_year(label) for label in years]
 

@@ -27,10 +27,10 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import Stats, arguments, fuzz, render
 
-from kpitool.periods import fiscal_year_label
 from kpitool.problems import DataError
-from kpitool.rating import evaluate_plan
-from kpitool.tables import COLUMNS, TableError, TableSource, parse_kpi_table, read_csv_rows
+from kpitool.rating.engine import evaluate_plan
+from kpitool.sources.table import COLUMNS, TableError, TableSource, parse_kpi_table, read_csv_rows
+from kpitool.values.periods import fiscal_year_label
 
 # fmt: off
 HEADER = [

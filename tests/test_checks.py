@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kpitool.checks import check_data
-from kpitool.loader import load_data
 from kpitool.problems import Problem, Severity
+from kpitool.sources.documents import load_data
 from tests.conftest import MINIMAL_ACTUALS, MINIMAL_PLAN
 
 MakeData = Callable[..., Path]

@@ -51,9 +51,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from kpitool.cli import app
-from kpitool.loader import parse_yaml
+from kpitool.cli.app import app
 from kpitool.problems import DataError
+from kpitool.sources.documents import parse_yaml
 
 QUIET = {"COLUMNS": "200", "NO_COLOR": "1", "KPITOOL_NO_CACHE": "1"}
 """Environment of every run: a wide terminal, no colour, and no cache outside tmp_path."""
@@ -312,7 +312,7 @@ def run_in_process(args: list[str], monkeypatch: pytest.MonkeyPatch, root: Path,
         def no_space(_fd: int) -> None:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-        monkeypatch.setattr("kpitool.safe_write.os.fsync", no_space)
+        monkeypatch.setattr("kpitool.support.safe_write.os.fsync", no_space)
     result = CliRunner().invoke(app, args, env=QUIET)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"uncaught {type(result.exception).__name__}: {result.exception}")
@@ -348,7 +348,7 @@ def slow_fsync(fd):
     real_fsync(fd)
 os.fsync = slow_fsync
 sys.argv = ["kpitool", *sys.argv[1:]]
-from kpitool.cli import main
+from kpitool.cli.app import main
 main()
 """
 
@@ -446,7 +446,7 @@ def test_a_file_of_aliases_stops_at_the_problem_cap() -> None:
 _MAXRSS = """
 import resource, sys
 sys.argv = ["kpitool", "validate", sys.argv[1]]
-from kpitool.cli import app
+from kpitool.cli.app import app
 try:
     app()
 except SystemExit:

@@ -25,9 +25,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from kpitool.cli import app
-from kpitool.loader import load_data
-from kpitool.safe_write import write_text_atomic
+from kpitool.cli.app import app
+from kpitool.sources.documents import load_data
+from kpitool.support.safe_write import write_text_atomic
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from kpitool.checks import check_data
-from kpitool.loader import LoadedData, load_data
-from kpitool.model import Plan
+from kpitool.model.plan import Plan
 from kpitool.problems import Severity
+from kpitool.sources.documents import LoadedData, load_data
 from tests.conftest import DATA
 
 

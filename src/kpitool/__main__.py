@@ -1,5 +1,5 @@
 """``python -m kpitool``."""
 
-from kpitool.cli import main
+from kpitool.cli.app import main
 
 main()

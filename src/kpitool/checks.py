@@ -12,15 +12,15 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from kpitool.loader import Document, LoadedData, PlanDocument
-from kpitool.model import KPI, Direction, Plan, Section
-from kpitool.numbers import UnitError, convert, split_unit
-from kpitool.periods import parse_fiscal_year
+from kpitool.model.plan import KPI, Direction, Plan, Section
 from kpitool.problems import Problem, Severity
-from kpitool.rating import RatingError, effective_direction, resolve_scheme
+from kpitool.rating.engine import RatingError, effective_direction, resolve_scheme
+from kpitool.sources.documents import Document, LoadedData, PlanDocument
+from kpitool.values.numbers import UnitError, convert, split_unit
+from kpitool.values.periods import parse_fiscal_year
 
 if TYPE_CHECKING:
-    from kpitool.cache import Cache
+    from kpitool.support.cache import Cache
 
 __all__ = ["check_actuals", "check_data", "check_plan"]
 

@@ -1,0 +1,1 @@
+"""What changed between two versions of the data (KPIs, baselines, targets, actuals, grades)."""

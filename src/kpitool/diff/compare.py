@@ -1,0 +1,686 @@
+"""What changed in the plan data between two versions (差分): targets moved, actuals rewritten.
+
+A reviewer of a change to plan data must see at once whether someone moved a
+target (目標値), rebased a baseline (基準値) or rewrote an actual that was
+already published. :func:`diff_data` compares two :class:`~kpitool.sources.documents.LoadedData`
+and returns :class:`Change` values, per plan; the renderers in
+:mod:`kpitool.render.diff` show them as a table, JSON or Markdown.
+
+The two versions are directories, or git revisions read straight from the
+object database (:func:`load_revision`: ``git ls-tree`` and ``git cat-file``,
+no checkout, the working tree is never touched).
+
+Comparison is by meaning, not spelling: ``13.60`` equals ``13.6``, ``H31年度``
+equals ``R1年度``, ``R6`` equals ``令和6年度``, and an actual rewritten from
+557,584 人 to 55.7584 万人 is the same value.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+
+from kpitool.model.plan import KPI, Actual, ActualsFile, Plan, Project, Section
+from kpitool.problems import Problem
+from kpitool.sources.documents import MAX_FILE_BYTES, LoadedData, load_data
+from kpitool.values.numbers import UnitError, convert
+from kpitool.values.periods import Period, parse_fiscal_year
+
+__all__ = [
+    "ATTENTION_KINDS",
+    "Change",
+    "ChangeKind",
+    "DataDiff",
+    "GitError",
+    "RevisionRange",
+    "Value",
+    "diff_data",
+    "load_revision",
+    "merge_base",
+    "parse_rev_range",
+]
+
+Value = str | int | Decimal | bool | None
+"""An old or new value as written: text, a number, a flag, or None (absent / —)."""
+
+
+class ChangeKind(StrEnum):
+    """The kinds of change, as named in ``--fail-on`` and in JSON."""
+
+    PLAN_ADDED = "plan-added"
+    """計画の追加."""
+    PLAN_REMOVED = "plan-removed"
+    """計画の削除."""
+    PLAN_CHANGE = "plan-change"
+    """計画名・種類・自治体・改訂・構成市町 changed."""
+    PERIOD_CHANGE = "period-change"
+    """計画期間 (plan period) changed."""
+    EVALUATION_CHANGE = "evaluation-change"
+    """評価方法 (rating scheme, thresholds, grade wording) changed: grades may change with it."""
+    SECTION_ADDED = "section-added"
+    """A section (基本目標・施策 …) added."""
+    SECTION_REMOVED = "section-removed"
+    """A section removed."""
+    SECTION_RENAMED = "section-renamed"
+    """A section's title changed (same id)."""
+    PROJECT_ADDED = "project-added"
+    """事業の追加."""
+    PROJECT_REMOVED = "project-removed"
+    """事業の削除."""
+    PROJECT_RENAMED = "project-renamed"
+    """事業名の変更 (same id)."""
+    KPI_ADDED = "kpi-added"
+    """指標の追加."""
+    KPI_REMOVED = "kpi-removed"
+    """指標の削除."""
+    KPI_RENAMED = "kpi-renamed"
+    """指標名の変更 (same id)."""
+    BASELINE_CHANGE = "baseline-change"
+    """基準値 or 基準時点 changed."""
+    TARGET_CHANGE = "target-change"
+    """目標値 or 目標時点 changed (value, period, basis, factor, strict or wording)."""
+    UNIT_CHANGE = "unit-change"
+    """単位 changed."""
+    DIRECTION_CHANGE = "direction-change"
+    """方向 (increase / decrease / at_least / at_most) changed."""
+    KPI_CHANGE = "kpi-change"
+    """Another graded property of a KPI changed: 累計, 区分, 中間目標."""
+    ACTUAL_ADDED = "actual-added"
+    """実績値の追加 (also a value filled in where — was recorded)."""
+    ACTUAL_CHANGE = "actual-change"
+    """実績値の変更 in the latest evaluation year of the plan."""
+    ACTUAL_REMOVED = "actual-removed"
+    """実績値の削除 in the latest evaluation year of the plan."""
+    PAST_ACTUAL_CHANGE = "past-actual-change"
+    """An actual of an earlier evaluation year changed or removed: published history rewritten."""
+    GRADE_ADDED = "grade-added"
+    """公表評価 (official grade) recorded where there was none."""
+    GRADE_CHANGE = "grade-change"
+    """公表評価 changed or removed."""
+
+
+ATTENTION_KINDS: frozenset[ChangeKind] = frozenset(
+    {
+        ChangeKind.KPI_REMOVED,
+        ChangeKind.BASELINE_CHANGE,
+        ChangeKind.TARGET_CHANGE,
+        ChangeKind.UNIT_CHANGE,
+        ChangeKind.DIRECTION_CHANGE,
+        ChangeKind.EVALUATION_CHANGE,
+        ChangeKind.PAST_ACTUAL_CHANGE,
+        ChangeKind.GRADE_CHANGE,
+    }
+)
+"""Red flags in governance (要確認): changes that move the yardstick or rewrite the record."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change in one plan, with the old and new value as written."""
+
+    kind: ChangeKind
+    plan: str
+    """Plan id."""
+    subject: str = ""
+    """Id of the KPI, section or project; empty for the plan itself."""
+    name: str = ""
+    """What a person calls the subject: 指標名, section or project title, plan title."""
+    number: str | None = None
+    """The subject's printed number (①, (1)), if any."""
+    field: str = ""
+    """Which part changed: ``target.value``, ``baseline.period``, ``name``, ``value`` …"""
+    old: Value = None
+    new: Value = None
+    year: str | None = None
+    """The evaluation year (評価年度) of an actual or grade change, as written in the new data."""
+
+    @property
+    def attention(self) -> bool:
+        """True for a red flag (:data:`ATTENTION_KINDS`)."""
+        return self.kind in ATTENTION_KINDS
+
+
+@dataclass(frozen=True)
+class DataDiff:
+    """Every change between two versions of the data, grouped by plan in a stable order."""
+
+    old_label: str
+    new_label: str
+    changes: tuple[Change, ...]
+    plan_titles: dict[str, str] = field(default_factory=dict)
+    """Plan id → title (the new one, or the old one for a removed plan)."""
+
+    def plans(self) -> list[str]:
+        """Ids of the plans with changes, in the order of :attr:`changes`."""
+        return list(dict.fromkeys(change.plan for change in self.changes))
+
+    def of_plan(self, plan_id: str) -> list[Change]:
+        """The changes of one plan."""
+        return [change for change in self.changes if change.plan == plan_id]
+
+    def counts(self) -> dict[ChangeKind, int]:
+        """Number of changes of each kind present, in :class:`ChangeKind` order."""
+        found = {kind: 0 for kind in ChangeKind}
+        for change in self.changes:
+            found[change.kind] += 1
+        return {kind: n for kind, n in found.items() if n}
+
+    def attention(self) -> list[Change]:
+        """The red flags."""
+        return [change for change in self.changes if change.attention]
+
+
+# --------------------------------------------------------------------------- #
+# Comparing loaded data
+
+
+def _same(old: Value | Period, new: Value | Period) -> bool:
+    # Decimal and Period equality are by meaning (13.60 == 13.6, H31年度 == R1年度).
+    return old == new
+
+
+def _period_text(period: Period | None) -> str | None:
+    return period.label if period is not None else None
+
+
+class _PlanDiff:
+    """Collects the changes of one plan present in both versions."""
+
+    def __init__(self, old: Plan, new: Plan) -> None:
+        self.old = old
+        self.new = new
+        self.changes: list[Change] = []
+
+    def add(self, kind: ChangeKind, **values: Any) -> None:
+        self.changes.append(Change(kind, self.new.id, **values))
+
+    def run(self, old_actuals: ActualsFile | None, new_actuals: ActualsFile | None) -> list[Change]:
+        self._plan_fields()
+        self._evaluation()
+        self._sections()
+        self._projects()
+        self._kpis()
+        self._actuals(old_actuals, new_actuals)
+        return self.changes
+
+    def _plan_fields(self) -> None:
+        old, new = self.old, self.new
+        pairs: list[tuple[str, Value, Value]] = [
+            ("title", old.title, new.title),
+            ("kind", old.kind.value, new.kind.value),
+            ("municipality", old.municipality, new.municipality),
+            ("revision", old.revision, new.revision),
+            ("members", "、".join(old.members) or None, "、".join(new.members) or None),
+        ]
+        for name, before, after in pairs:
+            if not _same(before, after):
+                self.add(ChangeKind.PLAN_CHANGE, name=new.title, field=name, old=before, new=after)
+        spans = [(p.start_year, p.end_year) if p else None for p in (old.period, new.period)]
+        if spans[0] != spans[1]:
+            texts = [f"{p.start}–{p.end}" if p else None for p in (old.period, new.period)]
+            self.add(ChangeKind.PERIOD_CHANGE, name=new.title, field="period", old=texts[0], new=texts[1])
+
+    def _evaluation(self) -> None:
+        def part(plan: Plan, name: str) -> str | None:
+            if plan.evaluation is None:
+                return "default" if name == "scheme" else None
+            value = getattr(plan.evaluation, name)
+            if name == "scheme":
+                return str(value)
+            if not value:
+                return None
+            dumped = value if isinstance(value, dict) else [g.model_dump(exclude_none=True) for g in value]
+            return json.dumps(dumped, ensure_ascii=False, sort_keys=True, default=str)
+
+        for name in ("scheme", "options", "grades"):
+            before, after = part(self.old, name), part(self.new, name)
+            if before != after:
+                self.add(
+                    ChangeKind.EVALUATION_CHANGE,
+                    name=self.new.title,
+                    field=f"evaluation.{name}",
+                    old=before,
+                    new=after,
+                )
+
+    def _members(
+        self,
+        old: Mapping[str, _ItemT],
+        new: Mapping[str, _ItemT],
+        kinds: tuple[ChangeKind, ChangeKind],
+        shown: tuple[str, Callable[[_ItemT], Value]],
+        compare: Callable[[_ItemT, _ItemT], None],
+    ) -> None:
+        """Items added (new order), compared, then removed (old order), matched by id."""
+        (added, removed), (field_name, value) = kinds, shown
+        for key, item in new.items():
+            if key in old:
+                compare(old[key], item)
+            else:
+                self.add(added, field=field_name, new=value(item), **_describe(item))
+        for key, item in old.items():
+            if key not in new:
+                self.add(removed, field=field_name, old=value(item), **_describe(item))
+
+    def _renamed(self, kind: ChangeKind) -> Callable[[_Item, _Item], None]:
+        def compare(old: _Item, new: _Item) -> None:
+            if _title(old) != _title(new):
+                self.add(kind, field="title", old=_title(old), new=_title(new), **_describe(new))
+
+        return compare
+
+    def _sections(self) -> None:
+        self._members(
+            {s.id: s for s, _ in self.old.walk_sections()},
+            {s.id: s for s, _ in self.new.walk_sections()},
+            (ChangeKind.SECTION_ADDED, ChangeKind.SECTION_REMOVED),
+            ("level", lambda section: section.level),
+            self._renamed(ChangeKind.SECTION_RENAMED),
+        )
+
+    def _projects(self) -> None:
+        self._members(
+            {p.id: p for p in self.old.projects},
+            {p.id: p for p in self.new.projects},
+            (ChangeKind.PROJECT_ADDED, ChangeKind.PROJECT_REMOVED),
+            ("", lambda _project: None),
+            self._renamed(ChangeKind.PROJECT_RENAMED),
+        )
+
+    def _kpis(self) -> None:
+        self._members(
+            _kpi_map(self.old),
+            _kpi_map(self.new),
+            (ChangeKind.KPI_ADDED, ChangeKind.KPI_REMOVED),
+            ("target", _target_summary),
+            self._kpi,
+        )
+
+    def _kpi(self, old: KPI, new: KPI) -> None:
+        def add(kind: ChangeKind, name: str, before: Value, after: Value) -> None:
+            self.add(
+                kind, subject=new.id, name=new.name, number=new.number, field=name, old=before, new=after
+            )
+
+        if old.name != new.name:
+            add(ChangeKind.KPI_RENAMED, "name", old.name, new.name)
+        if old.unit != new.unit:
+            add(ChangeKind.UNIT_CHANGE, "unit", old.unit, new.unit)
+        if old.direction is not new.direction:
+            add(ChangeKind.DIRECTION_CHANGE, "direction", old.direction.value, new.direction.value)
+        old_base, new_base = old.baseline, new.baseline
+        if not _same(old_base.value if old_base else None, new_base.value if new_base else None):
+            add(
+                ChangeKind.BASELINE_CHANGE,
+                "baseline.value",
+                old_base.value if old_base else None,
+                new_base.value if new_base else None,
+            )
+        old_period = old_base.period if old_base else None
+        new_period = new_base.period if new_base else None
+        if not _same(old_period, new_period):
+            add(
+                ChangeKind.BASELINE_CHANGE,
+                "baseline.period",
+                _period_text(old_period),
+                _period_text(new_period),
+            )
+        if (old_base.text if old_base else None) != (new_base.text if new_base else None):
+            add(
+                ChangeKind.BASELINE_CHANGE,
+                "baseline.text",
+                old_base.text if old_base else None,
+                new_base.text if new_base else None,
+            )
+        old_t, new_t = old.target, new.target
+        if not _same(old_t.value, new_t.value):
+            add(ChangeKind.TARGET_CHANGE, "target.value", old_t.value, new_t.value)
+        if not _same(old_t.period, new_t.period):
+            add(ChangeKind.TARGET_CHANGE, "target.period", old_t.period.label, new_t.period.label)
+        if old_t.basis != new_t.basis:
+            add(
+                ChangeKind.TARGET_CHANGE,
+                "target.basis",
+                old_t.basis.value if old_t.basis else None,
+                new_t.basis.value if new_t.basis else None,
+            )
+        if not _same(old_t.factor, new_t.factor):
+            add(ChangeKind.TARGET_CHANGE, "target.factor", old_t.factor, new_t.factor)
+        if old_t.strict != new_t.strict:
+            add(ChangeKind.TARGET_CHANGE, "target.strict", old_t.strict, new_t.strict)
+        if old_t.text != new_t.text:
+            add(ChangeKind.TARGET_CHANGE, "target.text", old_t.text, new_t.text)
+        if old.cumulative != new.cumulative:
+            add(ChangeKind.KPI_CHANGE, "cumulative", old.cumulative, new.cumulative)
+        if old.category != new.category:
+            add(ChangeKind.KPI_CHANGE, "category", old.category, new.category)
+        if _interim(old) != _interim(new):
+            add(ChangeKind.KPI_CHANGE, "interim_targets", _interim_text(old), _interim_text(new))
+
+    def _actuals(self, old_file: ActualsFile | None, new_file: ActualsFile | None) -> None:
+        old = _actual_map(old_file)
+        new = _actual_map(new_file)
+        years = {year for _, year in old} | {year for _, year in new}
+        if not years:
+            return
+        latest = max(years)
+        old_kpis, new_kpis = _kpi_map(self.old), _kpi_map(self.new)
+        recorded = {kid for kid, _ in old} | {kid for kid, _ in new}
+        # KPIs in the new document order, then actuals of KPIs no longer in the plan.
+        order = [kid for kid in new_kpis if kid in recorded] + sorted(recorded - set(new_kpis))
+        for kid in order:
+            kpi = new_kpis.get(kid) or old_kpis.get(kid)
+            for year in sorted(year for k, year in old.keys() | new.keys() if k == kid):
+                before, after = old.get((kid, year)), new.get((kid, year))
+                written = after or before
+                assert written is not None  # the year came from one of them
+                for kind, field_name, old_value, new_value in _actual_changes(
+                    before[1] if before else None,
+                    after[1] if after else None,
+                    _unit(old_kpis.get(kid)),
+                    _unit(new_kpis.get(kid)),
+                    past=year < latest,
+                ):
+                    self.add(
+                        kind,
+                        subject=kid,
+                        name=kpi.name if kpi else "",
+                        number=kpi.number if kpi else None,
+                        field=field_name,
+                        old=old_value,
+                        new=new_value,
+                        year=written[0],
+                    )
+
+
+_Item = Section | Project | KPI
+"""Something in a plan matched by id across versions."""
+_ItemT = TypeVar("_ItemT", Section, Project, KPI)
+
+
+def _title(item: _Item) -> str:
+    return item.name if isinstance(item, KPI) else item.title
+
+
+def _describe(item: _Item) -> dict[str, Any]:
+    return {"subject": item.id, "name": _title(item), "number": item.number}
+
+
+def _unit(kpi: KPI | None) -> str | None:
+    return kpi.unit if kpi else None
+
+
+def _kpi_map(plan: Plan) -> dict[str, KPI]:
+    found: dict[str, KPI] = {}
+    for kpi, _section in plan.iter_kpis():
+        found.setdefault(kpi.id, kpi)
+    return found
+
+
+def _interim(kpi: KPI) -> list[tuple[Decimal, Period]]:
+    return [(t.value, t.period) for t in kpi.interim_targets]
+
+
+def _interim_text(kpi: KPI) -> str | None:
+    return "、".join(f"{t.value} ({t.period.label})" for t in kpi.interim_targets) or None
+
+
+def _target_summary(kpi: KPI) -> str:
+    """The target as one line: ``14300 (R7年度)``, ``維持 (R7年度)``."""
+    target = kpi.target
+    if target.text:
+        what = target.text
+    elif target.value is not None:
+        what = str(target.value)
+    else:
+        what = f"baseline × {target.factor if target.factor is not None else 1}"
+    return f"{what} ({target.period.label})"
+
+
+def _actual_map(file: ActualsFile | None) -> dict[tuple[str, int], tuple[str, Actual]]:
+    """(KPI id, fiscal year) → (year label as written, actual)."""
+    found: dict[tuple[str, int], tuple[str, Actual]] = {}
+    if file is None:
+        return found
+    for kid, years in file.actuals.items():
+        for label, actual in years.items():
+            found.setdefault((kid, parse_fiscal_year(label)), (label, actual))
+    return found
+
+
+def _in_kpi_unit(actual: Actual, kpi_unit: str | None) -> tuple[Decimal | None, str | None]:
+    """The value in the KPI's unit when it converts exactly, else the value and its own unit."""
+    if actual.value is None or not actual.unit or kpi_unit is None or actual.unit == kpi_unit:
+        return actual.value, None
+    try:
+        return convert(actual.value, actual.unit, kpi_unit), None
+    except UnitError:
+        return actual.value, actual.unit
+
+
+def _actual_changes(
+    old: Actual | None,
+    new: Actual | None,
+    old_unit: str | None,
+    new_unit: str | None,
+    *,
+    past: bool,
+) -> Iterator[tuple[ChangeKind, str, Value, Value]]:
+    """The changes of one KPI's actual in one evaluation year."""
+    rewrite = ChangeKind.PAST_ACTUAL_CHANGE if past else ChangeKind.ACTUAL_CHANGE
+    removal = ChangeKind.PAST_ACTUAL_CHANGE if past else ChangeKind.ACTUAL_REMOVED
+    old_value = old.value if old else None
+    new_value = new.value if new else None
+    if old_value is None and new_value is not None:
+        yield ChangeKind.ACTUAL_ADDED, "value", None, new_value
+    elif old_value is not None and new_value is None:
+        yield removal, "value", old_value, None
+    elif old is not None and new is not None and old_value is not None:
+        # Both recorded a value: compare it in the KPI's unit, then the data period.
+        if _in_kpi_unit(old, old_unit) != _in_kpi_unit(new, new_unit):
+            yield rewrite, "value", old_value, new_value
+            if (old.unit or None) != (new.unit or None):
+                yield rewrite, "unit", old.unit, new.unit
+        if not _same(old.period, new.period):
+            yield rewrite, "period", _period_text(old.period), _period_text(new.period)
+    old_grade = old.official_grade if old else None
+    new_grade = new.official_grade if new else None
+    if old_grade != new_grade:
+        kind = ChangeKind.GRADE_ADDED if old_grade is None else ChangeKind.GRADE_CHANGE
+        yield kind, "official_grade", old_grade, new_grade
+
+
+def diff_data(
+    old: LoadedData, new: LoadedData, *, old_label: str = "old", new_label: str = "new"
+) -> DataDiff:
+    """Every change from ``old`` to ``new``: plans in the new order, then removed plans.
+
+    Within a plan: the plan's own fields, its 評価方法, sections, projects,
+    KPIs (new document order, then removed ones) and actuals (by KPI, then
+    year). A change to an actual of an evaluation year before the plan's
+    latest recorded year is a :attr:`ChangeKind.PAST_ACTUAL_CHANGE`.
+    """
+    changes: list[Change] = []
+    titles: dict[str, str] = {}
+    for plan_id, doc in new.plans.items():
+        plan = doc.plan
+        titles[plan_id] = plan.title
+        before = old.plans.get(plan_id)
+        if before is None:
+            changes.append(
+                Change(
+                    ChangeKind.PLAN_ADDED,
+                    plan_id,
+                    name=plan.title,
+                    field="kpis",
+                    new=plan.kpi_count(),
+                )
+            )
+            continue
+        changes.extend(_PlanDiff(before.plan, plan).run(old.actuals_for(plan_id), new.actuals_for(plan_id)))
+    for plan_id, doc in old.plans.items():
+        if plan_id not in new.plans:
+            titles[plan_id] = doc.plan.title
+            changes.append(
+                Change(
+                    ChangeKind.PLAN_REMOVED,
+                    plan_id,
+                    name=doc.plan.title,
+                    field="kpis",
+                    old=doc.plan.kpi_count(),
+                )
+            )
+    return DataDiff(old_label, new_label, tuple(changes), titles)
+
+
+# --------------------------------------------------------------------------- #
+# Reading a git revision
+
+
+class GitError(Exception):
+    """git is missing, the directory is not in a repository, or a revision does not exist."""
+
+
+@dataclass(frozen=True)
+class RevisionRange:
+    """Two versions to compare, as given to ``--rev``."""
+
+    old: str
+    new: str | None
+    """None: the working tree (``--rev A`` compares A with the files on disk)."""
+    from_merge_base: bool = False
+    """``A...B``: compare B with the point where it forked from A (a pull request's own changes)."""
+
+
+def _check_rev(rev: str, spec: str) -> str:
+    rev = rev.strip()
+    if not rev:
+        raise GitError(f"--rev {spec!r}: empty revision; write A..B, A...B or A")
+    if rev.startswith("-"):
+        # Never let a revision be read as an option of git.
+        raise GitError(f"--rev {spec!r}: a revision cannot start with '-'")
+    return rev
+
+
+def parse_rev_range(spec: str) -> RevisionRange:
+    """``A..B`` (A to B), ``A...B`` (merge base of A and B to B), ``A`` (A to the working tree).
+
+    As in git, an empty side of ``..`` means HEAD: ``origin/main..`` is ``origin/main..HEAD``.
+    """
+    for separator, from_base in (("...", True), ("..", False)):
+        if separator in spec:
+            left, right = spec.split(separator, 1)
+            old = _check_rev(left or "HEAD", spec)
+            new = _check_rev(right or "HEAD", spec)
+            return RevisionRange(old, new, from_base)
+    return RevisionRange(_check_rev(spec, spec), None)
+
+
+def _git(args: list[str], cwd: Path) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed (or not on PATH)") from None
+    except NotADirectoryError:
+        raise GitError(f"{cwd} is not a directory") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[-1] if message else f"git {args[0]} failed ({done.returncode})")
+    return done.stdout
+
+
+def _commit(rev: str, cwd: Path) -> str:
+    try:
+        _git(["rev-parse", "--git-dir"], cwd)
+    except GitError:
+        raise GitError(f"{cwd.resolve()} is not in a git repository") from None
+    try:
+        out = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], cwd)
+    except GitError:
+        raise GitError(f"unknown git revision {rev!r}") from None
+    return out.decode().strip()
+
+
+def merge_base(a: str, b: str, cwd: Path = Path()) -> str:
+    """The commit where ``b`` forked from ``a`` (``git merge-base``)."""
+    try:
+        out = _git(["merge-base", "--end-of-options", _commit(a, cwd), _commit(b, cwd)], cwd)
+    except GitError as exc:
+        raise GitError(f"no common ancestor of {a!r} and {b!r}: {exc}") from None
+    return out.decode().strip()
+
+
+@dataclass(frozen=True)
+class _Entry:
+    path: str
+    oid: str
+    size: int
+
+
+def _list_tree(commit: str, prefix: str, top: Path) -> Iterator[_Entry]:
+    # -z: paths verbatim (no quoting of Japanese names); -l: sizes, to refuse huge blobs unread.
+    out = _git(["ls-tree", "-r", "-l", "-z", "--full-name", commit, "--", prefix or "."], top)
+    for record in out.decode("utf-8", "surrogateescape").split("\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition("\t")
+        mode, kind, oid, size = meta.split()
+        # Blobs only: mode 120000 is a symlink (its blob is the link text), gitlinks are commits.
+        if kind == "blob" and mode != "120000" and PurePosixPath(path).suffix in (".yaml", ".yml"):
+            yield _Entry(path, oid, int(size))
+
+
+def load_revision(rev: str, data_dir: Path, *, cwd: Path = Path()) -> LoadedData:
+    """Load ``data_dir`` as it was at git revision ``rev``, without a checkout.
+
+    The files are read from the object database into a private temporary
+    directory and loaded with :func:`~kpitool.sources.documents.load_data`; file names in
+    documents and problems read ``REV:path/in/repo.yaml``. Raises
+    :class:`GitError` if git, the repository or the revision is missing.
+    """
+    commit = _commit(rev, cwd)
+    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
+    target = (cwd / data_dir).resolve()
+    try:
+        prefix = target.relative_to(top.resolve()).as_posix()
+    except ValueError:
+        raise GitError(f"{data_dir} is outside the git repository at {top}") from None
+    prefix = "" if prefix == "." else prefix
+    names: dict[str, str] = {}
+    problems: list[Problem] = []
+    with tempfile.TemporaryDirectory(prefix="kpitool-diff-") as scratch:
+        root = Path(scratch)
+        for entry in _list_tree(commit, prefix, top):
+            label = f"{rev}:{entry.path}"
+            if entry.size > MAX_FILE_BYTES:
+                problems.append(
+                    Problem(label, None, None, "", f"file is over the {MAX_FILE_BYTES // 1048576} MiB limit")
+                )
+                continue
+            relative = PurePosixPath(entry.path).relative_to(prefix) if prefix else PurePosixPath(entry.path)
+            dest = root.joinpath(*relative.parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            # A private scratch copy, deleted below: no user file is written, so no atomic write.
+            dest.write_bytes(_git(["cat-file", "blob", entry.oid], top))
+            names[str(dest)] = label
+        loaded = load_data([root])
+    _relabel(loaded, problems, lambda name: names.get(name, name))
+    return loaded
+
+
+def _relabel(loaded: LoadedData, extra: Iterable[Problem], rename: Callable[[str], str]) -> None:
+    """Name the documents and problems after their place in git rather than the scratch copy."""
+    documents = [d.document for d in loaded.plans.values()] + [d.document for d in loaded.actuals.values()]
+    for document in documents:
+        document.path = Path(rename(document.name))
+    loaded.problems = [
+        Problem(rename(p.file), p.line, p.column, p.path, p.message, p.severity, p.code)
+        for p in [*loaded.problems, *extra]
+    ]

@@ -1,0 +1,1 @@
+"""Grading: schemes that turn a KPI and its actual into ○ / △ / × / —, the engine, cached evaluations."""

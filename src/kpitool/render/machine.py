@@ -1,0 +1,309 @@
+"""Machine-readable renderings: JSON and CSV (long format, one row per KPI and year).
+
+CSV is written for Excel: UTF-8 with a BOM so Japanese reads correctly, and
+cells that Excel would run as formulas (= + - @ …) are neutralised.
+JSON keeps numbers as numbers and grade symbols exactly (○ △ × —).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from kpitool.model.plan import Plan
+from kpitool.rating.engine import Evaluation, PlanEvaluation, Summary
+from kpitool.values.numbers import precise_context
+
+__all__ = [
+    "CSV_COLUMNS",
+    "evaluation_json",
+    "evaluations_csv",
+    "evaluations_json",
+    "json_number",
+    "safe_cell",
+    "summaries_csv",
+    "summaries_json",
+    "to_json",
+]
+
+_RATE_PLACES = Decimal("0.000001")
+
+
+def json_number(value: Decimal | None) -> int | float | None:
+    """A Decimal as a JSON number: int when whole, else the nearest float."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def _rate(value: Decimal | None) -> float | None:
+    # Ratios are exact Decimals; six places are plenty for a machine reader. The
+    # precision grows with the ratio: a target near zero makes it huge, and
+    # quantize fails when the result needs more digits than the context has.
+    if value is None:
+        return None
+    context = precise_context(value.adjusted() + 10)
+    return float(value.quantize(_RATE_PLACES, rounding=ROUND_HALF_EVEN, context=context))
+
+
+def _plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "id": plan.id,
+        "title": plan.title,
+        "kind": plan.kind.value,
+        "municipality": plan.municipality,
+        "period": plan.period.model_dump() if plan.period else None,
+    }
+
+
+def _row_json(row: Evaluation) -> dict[str, Any]:
+    kpi = row.kpi
+    observation = row.observation
+    actual = observation.actual if observation else None
+    return {
+        "id": kpi.id,
+        "number": kpi.number,
+        "name": kpi.name,
+        "unit": kpi.unit,
+        "category": kpi.category,
+        "section": row.section.title if row.section else None,
+        "section_id": row.section.id if row.section else None,
+        "direction": kpi.direction.value,
+        "rated_direction": row.direction.value,
+        "cumulative": kpi.cumulative,
+        "baseline": json_number(row.baseline),
+        "baseline_period": kpi.baseline.period.label if kpi.baseline and kpi.baseline.period else None,
+        "target": json_number(row.target),
+        "target_period": kpi.target.period.label,
+        "target_text": kpi.target.text,
+        "actual": json_number(row.actual_value),
+        "actual_period": actual.period.label if actual and actual.period else None,
+        "achievement_rate": _rate(row.achievement),
+        "progress_rate": _rate(row.progress),
+        "computed_grade": row.computed.symbol,
+        "official_grade": row.official,
+        "official_reason": row.official_reason,
+        "grade": row.grade,
+        "rule": row.rule,
+        "details": {k: json_number(v) if isinstance(v, Decimal) else v for k, v in row.details.items()},
+    }
+
+
+def _summary_json(summary: Summary) -> dict[str, Any]:
+    return {**dict(summary.counts), "total": summary.total}
+
+
+def _disagreement_json(row: Evaluation) -> dict[str, Any]:
+    return {
+        "id": row.kpi.id,
+        "name": row.kpi.name,
+        "computed_grade": row.computed.symbol,
+        "official_grade": row.official,
+        "official_reason": row.official_reason,
+        "rule": row.rule,
+    }
+
+
+def evaluation_json(result: PlanEvaluation) -> dict[str, Any]:
+    """One plan's evaluation as the documented JSON object."""
+    return {
+        "plan": _plan_json(result.plan),
+        "year": {"label": result.year_label, "fiscal_year": result.year},
+        "scheme": {
+            "name": result.scheme.name,
+            "grades": [
+                {"key": g.key, "symbol": g.symbol, "label": g.label, "criterion": g.criterion}
+                for g in result.scheme.grade_specs
+            ],
+        },
+        "kpis": [_row_json(row) for row in result.rows],
+        "summary": _summary_json(result.summary),
+        "percent": {k: float(v) for k, v in result.summary.percents.items()},
+        "disagreements": [_disagreement_json(row) for row in result.disagreements],
+    }
+
+
+def to_json(data: Any, *, pretty: bool | None = None) -> str:
+    """Serialise as UTF-8 JSON text (Japanese kept readable; quotes, newlines, emoji escaped safely).
+
+    Indented for a person at a terminal, compact when piped or written to a file: the indented
+    form needs json's pure-Python encoder, which costs seconds at national scale.
+    """
+    if pretty is None:
+        pretty = sys.stdout.isatty()
+    if pretty:
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def evaluations_json(results: Sequence[PlanEvaluation]) -> str:
+    """An object for one plan, a list for several."""
+    items = [evaluation_json(r) for r in results]
+    return to_json(items[0] if len(items) == 1 else items)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise text that a spreadsheet would run as a formula (CSV injection).
+
+    A plain negative number (-2.6) is data, not a formula, and stays as it is.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+CSV_COLUMNS = (
+    "plan_id",
+    "year",
+    "fiscal_year",
+    "kpi_id",
+    "number",
+    "name",
+    "unit",
+    "section",
+    "direction",
+    "baseline",
+    "baseline_period",
+    "target",
+    "target_period",
+    "actual",
+    "actual_period",
+    "achievement_rate",
+    "progress_rate",
+    "computed_grade",
+    "official_grade",
+    "grade",
+    "rule",
+    "grade_label",
+    "criterion",
+    "expected",
+    "previous",
+    "progress_grade",
+)
+"""Columns of the long CSV format, one row per plan × year × KPI.
+
+``grade_label`` and ``criterion`` are the label and 判断基準 of the grade shown
+(from the plan's settings); ``expected``, ``previous`` and ``progress_grade``
+are filled by the schemes that use them (expected_value, trend_and_progress).
+"""
+
+
+def _csv_text(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell("" if cell is None else cell) for cell in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+def _plain(value: Decimal | None) -> str:
+    return "" if value is None else format(value, "f")
+
+
+def _grade_words(result: PlanEvaluation, symbol: str) -> tuple[str, str]:
+    """(label, 判断基準) of a grade symbol in the plan's scheme; empty if it is not one."""
+    for grade in result.scheme.grade_specs:
+        if grade.symbol == symbol:
+            return grade.label, grade.criterion
+    return "", ""
+
+
+def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
+    """Long-format CSV with a BOM, ready for Excel, DuckDB or pandas."""
+
+    def rows() -> Iterable[list[Any]]:
+        for result in results:
+            for row in result.rows:
+                data = _row_json(row)
+                yield [
+                    result.plan.id,
+                    result.year_label,
+                    result.year,
+                    data["id"],
+                    data["number"],
+                    data["name"],
+                    data["unit"],
+                    data["section"],
+                    data["direction"],
+                    _plain(row.baseline),
+                    data["baseline_period"],
+                    _plain(row.target),
+                    data["target_period"],
+                    _plain(row.actual_value),
+                    data["actual_period"],
+                    "" if row.achievement is None else data["achievement_rate"],
+                    "" if row.progress is None else data["progress_rate"],
+                    data["computed_grade"],
+                    data["official_grade"],
+                    data["grade"],
+                    data["rule"],
+                    *_grade_words(result, row.grade),
+                    _plain(row.details.get("expected")),
+                    _plain(row.details.get("previous")),
+                    row.details.get("progress_grade"),
+                ]
+
+    return _csv_text(rows(), CSV_COLUMNS)
+
+
+def summaries_json(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> str:
+    """総括 as JSON: per plan, per year, counts and percents of each grade."""
+    items = []
+    for plan, summaries in plan_summaries:
+        grades = summaries[0].grades if summaries else ()
+        items.append(
+            {
+                "plan": _plan_json(plan),
+                "grades": [
+                    {"key": g.key, "symbol": g.symbol, "label": g.label, "criterion": g.criterion}
+                    for g in grades
+                ],
+                "years": [
+                    {
+                        "label": s.year_label,
+                        "fiscal_year": s.year,
+                        "counts": dict(s.counts),
+                        "percent": {k: float(v) for k, v in s.percents.items()},
+                        "total": s.total,
+                    }
+                    for s in summaries
+                ],
+            }
+        )
+    return to_json(items[0] if len(items) == 1 else items)
+
+
+def summaries_csv(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> str:
+    """総括 as long CSV: plan, year, grade, count, percent, criterion."""
+    rows = []
+    for plan, summaries in plan_summaries:
+        for s in summaries:
+            for grade in s.grades:
+                rows.append(
+                    [
+                        plan.id,
+                        s.year_label,
+                        s.year,
+                        grade.symbol,
+                        s.counts.get(grade.symbol, 0),
+                        s.percents[grade.symbol],
+                        grade.criterion,
+                        grade.label,
+                    ]
+                )
+            rows.append([plan.id, s.year_label, s.year, "計", s.total, "100.0", "", ""])
+    header = ("plan_id", "year", "fiscal_year", "grade", "count", "percent", "criterion", "label")
+    return _csv_text(rows, header)

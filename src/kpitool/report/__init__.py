@@ -1,5 +1,0 @@
-"""Renderers: turn core results into terminal tables, JSON, CSV and Excel workbooks.
-
-Only this package (and :mod:`kpitool.cli`) may import rich or openpyxl; the
-core never prints.
-"""

@@ -1,0 +1,2 @@
+"""Where data comes from: strict YAML documents, the data tree, flat KPI tables, filled forms,
+git revisions."""

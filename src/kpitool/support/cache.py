@@ -1,0 +1,222 @@
+"""A cache of validated plan and actuals files, keyed by what they were built from.
+
+Parsing and validating YAML is the wall at national scale (1,741 plans ≈ 73 MB
+of YAML take ~40 s); unpickling the validated models takes about 20 times less.
+So :func:`kpitool.sources.documents.load_data` stores each file's validated model here and,
+on the next run, takes it back when the file's bytes are the same.
+
+**Never stale by construction.** An entry's key is the SHA-256 of
+
+- the file's bytes (not its name, size or mtime);
+- a fingerprint of the code that built the entry: the cache format, the
+  versions of kpitool, pydantic, pydantic-core, PyYAML and Python, and the
+  SHA-256 of every core module's source (``src/kpitool/*.py``). The source hash
+  covers the model's schema *and* its validators' behaviour (a JSON Schema
+  hash would miss a changed validator) and an edited checkout that keeps its
+  version number.
+
+So an entry can only ever be found again by the very input and the very code
+that made it; there is nothing to invalidate. Old entries are merely unused
+(a few KB each); delete the directory to reclaim the space.
+
+**What an entry holds.** The validated model (:class:`~kpitool.model.plan.Plan` or
+:class:`~kpitool.model.plan.ActualsFile`), pickled. Not the YAML values nor the
+source map: the loader keeps each file's bytes and re-parses them only when a
+cross-file check needs a line number (the same bytes give the same marks), so
+a warm run neither reads nor keeps millions of marks.
+
+**Safe against corrupt and concurrent entries.** An entry is written to a
+temporary file in its directory and renamed over its name (``os.replace``,
+atomic on POSIX and Windows), so a reader sees a whole entry or none; two
+writers of one key write the same bytes, and the last rename wins. Entries
+carry the SHA-256 of their payload: a truncated or bit-flipped entry, or one
+that does not unpickle, is ignored (a miss) and rewritten. Entries are not
+fsynced: a cache may lose an entry in a crash, and the checksum catches a torn
+one. Every cache failure (unwritable directory, full disk) degrades to a miss;
+the cache never fails a command.
+
+**Trust.** Entries are pickles, which can run code when loaded: the directory
+is created private (0700) in the user's own cache directory. Do not point
+``KPITOOL_CACHE_DIR`` at a directory other people can write.
+
+Where: ``$KPITOOL_CACHE_DIR``, else ``$XDG_CACHE_HOME/kpitool``, else
+``~/.cache/kpitool`` (``%LOCALAPPDATA%\\kpitool\\cache`` on Windows).
+``KPITOOL_NO_CACHE=1`` (or a command's ``--no-cache``) bypasses it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "CACHE_FORMAT",
+    "Cache",
+    "CacheStats",
+    "cache_directory",
+    "code_fingerprint",
+    "default_cache",
+]
+
+CACHE_FORMAT = 2
+"""Bump when what an entry holds changes shape; it is part of every key."""
+
+_MAGIC = b"KPITOOL\x01"
+_DIGEST_SIZE = 32  # SHA-256
+_HEADER_SIZE = len(_MAGIC) + _DIGEST_SIZE
+
+
+@functools.cache
+def code_fingerprint() -> bytes:
+    """A digest of everything besides a file's bytes that shapes its validated model.
+
+    Computed once per process: the cache format; kpitool, pydantic, pydantic-core,
+    PyYAML and Python versions; whether PyYAML has its C parser; and the source
+    of every core module. Raises OSError if a core source file cannot be read.
+    """
+    import pydantic
+    import pydantic_core
+    import yaml
+
+    from kpitool import __version__
+
+    digest = hashlib.sha256()
+    for part in (
+        f"format={CACHE_FORMAT}",
+        f"kpitool={__version__}",
+        f"pydantic={pydantic.VERSION}",
+        f"pydantic-core={pydantic_core.__version__}",
+        f"pyyaml={yaml.__version__} libyaml={yaml.__with_libyaml__}",
+        f"python={sys.implementation.cache_tag} {sys.version}",
+    ):
+        digest.update(part.encode() + b"\0")
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.glob("*.py")):
+        digest.update(source.name.encode() + b"\0")
+        digest.update(hashlib.sha256(source.read_bytes()).digest())
+    return digest.digest()
+
+
+def cache_directory() -> Path:
+    """Where entries live: ``$KPITOOL_CACHE_DIR``, the XDG cache directory, or ``~/.cache/kpitool``."""
+    explicit = os.environ.get("KPITOOL_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and Path(xdg).is_absolute():  # the XDG spec: a relative path is to be ignored
+        return Path(xdg) / "kpitool"
+    local = os.environ.get("LOCALAPPDATA")
+    if os.name == "nt" and local:
+        return Path(local) / "kpitool" / "cache"
+    return Path.home() / ".cache" / "kpitool"
+
+
+@dataclass
+class CacheStats:
+    """What a cache did in this process (for tests, the benchmark and curious users)."""
+
+    hits: int = 0
+    """Entries read back intact."""
+    misses: int = 0
+    """Entries absent or unusable."""
+    writes: int = 0
+    corrupt: int = 0
+    """Entries found but unusable (truncated, wrong checksum, not unpicklable): ignored, rewritten."""
+    errors: int = 0
+    """Entries that could not be written (unwritable directory, full disk …)."""
+
+
+@dataclass
+class Cache:
+    """A directory of pickled values, each under the SHA-256 of its input and the code."""
+
+    directory: Path
+    fingerprint: bytes = field(default_factory=code_fingerprint)
+    stats: CacheStats = field(default_factory=CacheStats)
+
+    def key(self, content: bytes, kind: str = "document") -> str:
+        """The key of ``content`` for entries of ``kind``: hex SHA-256 of fingerprint, kind, content."""
+        digest = hashlib.sha256(self.fingerprint)
+        digest.update(kind.encode() + b"\0")
+        digest.update(content)
+        return digest.hexdigest()
+
+    def path(self, key: str) -> Path:
+        """The file of an entry (two-level, so no directory holds more than a few thousand)."""
+        return self.directory / key[:2] / f"{key}.pickle"
+
+    def get(self, key: str) -> object | None:
+        """The value stored under ``key``, or None (absent, unreadable or corrupt)."""
+        try:
+            blob = self.path(key).read_bytes()
+        except OSError:
+            self.stats.misses += 1
+            return None
+        payload = blob[_HEADER_SIZE:]
+        if (
+            len(blob) < _HEADER_SIZE
+            or not blob.startswith(_MAGIC)
+            or hashlib.sha256(payload).digest() != blob[len(_MAGIC) : _HEADER_SIZE]
+        ):
+            self._corrupt()
+            return None
+        try:
+            # The entry is ours: written by this code into the user's private cache
+            # directory, and its checksum matched.
+            value: object = pickle.loads(payload)  # noqa: S301
+        except Exception:  # any unpickling failure means a bad entry, never a crash
+            self._corrupt()
+            return None
+        self.stats.hits += 1
+        return value
+
+    def _corrupt(self) -> None:
+        self.stats.corrupt += 1
+        self.stats.misses += 1
+
+    def put(self, key: str, value: object) -> bool:
+        """Store ``value`` under ``key`` atomically; False (and nothing written) if it cannot be."""
+        target = self.path(key)
+        temp: str | None = None
+        try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: entries are pickles
+            target.parent.mkdir(mode=0o700, exist_ok=True)
+            handle, temp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=target.parent)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(_MAGIC)
+                stream.write(hashlib.sha256(payload).digest())
+                stream.write(payload)
+            os.replace(temp, target)
+            temp = None
+        except (OSError, pickle.PicklingError, TypeError):  # a cache never fails a command
+            self.stats.errors += 1
+            return False
+        finally:  # whatever happened (Ctrl-C included), no temporary file is left behind
+            if temp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+        self.stats.writes += 1
+        return True
+
+
+def default_cache(*, disabled: bool = False) -> Cache | None:
+    """The user's cache, or None when ``disabled``, ``KPITOOL_NO_CACHE`` is set, or it is unusable.
+
+    Unusable means the core's source cannot be read to fingerprint it (a
+    zipped or frozen install): without a fingerprint no entry could be trusted.
+    """
+    if disabled or os.environ.get("KPITOOL_NO_CACHE", "") not in ("", "0"):
+        return None
+    try:
+        fingerprint = code_fingerprint()
+    except OSError:
+        return None
+    return Cache(cache_directory(), fingerprint)

@@ -1,0 +1,97 @@
+"""Start-up stays light: help and the CLI module import neither openpyxl nor the models.
+
+``kpitool --help`` runs dozens of times a day and in every CI job; `import openpyxl`
+alone costs ~100 ms and pydantic models with their schemas more. These run in a
+fresh interpreter, as a user's shell would.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import typer
+
+from kpitool.cli.app import app
+
+# Run kpitool in-process with the given arguments, then list every module imported.
+PROBE = textwrap.dedent(
+    """
+    import sys
+    argv = sys.argv[1:]
+    if argv != ["--import-only"]:
+        from kpitool.cli.app import main
+        sys.argv = ["kpitool", *argv]
+        try:
+            main()
+        except SystemExit:
+            pass
+    else:
+        import kpitool.cli.app
+    sys.stderr.write("\\nMODULES " + " ".join(sorted(sys.modules)) + "\\n")
+    """
+)
+
+# Never imported to show help: the Excel writer, the data model, the loader and what they pull in.
+HEAVY = (
+    "openpyxl",
+    "yaml",
+    "kpitool.model.plan",
+    "kpitool.sources.documents",
+    "kpitool.render",
+    "kpitool.support.cache",
+)
+
+
+def imported(*args: str) -> set[str]:
+    """The modules a fresh interpreter has imported after running ``kpitool *args``."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"COLUMNS": "100", "NO_COLOR": "1", "PATH": ""},
+        check=False,
+    )
+    marker = result.stderr.rsplit("\nMODULES ", 1)
+    assert len(marker) == 2, result.stderr
+    return set(marker[1].split())
+
+
+def heavy_in(modules: set[str], heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    """The heavy modules (or their submodules) among ``modules``."""
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in heavy))
+
+
+def command_names() -> list[str]:
+    """Every command of the app, as registered now (colleagues add commands)."""
+    commands = getattr(typer.main.get_command(app), "commands", {})
+    assert commands, "the app has no commands"
+    return sorted(commands)
+
+
+def test_import_cli_imports_no_model_no_rich_table_no_openpyxl() -> None:
+    modules = imported("--import-only")
+    assert "kpitool.cli.app" in modules
+    assert heavy_in(modules, (*HEAVY, "pydantic")) == []
+    assert "rich.table" not in modules
+
+
+def test_help_imports_nothing_heavy() -> None:
+    modules = imported("--help")
+    assert "kpitool.cli.app" in modules
+    # Help is plain text (rich_markup_mode=None): not even rich is imported to show it.
+    assert heavy_in(modules, (*HEAVY, "pydantic", "rich")) == []
+
+
+def test_a_usage_error_imports_no_rich() -> None:
+    assert heavy_in(imported("evaluate"), ("rich", "openpyxl", "kpitool.model.plan")) == []
+
+
+@pytest.mark.parametrize("command", command_names())
+def test_command_help_imports_no_openpyxl_and_no_models(command: str) -> None:
+    # typer itself imports pydantic (typer._adapters) to build a command's parameters,
+    # but not kpitool's models.
+    assert heavy_in(imported(command, "--help")) == []

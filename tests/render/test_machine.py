@@ -1,0 +1,187 @@
+"""CSV and JSON outputs are safe with hostile names: no formula runs in Excel, JSON stays valid."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kpitool.cli.app import app
+from kpitool.render.machine import safe_cell
+
+# Written as YAML double-quoted strings: \" a quote, \n a newline, \L U+2028 (a line break to
+# JavaScript, valid in JSON), \U0001F389 an emoji.
+HOSTILE_NAMES = {
+    "formula": (
+        '=HYPERLINK("http://example.invalid","詳細")',
+        '"=HYPERLINK(\\"http://example.invalid\\",\\"詳細\\")"',
+    ),
+    "plus": ("+SUM(1,2)", '"+SUM(1,2)"'),
+    "minus": ("-2+3+cmd|' /C calc'!A0", "\"-2+3+cmd|' /C calc'!A0\""),
+    "at": ("@SUM(A1:A2)", '"@SUM(A1:A2)"'),
+    "tab": ("\t=1+1", '"\\t=1+1"'),
+    "quotes": ('He said "hi"\n二行目 🎉\u2028end', '"He said \\"hi\\"\\n二行目 \\U0001F389\\Lend"'),
+}
+
+PLAN = """\
+id: hostile
+title: "絵文字の計画 🎌 \\"quoted\\""
+kind: comprehensive_plan
+municipality: 久留米市
+period: {{start: R4, end: R7}}
+evaluation:
+  grades:
+    - {{key: achieved, label: "=1+1", criterion: "@evil"}}
+sections:
+  - id: goal-1
+    level: 基本目標
+    title: "@セクション"
+    kpis:
+{kpis}
+      - id: gap
+        name: 全国平均との差
+        unit: ポイント
+        direction: increase
+        baseline: {{value: -2.6, period: R2年度}}
+        target: {{value: 0, period: R7年度}}
+"""
+KPI = """\
+      - id: {id}
+        name: {yaml}
+        unit: 人
+        direction: increase
+        baseline: {{value: 100, period: R2年度}}
+        target: {{value: 200, period: R7年度}}
+"""
+ACTUALS = "plan: hostile\nactuals:\n" + "".join(
+    f"  {key}:\n    R6: {{value: 250, period: R6年度}}\n" for key in HOSTILE_NAMES
+)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A data tree whose KPI names are CSV and JSON hazards."""
+    kpis = "".join(KPI.format(id=key, yaml=text) for key, (_, text) in HOSTILE_NAMES.items())
+    (tmp_path / "data/plans").mkdir(parents=True)
+    (tmp_path / "data/actuals").mkdir()
+    (tmp_path / "data/plans/hostile.yaml").write_text(PLAN.format(kpis=kpis), encoding="utf-8")
+    (tmp_path / "data/actuals/hostile.yaml").write_text(ACTUALS, encoding="utf-8")
+    return tmp_path / "data"
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args), env={"KPITOOL_NO_CACHE": "1"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads the Japanese right
+    return list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
+
+
+def test_evaluation_csv_neutralises_formulas_and_keeps_numbers(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r6.csv"
+    run("evaluate", "--year", "R6", "--data", str(data), "--format", "csv", "--output", str(out))
+    rows = {row["kpi_id"]: row for row in read_csv(out)}
+    for key, (name, _) in HOSTILE_NAMES.items():
+        expected = name if key == "quotes" else "'" + name  # a leading ' makes Excel show text
+        assert rows[key]["name"] == expected
+    assert rows["gap"]["baseline"] == "-2.6"  # a plain negative number is data, not a formula
+    assert rows["formula"]["section"] == "'@セクション"
+    assert rows["formula"]["grade_label"] == "'=1+1"
+    assert rows["formula"]["criterion"] == "'@evil"
+    assert rows["quotes"]["name"].count("\n") == 1  # the newline survives inside a quoted field
+
+
+def test_no_csv_cell_can_start_a_formula(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r6.csv"
+    run("evaluate", "--year", "R6", "--data", str(data), "--format", "csv", "--output", str(out))
+    for row in read_csv(out):
+        for column, cell in row.items():
+            if cell[:1] in ("=", "+", "@", "\t", "\r") or (cell[:1] == "-" and not _is_number(cell)):
+                pytest.fail(f"{column} = {cell!r} would run as a formula")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_summary_csv_neutralises_grade_labels(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "summary.csv"
+    run("summary", "--years", "R6", "--data", str(data), "--format", "csv", "--output", str(out))
+    rows = read_csv(out)
+    achieved = next(row for row in rows if row["grade"] == "○")
+    assert achieved["label"] == "'=1+1"
+    assert achieved["criterion"] == "'@evil"
+    assert achieved["count"] == "6"
+
+
+def test_json_is_valid_and_keeps_names_exactly(data: Path) -> None:
+    document = json.loads(run("evaluate", "--year", "R6", "--data", str(data), "--format", "json"))
+    names = {kpi["id"]: kpi["name"] for kpi in document["kpis"]}
+    for key, (name, _) in HOSTILE_NAMES.items():
+        assert names[key] == name  # JSON is data, not a spreadsheet: nothing is prefixed
+    assert document["plan"]["title"] == '絵文字の計画 🎌 "quoted"'
+    assert document["scheme"]["grades"][0]["label"] == "=1+1"
+
+
+def test_json_to_a_file_is_utf8_and_parses(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r6.json"
+    run("evaluate", "--year", "R6", "--data", str(data), "--format", "json", "--output", str(out))
+    raw = out.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")  # JSON has no BOM (RFC 8259)
+    assert "🎉" in raw.decode("utf-8")
+    assert json.loads(raw)["kpis"][5]["name"] == HOSTILE_NAMES["quotes"][0]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1+1", "'-1+1"),
+        ("@A1", "'@A1"),
+        ("\r=1", "'\r=1"),
+        ("-2.6", "-2.6"),
+        ("-14063", "-14063"),
+        ("観光客数", "観光客数"),
+        ("", ""),
+    ],
+)
+def test_safe_cell(cell: str, expected: str) -> None:
+    assert safe_cell(cell) == expected
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "rate"),
+    [("0.000001", "100000000000000000", 1e23), ("3", "1", 0.333333), ("3", "2", 0.666667)],
+    ids=["beyond-28-digits", "rounds-down", "rounds-up"],
+)
+def test_rates_are_rounded_to_six_places_at_any_size(
+    runner: CliRunner, tmp_path: Path, target: str, actual: str, rate: float
+) -> None:
+    from tests.conftest import MINIMAL_PLAN
+
+    root = tmp_path / "data"
+    (root / "plans").mkdir(parents=True)
+    (root / "actuals").mkdir()
+    plan = MINIMAL_PLAN.replace(
+        "baseline: {value: 100, period: R1年度}", "baseline: {value: 0, period: R1年度}"
+    )
+    plan = plan.replace("target: {value: 200,", f"target: {{value: {target},")
+    (root / "plans/demo.yaml").write_text(plan, encoding="utf-8")
+    actuals = f"plan: demo\nactuals:\n  workers:\n    R5: {{value: {actual}, period: R5年度}}\n"
+    (root / "actuals/demo.yaml").write_text(actuals, encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", "--year", "R5", "--format", "json", "--data", str(root)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["kpis"][0]["achievement_rate"] == rate

@@ -1,0 +1,447 @@
+"""kpitool report: the council workbook, re-opened with openpyxl and checked cell by cell."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from kpitool.cli.app import app
+from kpitool.rating.engine import evaluate_plan
+from kpitool.render.xlsx.council import build_report, sheet_name, write_report
+from kpitool.render.xlsx.deterministic import EpochError, fixed_time
+from kpitool.sources.documents import load_data
+from tests.conftest import DATA
+
+MakeData = Callable[..., Path]
+CHART = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
+SHEET = {"s": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+VISION = "kurume-renkei-vision-2"
+
+INJECTION_PLAN = """\
+id: inject
+title: "=HYPERLINK(\\"http://example.com\\",\\"click\\")"
+kind: comprehensive_plan
+municipality: "@SUM(1+1)"
+sections:
+  - id: s1
+    level: "+施策"
+    number: "1"
+    title: "-2+3"
+    kpis:
+      - id: k1
+        name: "=1+1"
+        unit: "@人"
+        direction: increase
+        baseline: {value: 10, period: R2年度, text: "-10"}
+        target: {value: 20, period: R7年度, text: "+20"}
+      - id: k2
+        name: "=cmd|' /C calc'!A0"
+        unit: 件
+        direction: increase
+        baseline: {value: 1.50, period: R2年度}
+        target: {value: 2, period: R7年度}
+"""
+
+INJECTION_ACTUALS = """\
+plan: inject
+actuals:
+  k1:
+    R6: {value: 15, period: R6年度, official_grade: ×, official_reason: "=EVIL()"}
+"""
+
+
+def _report(runner: CliRunner, *args: str, env: dict[str, str] | None = None) -> Any:
+    return runner.invoke(app, ["report", *args], env=env)
+
+
+def _json(runner: CliRunner, *args: str) -> Any:
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def vision_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of the bundled vision for R4–R6, written once for the module."""
+    out = tmp_path_factory.mktemp("report") / "vision.xlsx"
+    runner = CliRunner()
+    result = _report(runner, VISION, "--years", "R4,R5,R6", "--xlsx", str(out), "--data", str(DATA))
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.stderr
+    return out
+
+
+def test_summary_sheet_matches_kpitool_summary(vision_report: Path, runner: CliRunner) -> None:
+    expected = _json(runner, "summary", VISION, "--years", "R4,R5,R6", "--data", str(DATA))
+    sheet = load_workbook(vision_report)["総括"]
+    assert sheet["A1"].value == f"{expected['plan']['title']} — 総括"
+    assert [sheet.cell(3, 2 + 2 * i).value for i in range(3)] == [
+        "R4（令和4年度）",
+        "R5（令和5年度）",
+        "R6（令和6年度）",
+    ]
+    assert [sheet.cell(4, c).value for c in range(2, 8)] == ["件数", "割合"] * 3
+    for offset, grade in enumerate(expected["grades"]):
+        row = 5 + offset
+        assert sheet.cell(row, 1).value == grade["symbol"]
+        assert sheet.cell(row, 8).value == grade["criterion"]
+        for index, year in enumerate(expected["years"]):
+            count = sheet.cell(row, 2 + 2 * index)
+            share = sheet.cell(row, 3 + 2 * index)
+            assert count.value == year["counts"][grade["symbol"]]
+            assert share.value == pytest.approx(year["percent"][grade["symbol"]] / 100)
+            assert share.number_format == "0.0%"
+    total_row = 5 + len(expected["grades"])
+    assert sheet.cell(total_row, 1).value == "計"
+    assert [sheet.cell(total_row, 2 + 2 * i).value for i in range(3)] == [
+        y["total"] for y in expected["years"]
+    ]
+    assert {str(r) for r in sheet.merged_cells.ranges} >= {"A3:A4", "B3:C3", "D3:E3", "F3:G3", "H3:H4"}
+
+
+def test_summary_chart_is_a_native_bar_chart_of_the_counts(vision_report: Path) -> None:
+    with zipfile.ZipFile(vision_report) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 1
+        root = ElementTree.fromstring(archive.read(charts[0]))
+    bar = root.find(".//c:barChart", CHART)
+    assert bar is not None
+    assert bar.find("c:barDir", CHART).get("val") == "col"  # type: ignore[union-attr]
+    series = bar.findall("c:ser", CHART)
+    assert [s.findtext("c:tx/c:v", namespaces=CHART) for s in series] == ["R4", "R5", "R6"]
+    assert [s.findtext("c:val/c:numRef/c:f", namespaces=CHART) for s in series] == [
+        "'総括'!$B$5:$B$8",
+        "'総括'!$D$5:$D$8",
+        "'総括'!$F$5:$F$8",
+    ]
+    # the grade symbols are the categories
+    assert {s.findtext("c:cat/c:numRef/c:f", namespaces=CHART) for s in series} == {"'総括'!$A$5:$A$8"}
+    labels = bar.find("c:dLbls", CHART)
+    assert labels is not None
+    assert labels.find("c:showVal", CHART).get("val") == "1"  # type: ignore[union-attr]
+
+
+def test_plan_sheet_rows_match_kpitool_evaluate(vision_report: Path, runner: CliRunner) -> None:
+    years = {
+        label: _json(runner, "evaluate", VISION, "--year", label, "--data", str(DATA))
+        for label in ("R4", "R5", "R6")
+    }
+    latest = years["R6"]
+    sheet = load_workbook(vision_report)[latest["plan"]["title"]]
+    header = [c.value for c in sheet[4]]
+    assert header[:7] == ["No.", "指標名", "単位", "基準値", "基準\n時点", "目標値", "目標\n時点"]
+    assert header[7:16] == [f"{y}\n{h}" for y in ("R4", "R5", "R6") for h in ("実績値", "時点", "評価")]
+    assert header[16:] == ["R6\n達成率", "R6\n進捗率", "R6 評価理由（公表）"]
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=5) if row[1].value}
+    assert sheet["A5"].value.startswith("施策分野 1")  # a section heading before its KPIs
+    for index, kpi in enumerate(latest["kpis"]):
+        row = rows[kpi["name"]]
+        assert (row[0].value or "") == (kpi["number"] or "")
+        assert row[2].value == kpi["unit"]
+        if kpi["target_text"] is None:
+            assert row[5].value == kpi["target"]
+        assert row[6].value == kpi["target_period"]
+        for offset, label in enumerate(("R4", "R5", "R6")):
+            year_kpi = years[label]["kpis"][index]
+            actual, period, grade = row[7 + 3 * offset : 10 + 3 * offset]
+            assert actual.value == (year_kpi["actual"] if year_kpi["actual"] is not None else "—")
+            assert (period.value or "") == (year_kpi["actual_period"] or "")
+            assert grade.value.split("\n")[0] == year_kpi["grade"]
+            if year_kpi["official_grade"] and year_kpi["official_grade"] != year_kpi["computed_grade"]:
+                assert grade.value == f"{year_kpi['grade']}\n(計算:{year_kpi['computed_grade']})"
+        for cell, rate in ((row[16], kpi["achievement_rate"]), (row[17], kpi["progress_rate"])):
+            if rate is None:
+                assert cell.value == "—"
+            else:
+                shown = Decimal(str(rate)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+                assert cell.value == pytest.approx(float(shown))
+                assert cell.number_format == "#,##0.0%"
+        assert (row[18].value or "") == (kpi["official_reason"] or "")
+    notes = [
+        row[0].value for row in sheet.iter_rows(min_row=5) if str(row[0].value or "").startswith("公表評価と")
+    ]
+    numbers = {kpi["id"]: kpi["number"] for kpi in latest["kpis"]}
+    prefixes = [
+        f"公表評価と計算結果が異なる指標（R6）: {numbers[d['id']]} {d['name']} — "
+        f"公表 {d['official_grade']} ／ 計算 {d['computed_grade']}（達成率 "
+        for d in latest["disagreements"]
+    ]
+    assert len(notes) == len(prefixes) > 0
+    assert all(note.startswith(prefix) for note, prefix in zip(notes, prefixes, strict=True))
+
+
+def test_grades_are_coloured_like_the_terminal(vision_report: Path) -> None:
+    from kpitool.rating.engine import resolve_scheme
+    from kpitool.render.xlsx.style import TONE_COLOURS, grade_tone
+
+    scheme = resolve_scheme(None)
+    workbook = load_workbook(vision_report)
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                symbol = str(cell.value or "").split("\n")[0]
+                if symbol in scheme.symbols() and cell.fill.fill_type == "solid":
+                    expected = TONE_COLOURS[grade_tone(scheme, symbol)][1]
+                    assert cell.fill.start_color.rgb.endswith(expected), (sheet.title, cell.coordinate)
+
+
+def test_numbers_keep_their_decimals_and_separators(vision_report: Path) -> None:
+    sheet = load_workbook(vision_report).worksheets[1]
+    by_name = {row[1].value: row for row in sheet.iter_rows(min_row=5) if row[1].value}
+    youth = by_name["総人口に対する年少人口割合"]
+    assert (youth[3].value, youth[3].number_format) == (13.6, "#,##0.00")
+    assert (youth[5].value, youth[5].number_format) == (13.5, "#,##0.00")
+    gross = by_name["圏域の総生産額"]
+    assert (gross[3].value, gross[3].number_format) == (14063, "#,##0")
+
+
+def test_print_setup(vision_report: Path) -> None:
+    workbook = load_workbook(vision_report)
+    for sheet in workbook.worksheets:
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.page_setup.paperSize == 9  # A4
+        assert sheet.page_setup.fitToWidth == 1
+        assert sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.oddFooter.center.text == "&P / &N"
+        assert sheet["A1"].font.name == "游ゴシック"
+    plan = workbook.worksheets[1]
+    assert plan.print_title_rows == "$4:$4"
+    assert plan.freeze_panes == "C5"
+    assert plan.oddHeader.center.text == "第2期久留米広域連携中枢都市圏ビジョン"
+    assert plan.column_dimensions["B"].width == 24
+    assert plan.auto_filter.ref.startswith("A4:S")
+    wrapped = [
+        row
+        for row in plan.iter_rows(min_row=5)
+        if row[1].value == "講演会・研修会への連携市町職員の延べ参加人数"
+    ]
+    assert plan.row_dimensions[wrapped[0][0].row].height > 15  # a wrapped row is tall enough
+
+
+def test_same_inputs_give_identical_bytes(tmp_path: Path, runner: CliRunner) -> None:
+    first, second, dated = tmp_path / "a.xlsx", tmp_path / "b.xlsx", tmp_path / "c.xlsx"
+    args = [VISION, "--year", "R6", "--data", str(DATA), "--xlsx"]
+    assert _report(runner, *args, str(first)).exit_code == 0
+    assert _report(runner, *args, str(second)).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert "<dcterms:modified" in archive.read("docProps/core.xml").decode()
+        assert "1980-01-01T00:00:00Z" in archive.read("docProps/core.xml").decode()
+    assert _report(runner, *args, str(dated), env={"SOURCE_DATE_EPOCH": "1735689600"}).exit_code == 0
+    with zipfile.ZipFile(dated) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2025, 1, 1, 0, 0, 0)}
+        assert "2025-01-01T00:00:00Z" in archive.read("docProps/core.xml").decode()
+    assert load_workbook(dated).properties.modified.year == 2025
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "1e3", "99999999999999999"])
+def test_bad_source_date_epoch(value: str) -> None:
+    with pytest.raises(EpochError, match="SOURCE_DATE_EPOCH"):
+        fixed_time({"SOURCE_DATE_EPOCH": value})
+
+
+def test_bad_source_date_epoch_is_a_usage_error(tmp_path: Path, runner: CliRunner) -> None:
+    result = _report(
+        runner,
+        VISION,
+        "--year",
+        "R6",
+        "--data",
+        str(DATA),
+        "--xlsx",
+        str(tmp_path / "x.xlsx"),
+        env={"SOURCE_DATE_EPOCH": "soon"},
+    )
+    assert result.exit_code == 2
+    assert "SOURCE_DATE_EPOCH='soon'" in result.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_formula_text_is_written_as_text(tmp_path: Path, runner: CliRunner, data_dir: MakeData) -> None:
+    root = data_dir(plans={"inject.yaml": INJECTION_PLAN}, actuals={"inject.yaml": INJECTION_ACTUALS})
+    out = tmp_path / "inject.xlsx"
+    result = _report(runner, "--year", "R6", "--data", str(root), "--xlsx", str(out))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        sheets = [
+            ElementTree.fromstring(archive.read(n))
+            for n in archive.namelist()
+            if n.startswith("xl/worksheets/")
+        ]
+    assert all(sheet.find(".//s:f", SHEET) is None for sheet in sheets)  # no live formula anywhere
+    texts = {t.text for sheet in sheets for t in sheet.iterfind(".//s:is/s:t", SHEET)}
+    assert {"=1+1", "=cmd|' /C calc'!A0", "@人", "=EVIL()", "+施策 1 -2+3", "+20"} <= texts
+    workbook = load_workbook(out)
+    sheet = workbook.worksheets[1]
+    cells = {c.value: c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    for text in ("=1+1", "=cmd|' /C calc'!A0", "=EVIL()"):
+        assert cells[text].data_type == "s"
+        assert cells[text].quotePrefix
+    assert sheet.title.startswith("=HYPERLINK")
+    assert len(sheet.title) <= 31
+    assert not set(sheet.title) & set("[]:*?/\\")
+
+
+def test_table_input(tmp_path: Path, runner: CliRunner) -> None:
+    table = tmp_path / "kpis.csv"
+    table.write_text(
+        "id,指標名,単位,方向,基準値,基準時点,目標値,目標時点,R5,R6\n"
+        "a,来館者数,人,増加,100,R1年度,200,R7年度,150 (R5年度),210 (R6年度)\n"
+        "b,待機児童数,人,減少,54,R1年度,0,R7年度,60,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "table.xlsx"
+    result = _report(runner, "--table", str(table), "--years", "R5,R6", "--xlsx", str(out))
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(out)
+    assert workbook.sheetnames == ["総括", "kpis.csv"]
+    rows = list(workbook["kpis.csv"].iter_rows(min_row=6, values_only=True))
+    assert rows[0][:2] == (None, "来館者数")
+    assert rows[0][7:13] == (150, "R5年度", "△", 210, "R6年度", "○")
+    assert rows[1][7:13] == (60, None, "×", "—", None, "—")
+    both = _report(runner, VISION, "--table", str(table), "--year", "R6", "--xlsx", str(out))
+    assert both.exit_code == 2
+    before = out.read_bytes()
+    itself = _report(runner, "--table", str(out), "--year", "R6", "--xlsx", str(out))
+    assert itself.exit_code == 2
+    assert "is the --table input" in itself.stderr
+    assert out.read_bytes() == before
+
+
+def test_large_plan_gets_a_sheet_per_section(tmp_path: Path) -> None:
+    loaded = load_data([DATA])
+    doc = loaded.plans[VISION]
+    results = [evaluate_plan(doc.plan, loaded.actuals_for(VISION), 2024, "R6")]
+    workbook = build_report([results], large_plan=5)
+    assert workbook.sheetnames == ["総括", "施策分野1", "施策分野2", "施策分野3"]
+    out = tmp_path / "split.xlsx"
+    write_report([results], out, large_plan=5)
+    reopened = load_workbook(out)
+    names = [
+        [row[1] for row in reopened[name].iter_rows(min_row=6, values_only=True) if row[1] and row[0]]
+        for name in reopened.sheetnames[1:]
+    ]
+    assert sum(len(n) for n in names) == doc.plan.kpi_count()
+    assert reopened["施策分野3"]["A1"].value.endswith("施策分野 3 圏域全体の生活関連機能サービスの向上分野")
+
+
+def test_several_plans_each_get_a_summary_block_on_its_own_page(tmp_path: Path, runner: CliRunner) -> None:
+    out = tmp_path / "all.xlsx"
+    result = _report(runner, "--years", "R5,R6", "--data", str(DATA), "--xlsx", str(out))
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(out)
+    summary = workbook["総括"]
+    titles = [c.value for c in summary["A"] if isinstance(c.value, str) and c.value.endswith("— 総括")]
+    plans_with_kpis = [p for p in load_data([DATA]).plans.values() if p.plan.kpi_count()]
+    assert len(titles) == len(plans_with_kpis) == len(workbook.sheetnames) - 1
+    assert len(summary.row_breaks.brk) == len(titles) - 1
+    with zipfile.ZipFile(out) as archive:
+        assert len([n for n in archive.namelist() if n.startswith("xl/charts/chart")]) == len(titles)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([VISION, "--xlsx", "out.xlsx"], "give either --year Y or --years"),
+        ([VISION, "--year", "R6", "--years", "R5", "--xlsx", "out.xlsx"], "give either --year Y or --years"),
+        ([VISION, "--year", "R6", "--xlsx", "out.xls"], "should end in .xlsx"),
+        ([VISION, "--years", ",", "--xlsx", "out.xlsx"], "at least one year"),
+        ([VISION, "--year", "R99x", "--xlsx", "out.xlsx"], "--year"),
+        (["nope", "--year", "R6", "--xlsx", "out.xlsx"], "unknown plan 'nope'"),
+    ],
+)
+def test_usage_errors(args: list[str], message: str, runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", *args, "--data", str(DATA)])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+def test_missing_directory_is_exit_1(tmp_path: Path, runner: CliRunner) -> None:
+    out = tmp_path / "missing" / "r.xlsx"
+    result = _report(runner, VISION, "--year", "R6", "--data", str(DATA), "--xlsx", str(out))
+    assert result.exit_code == 1
+    assert f"{out}: directory {out.parent} does not exist" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_failed_run_leaves_the_old_file(
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "r.xlsx"
+    out.write_bytes(b"previous report")
+
+    def broken(raw: bytes, when: object) -> bytes:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("kpitool.render.xlsx.council.deterministic_xlsx", broken)
+    result = _report(runner, VISION, "--year", "R6", "--data", str(DATA), "--xlsx", str(out))
+    assert result.exit_code != 0
+    assert out.read_bytes() == b"previous report"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]
+
+
+def test_output_that_is_a_directory(tmp_path: Path, runner: CliRunner) -> None:
+    out = tmp_path / "dir.xlsx"
+    out.mkdir()
+    result = _report(runner, VISION, "--year", "R6", "--data", str(DATA), "--xlsx", str(out))
+    assert result.exit_code == 1
+    assert "is a directory" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("wanted", "used", "expected"),
+    [
+        ("総括", {"総括"}, "総括(2)"),
+        ("a/b:c*d?e[f]g\\h", set(), "a_b_c_d_e_f_g_h"),
+        ("x" * 40, set(), "x" * 31),
+        ("x" * 40, {"x" * 31}, "x" * 28 + "(2)"),
+        ("'quoted'", set(), "quoted"),
+        ("", set(), "Sheet"),
+    ],
+)
+def test_sheet_names(wanted: str, used: set[str], expected: str) -> None:
+    assert sheet_name(wanted, {u.casefold() for u in used}) == expected
+
+
+def test_fast_row_path_writes_what_openpyxls_own_path_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Report sheets hand their cells straight to the writer; openpyxl's own path gives the same bytes."""
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    from kpitool.render.xlsx import council as excel
+
+    loaded = load_data([DATA])
+    plans = [
+        [
+            evaluate_plan(doc.plan, loaded.actuals_for(plan_id), year, label)
+            for year, label in ((2023, "R5"), (2024, "R6"))
+        ]
+        for plan_id, doc in sorted(loaded.plans.items())
+        if doc.plan.kpi_count()
+    ]
+    fast, own = tmp_path / "fast.xlsx", tmp_path / "own.xlsx"
+    write_report(plans, fast, large_plan=20)
+    monkeypatch.setattr(excel._CellSheet, "_values_to_row", WriteOnlyWorksheet._values_to_row)
+    write_report(plans, own, large_plan=20)
+    assert fast.read_bytes() == own.read_bytes()
+    assert len(load_workbook(fast).sheetnames) > len(plans)
+
+
+def test_a_report_row_holds_only_cells() -> None:
+    from kpitool.render.xlsx.council import TEXT, Cells, add_sheet, new_workbook
+
+    sheet = add_sheet(new_workbook(), "s")
+    with pytest.raises(TypeError, match="cells made by Cells, not str"):
+        sheet.append([Cells(sheet)("ok", TEXT), "bare text"])
