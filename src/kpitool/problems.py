@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kpitool.errors import KpitoolError
+
 __all__ = ["DataError", "Problem", "Severity", "format_path", "has_errors"]
 
 
@@ -50,7 +52,7 @@ class Problem:
         return f"{where}:{level}{field} {self.message}"
 
 
-class DataError(Exception):
+class DataError(KpitoolError):
     """Raised by the core when data cannot be used; carries the problems found."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:

@@ -27,6 +27,7 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+from kpitool.errors import ExitKind, KpitoolError
 from kpitool.model.plan import KPI, Actual, ActualsFile, Plan, Project, Section
 from kpitool.problems import Problem
 from kpitool.sources.documents import MAX_FILE_BYTES, LoadedData, load_data
@@ -544,8 +545,10 @@ def diff_data(
 # Reading a git revision
 
 
-class GitError(Exception):
+class GitError(KpitoolError):
     """git is missing, the directory is not in a repository, or a revision does not exist."""
+
+    exit_kind = ExitKind.USAGE
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from kpitool.errors import KpitoolError
 from kpitool.model.plan import (
     KPI,
     Actual,
@@ -57,7 +58,7 @@ MAX_RATIO = Decimal(10)
 """Largest ratio option accepted (1000%): a threshold of 80 is a percentage written by mistake."""
 
 
-class RatingError(ValueError):
+class RatingError(KpitoolError, ValueError):
     """A scheme or its options are not usable (unknown scheme, bad option, unknown grade key).
 
     ``path`` is where the fault sits inside the plan's ``evaluation:`` block, e.g.

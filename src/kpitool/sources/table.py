@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kpitool.errors import KpitoolError
 from kpitool.model.plan import KPI, Actual, ActualsFile, Plan
 from kpitool.problems import DataError, Problem
 from kpitool.values.numbers import NumberError, UnitError, convert, parse_number, parse_quantity
@@ -44,7 +45,7 @@ MAX_TABLE_COLUMNS = 1_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-class TableError(ValueError):
+class TableError(KpitoolError, ValueError):
     """The file cannot be read as a table at all (encoding, format)."""
 
 

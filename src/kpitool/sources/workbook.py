@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from kpitool.errors import KpitoolError
 from kpitool.problems import DataError, Problem
 
 __all__ = [
@@ -48,7 +49,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # encrypted .xlsx and legacy .xls are OLE comp
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-class WorkbookError(ValueError):
+class WorkbookError(KpitoolError, ValueError):
     """The file is not a workbook we can read; the message says why."""
 
 

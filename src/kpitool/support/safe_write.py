@@ -18,10 +18,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+from kpitool.errors import KpitoolError
+
 __all__ = ["WriteError", "atomic_path", "write_bytes_atomic", "write_text_atomic"]
 
 
-class WriteError(OSError):
+class WriteError(KpitoolError, OSError):
     """An output could not be written; the message names the path and the reason."""
 
 

@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from kpitool.errors import KpitoolError
 from kpitool.model.plan import KPI, Actual, ActualsFile, Plan
 from kpitool.problems import DataError, Problem
 from kpitool.sources.documents import parse_yaml, validate_document
@@ -69,7 +70,7 @@ FIELD_LABELS = {"value": "実績値", "period": "実績時点", "note": "備考"
 _BOM = "\ufeff"
 
 
-class UpdateError(ValueError):
+class UpdateError(KpitoolError, ValueError):
     """The actuals file cannot be updated as asked (a layout kpitool does not edit, a bad submission)."""
 
 

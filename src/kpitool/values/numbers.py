@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, localcontext
 from typing import Final
 
+from kpitool.errors import KpitoolError
+
 __all__ = [
     "MISSING_MARKS",
     "NumberError",
@@ -34,11 +36,11 @@ __all__ = [
 ]
 
 
-class NumberError(ValueError):
+class NumberError(KpitoolError, ValueError):
     """Text is not a number we accept; the message quotes it and says what was expected."""
 
 
-class UnitError(ValueError):
+class UnitError(KpitoolError, ValueError):
     """Two units cannot be converted into each other (different base units)."""
 
 

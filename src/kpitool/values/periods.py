@@ -30,6 +30,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Final
 
+from kpitool.errors import KpitoolError
+
 __all__ = [
     "Period",
     "PeriodError",
@@ -56,7 +58,7 @@ _FORMS: Final = (
 )
 
 
-class PeriodError(ValueError):
+class PeriodError(KpitoolError, ValueError):
     """Text is not a period we understand.
 
     The message quotes the text and says what was expected, e.g.

@@ -20,6 +20,8 @@ import zipfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from kpitool.errors import KpitoolError
+
 __all__ = ["DEFAULT_EPOCH", "EpochError", "deterministic_xlsx", "fixed_time"]
 
 DEFAULT_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
@@ -31,7 +33,7 @@ _CORE = "docProps/core.xml"
 _CORE_DATE = re.compile(r"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-class EpochError(ValueError):
+class EpochError(KpitoolError, ValueError):
     """``SOURCE_DATE_EPOCH`` is set but is not a whole number of seconds in range."""
 
 
