@@ -110,16 +110,16 @@ def write_text(text: str, output: Path | None) -> None:
     try:
         write_text_atomic(output, text)
     except WriteError as exc:
-        fail(str(exc))
+        fail(str(exc), exc.exit_kind)
 
 
 def guard_output(output: Path | None, inputs: Iterable[Path], option: str = "--output") -> None:
     """Refuse (exit 2) an output path that is one of the run's input files: it would be clobbered."""
     if output is None:
         return
-    target = output.resolve()
+    target = os.path.realpath(output)  # unlike Path.resolve, never raises on a symlink loop
     for path in inputs:
-        same = path.resolve() == target
+        same = os.path.realpath(path) == target
         if not same and output.exists():
             try:  # a hard link or bind mount is the same file under another name
                 same = os.path.samefile(path, output)

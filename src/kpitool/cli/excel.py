@@ -133,7 +133,7 @@ def report(
     try:
         write_report(plans, xlsx, when)
     except WriteError as exc:
-        fail(str(exc))
+        fail(str(exc), exc.exit_kind)
     labels = ", ".join(label for _, label in chosen)
     stderr().print(f"kpitool: wrote {xlsx} ({len(plans)} plan(s); {labels})", markup=False, highlight=False)
 
@@ -169,7 +169,7 @@ def template(
     try:
         write_form(doc.plan, loaded.actuals_for(plan), fiscal, label, xlsx, when, by_section=by_section)
     except WriteError as exc:
-        fail(str(exc))
+        fail(str(exc), exc.exit_kind)
     stderr().print(
         f"kpitool: wrote {xlsx} ({doc.plan.kpi_count()} KPIs, {label}); "
         f"read it back with: kpitool import {xlsx} --plan {plan} --year {label}",
@@ -311,7 +311,7 @@ def import_(
         print_problems(exc.problems)
         fail(f"{path}: fix the actuals file first (kpitool validate); nothing was written")
     except (UpdateError, WriteError) as exc:
-        fail(str(exc))
+        fail(str(exc), exc.exit_kind)
     if result.changed:
         console.print(_changes_table(result, overwrite))
     counts = _counts(result, len(reading.blank))
