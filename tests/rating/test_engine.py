@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kpitool.cli.app import app
-from kpitool.model.plan import KPI, ActualsFile, Direction, EvaluationSettings, Plan
+from kpitool.model.actuals import ActualsFile
+from kpitool.model.plan import KPI, Direction, EvaluationSettings, Plan
 from kpitool.rating.engine import (
     SCHEMES,
     Evaluation,

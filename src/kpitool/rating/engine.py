@@ -21,15 +21,8 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from kpitool.errors import KpitoolError
-from kpitool.model.plan import (
-    KPI,
-    Actual,
-    ActualsFile,
-    Direction,
-    EvaluationSettings,
-    Plan,
-    Section,
-)
+from kpitool.model.actuals import Actual, ActualsFile
+from kpitool.model.plan import KPI, Direction, EvaluationSettings, Plan, Section
 from kpitool.values.numbers import UnitError, convert
 from kpitool.values.periods import PeriodError, parse_fiscal_year
 
