@@ -34,7 +34,7 @@ from kpitool.rating.engine import (
     resolve_scheme,
     summarise,
 )
-from kpitool.sources.documents import parse_yaml
+from kpitool.sources.yaml_strict import parse_yaml
 from kpitool.values.periods import parse_fiscal_year
 
 D = Decimal

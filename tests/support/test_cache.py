@@ -19,7 +19,8 @@ from kpitool.checks import check_data
 from kpitool.cli.app import app
 from kpitool.model.actuals import ActualsFile
 from kpitool.model.plan import Plan
-from kpitool.sources.documents import LoadedData, load_data, parse_yaml
+from kpitool.sources.tree import LoadedData, load_data
+from kpitool.sources.yaml_strict import parse_yaml
 from kpitool.support.cache import Cache, cache_directory, code_fingerprint, default_cache
 from tests.conftest import MINIMAL_ACTUALS, MINIMAL_PLAN
 

@@ -19,7 +19,9 @@ from kpitool.checks import check_data
 from kpitool.model.actuals import ActualsFile, Submission
 from kpitool.model.plan import Plan
 from kpitool.problems import DataError
-from kpitool.sources.documents import load_data, parse_yaml, validate_document
+from kpitool.sources.documents import validate_document
+from kpitool.sources.tree import load_data
+from kpitool.sources.yaml_strict import parse_yaml
 from kpitool.support.safe_write import WriteError
 from kpitool.update.apply import (
     ChangeKind,

@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from kpitool.model.actuals import ActualsFile
     from kpitool.model.plan import Plan
     from kpitool.rating.engine import PlanEvaluation
-    from kpitool.sources.documents import LoadedData, PlanDocument
+    from kpitool.sources.documents import PlanDocument
+    from kpitool.sources.tree import LoadedData
 
 app = typer.Typer(
     name="kpitool",
@@ -104,7 +105,7 @@ def validate(
     from kpitool.checks import check_data
     from kpitool.problems import Severity
     from kpitool.render.problems import render_problems
-    from kpitool.sources.documents import load_data
+    from kpitool.sources.tree import load_data
 
     targets = paths or [Path("data")]
     missing = [p for p in targets if not p.exists()]
@@ -151,7 +152,7 @@ def _data_context(paths: list[Path]) -> list[Path]:
 
 def _validation_scope(paths: list[Path], loaded: LoadedData) -> set[Path]:
     """Files whose problems ``validate`` reports: those given, and the actuals of a given plan."""
-    from kpitool.sources.documents import discover
+    from kpitool.sources.tree import discover
 
     scope = {p.resolve() for p in discover(paths)}
     for plan_id, doc in loaded.plans.items():
@@ -260,7 +261,7 @@ def evaluate(
 
 def _data_files(data: Path) -> list[Path]:
     """The YAML files a run reads from a data directory (none if it does not exist yet)."""
-    from kpitool.sources.documents import discover
+    from kpitool.sources.tree import discover
 
     return list(discover([data])) if data.is_dir() else []
 

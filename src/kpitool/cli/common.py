@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from kpitool.problems import Problem
-    from kpitool.sources.documents import LoadedData, PlanDocument
+    from kpitool.sources.documents import PlanDocument
+    from kpitool.sources.tree import LoadedData
     from kpitool.support.cache import Cache
 
 __all__ = [
@@ -150,7 +151,7 @@ def load(data: Path, no_cache: bool = False) -> LoadedData:
     if not data.is_dir():
         usage(f"--data {str(data)!r} is not a directory")
     from kpitool.checks import check_data
-    from kpitool.sources.documents import load_data
+    from kpitool.sources.tree import load_data
 
     cache = data_cache(no_cache)
     loaded = load_data([data], cache=cache)

@@ -27,7 +27,7 @@ from kpitool.cli.common import (
 
 if TYPE_CHECKING:
     from kpitool.diff.changes import ChangeKind, DataDiff
-    from kpitool.sources.documents import LoadedData
+    from kpitool.sources.tree import LoadedData
 
 __all__ = ["register"]
 
@@ -114,7 +114,7 @@ def _readable(loaded: LoadedData, side: str) -> LoadedData:
 
 
 def _load_directory(path: Path, side: str) -> LoadedData:
-    from kpitool.sources.documents import load_data
+    from kpitool.sources.tree import load_data
 
     if not path.exists():
         usage(f"{side}: no such file or directory: {path}")
@@ -134,7 +134,7 @@ def _load_revisions(spec: str, data: Path) -> tuple[LoadedData, LoadedData, str,
         if revisions.new is None:
             if not data.is_dir():
                 usage(f"--data {str(data)!r} is not a directory (the working tree side of --rev {spec})")
-            from kpitool.sources.documents import load_data
+            from kpitool.sources.tree import load_data
 
             new, new_label = load_data([data]), f"{data} (working tree)"
         else:

@@ -2,7 +2,7 @@
 
 A reviewer of a change to plan data must see at once whether someone moved a
 target (目標値), rebased a baseline (基準値) or rewrote an actual that was
-already published. :func:`diff_data` compares two :class:`~kpitool.sources.documents.LoadedData`
+already published. :func:`diff_data` compares two :class:`~kpitool.sources.tree.LoadedData`
 and returns :class:`~kpitool.diff.changes.Change` values, per plan; the renderers in
 :mod:`kpitool.render.diff` show them as a table, JSON or Markdown.
 
@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from kpitool.diff.changes import Change, ChangeKind, DataDiff, Value
 from kpitool.model.actuals import Actual, ActualsFile
 from kpitool.model.plan import KPI, Plan, Project, Section
-from kpitool.sources.documents import LoadedData
+from kpitool.sources.tree import LoadedData
 from kpitool.values.numbers import UnitError, convert
 from kpitool.values.periods import Period, parse_fiscal_year
 

@@ -17,7 +17,8 @@ from kpitool.rating.engine import PlanEvaluation, evaluate_plan
 from kpitool.support.memory import paused_gc
 
 if TYPE_CHECKING:
-    from kpitool.sources.documents import LoadedData, PlanDocument
+    from kpitool.sources.documents import PlanDocument
+    from kpitool.sources.tree import LoadedData
     from kpitool.support.cache import Cache
 
 __all__ = ["evaluate_document", "evaluate_documents"]

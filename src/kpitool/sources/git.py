@@ -16,7 +16,8 @@ from pathlib import Path, PurePosixPath
 
 from kpitool.errors import ExitKind, KpitoolError
 from kpitool.problems import Problem
-from kpitool.sources.documents import MAX_FILE_BYTES, LoadedData, load_data
+from kpitool.sources.safe_read import MAX_FILE_BYTES, MAX_FILE_MIB
+from kpitool.sources.tree import LoadedData, load_data
 
 __all__ = ["GitError", "RevisionRange", "load_revision", "merge_base", "parse_rev_range"]
 
@@ -120,7 +121,7 @@ def load_revision(rev: str, data_dir: Path, *, cwd: Path = Path()) -> LoadedData
     """Load ``data_dir`` as it was at git revision ``rev``, without a checkout.
 
     The files are read from the object database into a private temporary
-    directory and loaded with :func:`~kpitool.sources.documents.load_data`; file names in
+    directory and loaded with :func:`~kpitool.sources.tree.load_data`; file names in
     documents and problems read ``REV:path/in/repo.yaml``. Raises
     :class:`GitError` if git, the repository or the revision is missing.
     """
@@ -139,9 +140,7 @@ def load_revision(rev: str, data_dir: Path, *, cwd: Path = Path()) -> LoadedData
         for entry in _list_tree(commit, prefix, top):
             label = f"{rev}:{entry.path}"
             if entry.size > MAX_FILE_BYTES:
-                problems.append(
-                    Problem(label, None, None, "", f"file is over the {MAX_FILE_BYTES // 1048576} MiB limit")
-                )
+                problems.append(Problem(label, None, None, "", f"file is over the {MAX_FILE_MIB} MiB limit"))
                 continue
             relative = PurePosixPath(entry.path).relative_to(prefix) if prefix else PurePosixPath(entry.path)
             dest = root.joinpath(*relative.parts)

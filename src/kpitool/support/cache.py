@@ -2,7 +2,7 @@
 
 Parsing and validating YAML is the wall at national scale (1,741 plans ≈ 73 MB
 of YAML take ~40 s); unpickling the validated models takes about 20 times less.
-So :func:`kpitool.sources.documents.load_data` stores each file's validated model here and,
+So :func:`kpitool.sources.tree.load_data` stores each file's validated model here and,
 on the next run, takes it back when the file's bytes are the same.
 
 **Never stale by construction.** An entry's key is the SHA-256 of

@@ -7,9 +7,9 @@ and every other byte — comments, blank lines, quoting, the order of KPIs and
 years — stays as it was. New KPIs go after the KPI that precedes them in the
 plan, new years after the year before them.
 
-Before anything is written the edited text is parsed and validated by
-:mod:`kpitool.sources.documents` and compared with the intended result (old entries
-unchanged, new values in place, old order kept); any difference aborts the
+Before anything is written the edited text is parsed (:mod:`kpitool.sources.yaml_strict`),
+validated (:mod:`kpitool.sources.documents`) and compared with the intended result (old
+entries unchanged, new values in place, old order kept); any difference aborts the
 write. Writes are atomic, and a lock file beside the actuals file
 (``<file>.lock``) keeps two imports from interleaving their read-modify-write.
 
@@ -40,7 +40,8 @@ from kpitool.errors import KpitoolError
 from kpitool.model.actuals import Actual, ActualsFile, Submission
 from kpitool.model.plan import KPI, Plan
 from kpitool.problems import DataError, Problem
-from kpitool.sources.documents import parse_yaml, validate_document
+from kpitool.sources.documents import validate_document
+from kpitool.sources.yaml_strict import parse_yaml
 from kpitool.support.safe_write import WriteError, write_bytes_atomic
 from kpitool.values.numbers import UnitError, convert
 from kpitool.values.periods import PeriodError, fiscal_year_label, parse_fiscal_year, parse_period
