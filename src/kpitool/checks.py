@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from kpitool.model.plan import KPI, Actual, Direction, Plan, Section
+from kpitool.model.actuals import Actual
+from kpitool.model.plan import KPI, Direction, Plan, Section
 from kpitool.problems import Problem, Severity
 from kpitool.rating.engine import RatingError, effective_direction, resolve_scheme
 from kpitool.sources.documents import Document, LoadedData, PlanDocument
