@@ -191,7 +191,7 @@ def plans(
 
         sys.stdout.write(to_json(rows))
         return
-    from kpitool.render.terminal import plans_table
+    from kpitool.render.plan_views import plans_table
 
     stdout(width).print(plans_table(rows))
 
@@ -204,7 +204,7 @@ def show(
     no_cache: NoCacheOption = False,
 ) -> None:
     """Show a plan as a tree (sections → projects → KPIs) to check it against its source."""
-    from kpitool.render.terminal import plan_tree
+    from kpitool.render.plan_views import plan_tree
 
     loaded = load(data, no_cache)
     (doc,) = select_plans(loaded, [plan], with_kpis=False)

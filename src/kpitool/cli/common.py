@@ -26,6 +26,7 @@ __all__ = [
     "EXIT_DATA",
     "EXIT_OK",
     "EXIT_USAGE",
+    "UNBOUNDED_WIDTH",
     "DataOption",
     "NoCacheOption",
     "PlansArgument",
@@ -62,7 +63,13 @@ YearOption = Annotated[
 ]
 WidthOption = Annotated[
     int | None,
-    typer.Option("--width", help="Terminal width for tables (default: detect).", show_default=False),
+    typer.Option(
+        "--width",
+        help="Width of tables in columns (default: the terminal's; not cropped in a pipe or file).",
+        show_default=False,
+        metavar="N",
+        min=1,
+    ),
 ]
 NoCacheOption = Annotated[
     bool,
@@ -74,10 +81,20 @@ NoCacheOption = Annotated[
 ]
 
 
+UNBOUNDED_WIDTH = 100_000
+"""The width of reports written to a file or a pipe: wide enough that nothing is cropped."""
+
+
 def stdout(width: int | None = None) -> Console:
-    """The console for reports (stdout)."""
+    """The console for reports (stdout), ``width`` columns wide.
+
+    Without ``--width``: ``COLUMNS`` if set, else the terminal's width; when stdout is not a
+    terminal (a pipe or a file), tables are written whole at their natural width.
+    """
     from rich.console import Console
 
+    if width is None and not os.environ.get("COLUMNS", "").isdigit() and not sys.stdout.isatty():
+        width = UNBOUNDED_WIDTH
     return Console(width=width, soft_wrap=False)
 
 
