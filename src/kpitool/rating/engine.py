@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from kpitool.errors import KpitoolError
 from kpitool.model.actuals import Actual, ActualsFile
 from kpitool.model.plan import KPI, Direction, EvaluationSettings, Plan, Section
-from kpitool.values.numbers import UnitError, convert
+from kpitool.values.numbers import UnitError
 from kpitool.values.periods import PeriodError, parse_fiscal_year
 
 __all__ = [
@@ -694,9 +694,7 @@ def index_actuals(kpis: Iterable[KPI], actuals: ActualsFile | None) -> dict[str,
         for label, actual in years.items():
             try:
                 year = parse_fiscal_year(label)
-                value = actual.value
-                if value is not None and actual.unit and actual.unit != units[kpi_id]:
-                    value = convert(value, actual.unit, units[kpi_id])
+                value = actual.value_in(units[kpi_id])
             except (PeriodError, UnitError):
                 continue
             index.setdefault(kpi_id, {})[year] = Observation(year, label, actual, value)
