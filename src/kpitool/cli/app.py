@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from kpitool.model.plan import ActualsFile, Plan
-    from kpitool.rating.engine import PlanEvaluation
+    from kpitool.rating.results import PlanEvaluation
     from kpitool.sources.documents import LoadedData, PlanDocument
 
 app = typer.Typer(

@@ -11,7 +11,8 @@ from rich.text import Text
 from rich.tree import Tree
 
 from kpitool.model.plan import Plan
-from kpitool.rating.engine import PlanEvaluation, Scheme, Summary
+from kpitool.rating.results import PlanEvaluation, Summary
+from kpitool.rating.schemes.base import Scheme
 from kpitool.render.xlsx.style import (
     DIRECTION_LABELS,
     TONE_COLOURS,
