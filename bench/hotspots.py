@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--memo-periods", action="store_true", help="what-if: memoise parse_period")
     args = parser.parse_args()
 
-    import kpitool.model.plan
+    import kpitool.model.fields
     import kpitool.values.periods
 
     if args.gc_as_before:
@@ -55,7 +55,7 @@ def main() -> None:
     if args.memo_periods:
         memo = functools.lru_cache(maxsize=4096)(kpitool.values.periods.parse_period)
         kpitool.values.periods.parse_period = memo  # parse_fiscal_year looks it up here
-        kpitool.model.plan.parse_period = memo  # type: ignore[attr-defined]
+        kpitool.model.fields.parse_period = memo  # type: ignore[attr-defined]
 
     from kpitool.checks import check_data
     from kpitool.rating.engine import evaluate_plan

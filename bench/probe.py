@@ -54,12 +54,12 @@ def _what_if(names: set[str]) -> None:
     if "memo-periods" in names:
         import functools
 
-        import kpitool.model.plan
+        import kpitool.model.fields
         import kpitool.values.periods
 
         memo = functools.lru_cache(maxsize=4096)(kpitool.values.periods.parse_period)
         kpitool.values.periods.parse_period = memo  # parse_fiscal_year looks it up here
-        kpitool.model.plan.parse_period = memo  # type: ignore[attr-defined]
+        kpitool.model.fields.parse_period = memo  # type: ignore[attr-defined]
     if "compact-json" in names:
         import kpitool.render.machine
 

@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import Stats, arguments, fuzz, render
 
 from kpitool.checks import check_actuals, check_plan
-from kpitool.model.plan import ActualsFile, Plan
+from kpitool.model.actuals import ActualsFile
+from kpitool.model.plan import Plan
 from kpitool.problems import DataError
 from kpitool.rating.engine import evaluate_plan
 from kpitool.sources.documents import (

@@ -34,12 +34,10 @@ from __future__ import annotations
 import errno
 import os
 import re
-import resource
 import shutil
 import signal
 import subprocess
 import sys
-import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
@@ -418,16 +416,17 @@ def test_every_case_names_a_place_and_a_reason() -> None:
 # The alias bomb, measured
 
 
-def test_alias_bomb_is_refused_fast_without_memory_growth() -> None:
+def test_alias_bomb_is_refused_without_memory_growth() -> None:
+    """The bomb is refused before any expansion: the traced peak is the problems' size.
+
+    No wall-clock limit here: timings belong to the benchmark (bench/), not to unit tests.
+    """
     text = billion_laughs()  # 10⁹ strings if expanded
     tracemalloc.start()
-    started = time.perf_counter()
     with pytest.raises(DataError) as info:
         parse_yaml(text, "bomb.yaml")
-    elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert elapsed < 0.1
     assert peak < 2_000_000  # bytes: the problems, not the expansion
     assert info.value.problems[0].line == 2
     assert "aliases" in info.value.problems[0].message
@@ -435,10 +434,8 @@ def test_alias_bomb_is_refused_fast_without_memory_growth() -> None:
 
 def test_a_file_of_aliases_stops_at_the_problem_cap() -> None:
     text = "a: &a x\nb: [" + ", ".join(["*a"] * 500_000) + "]\n"  # 2 MB
-    started = time.perf_counter()
     with pytest.raises(DataError) as info:
         parse_yaml(text, "aliases.yaml")
-    assert time.perf_counter() - started < 1.0
     assert len(info.value.problems) == 101
     assert "stopped after 100 problems" in info.value.problems[-1].message
 
@@ -473,4 +470,3 @@ def test_alias_bomb_costs_no_more_memory_than_a_valid_file(tmp_path: Path) -> No
     valid.write_text((BASE / "data/plans/demo.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     grown = _maxrss_kib(bomb) - _maxrss_kib(valid)
     assert grown < 10 * 1024, f"validating the bomb took {grown} KiB more than a valid file"
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0

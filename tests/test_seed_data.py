@@ -111,3 +111,19 @@ def test_kumamoto_plan_structure(loaded: LoadedData) -> None:
     assert any("新型コロナウイルス" in t for t in titles)
     corona = next(s for s in kumamoto.sections if "新型コロナウイルス" in s.title)
     assert len(corona.sections) == 4
+
+
+def test_data_cites_seeds_by_file_name_never_by_path() -> None:
+    """A local path in a comment means nothing to a reader of the repository."""
+    for path in sorted(DATA.rglob("*.yaml")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            assert "seeds/" not in line, f"{path.name}:{number}: {line}"
+            assert "/work/" not in line, f"{path.name}:{number}: {line}"
+
+
+def test_no_grade_of_the_strategy_rests_on_the_visions_museum_series(loaded: LoadedData) -> None:
+    """003 prints the museum's visitors as 85,885人 (H30年度); 001's baseline is 9.5万人: other series."""
+    strategy = loaded.actuals["kurume-sogo-senryaku-2"].actuals
+    assert "art-museum-visitors" not in strategy.actuals
+    vision = loaded.actuals["kurume-renkei-vision-2"].actuals
+    assert "art-museum-visitors" in vision.actuals

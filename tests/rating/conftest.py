@@ -12,7 +12,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from kpitool.model.plan import KPI, ActualsFile, Plan
+from kpitool.model.actuals import ActualsFile
+from kpitool.model.plan import KPI, Plan
 from kpitool.rating.engine import evaluate_plan
 from kpitool.rating.results import Evaluation, PlanEvaluation
 from kpitool.values.periods import parse_fiscal_year

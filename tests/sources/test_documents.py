@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kpitool.model.plan import ActualsFile, AmbiguousScalar, Plan
+from kpitool.model.actuals import ActualsFile
+from kpitool.model.fields import AmbiguousScalar
+from kpitool.model.plan import Plan
 from kpitool.problems import DataError
 from kpitool.sources.documents import SourceMap, load_data, parse_yaml, read_document, validate_document
 from tests.conftest import MINIMAL_ACTUALS, MINIMAL_PLAN, dedent

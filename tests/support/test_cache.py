@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 import kpitool
 from kpitool.checks import check_data
 from kpitool.cli.app import app
-from kpitool.model.plan import ActualsFile, Plan
+from kpitool.model.actuals import ActualsFile
+from kpitool.model.plan import Plan
 from kpitool.sources.documents import LoadedData, load_data, parse_yaml
 from kpitool.support.cache import Cache, cache_directory, code_fingerprint, default_cache
 from tests.conftest import MINIMAL_ACTUALS, MINIMAL_PLAN

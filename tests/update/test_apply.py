@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpitool.checks import check_data
-from kpitool.model.plan import ActualsFile, Plan
+from kpitool.model.actuals import ActualsFile, Submission
+from kpitool.model.plan import Plan
 from kpitool.problems import DataError
 from kpitool.sources.documents import load_data, parse_yaml, validate_document
 from kpitool.support.safe_write import WriteError
@@ -24,7 +25,6 @@ from kpitool.update.apply import (
     ChangeKind,
     ConflictError,
     LockError,
-    Submission,
     UpdateError,
     actuals_lock,
     apply_update,

@@ -40,7 +40,8 @@ from kpitool.cli.common import (
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from kpitool.model.plan import ActualsFile, Plan
+    from kpitool.model.actuals import ActualsFile
+    from kpitool.model.plan import Plan
     from kpitool.rating.results import PlanEvaluation
     from kpitool.sources.documents import LoadedData, PlanDocument
 

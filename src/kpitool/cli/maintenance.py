@@ -26,7 +26,7 @@ from kpitool.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from kpitool.diff.compare import ChangeKind, DataDiff
+    from kpitool.diff.changes import ChangeKind, DataDiff
     from kpitool.sources.documents import LoadedData
 
 __all__ = ["register"]
@@ -73,7 +73,7 @@ def schema(
 
 def _fail_on_kinds(values: list[str]) -> set[str]:
     """The kinds named by ``--fail-on`` (repeatable, or comma-separated); usage error if unknown."""
-    from kpitool.diff.compare import ChangeKind
+    from kpitool.diff.changes import ChangeKind
 
     known = [kind.value for kind in ChangeKind]
     chosen: set[str] = set()
@@ -122,7 +122,7 @@ def _load_directory(path: Path, side: str) -> LoadedData:
 
 
 def _load_revisions(spec: str, data: Path) -> tuple[LoadedData, LoadedData, str, str]:
-    from kpitool.diff.compare import GitError, load_revision, merge_base, parse_rev_range
+    from kpitool.sources.git import GitError, load_revision, merge_base, parse_rev_range
 
     try:
         revisions = parse_rev_range(spec)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from kpitool.model.plan import KPI, ActualsFile, EvaluationSettings, Plan, Section
+from kpitool.model.actuals import ActualsFile
+from kpitool.model.plan import KPI, EvaluationSettings, Plan, Section
 from kpitool.rating.facts import Observation, facts_for
 from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
 from kpitool.rating.schemes.base import Outcome, Scheme

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kpitool.model.plan import KPI, Actual, Direction
+from kpitool.model.actuals import Actual
+from kpitool.model.plan import KPI, Direction
 
 __all__ = [
     "ONE",

@@ -1,4 +1,4 @@
-"""Render a :class:`~kpitool.diff.compare.DataDiff`: a Rich table, JSON, or Markdown for a pull request.
+"""Render a :class:`~kpitool.diff.changes.DataDiff`: a Rich table, JSON, or Markdown for a pull request.
 
 Labels are Japanese, as the plans print them; red flags (要確認: a moved
 target or baseline, a rewritten past actual …) are marked in every format.
@@ -14,7 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from kpitool.diff.compare import ATTENTION_KINDS, Change, ChangeKind, DataDiff, Value
+from kpitool.diff.changes import ATTENTION_KINDS, Change, ChangeKind, DataDiff, Value
 from kpitool.model.plan import Direction
 from kpitool.render.machine import json_number
 from kpitool.render.xlsx.style import DIRECTION_LABELS

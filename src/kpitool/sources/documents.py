@@ -9,7 +9,7 @@ the Python values ourselves:
 - duplicate keys, anchors/aliases and unknown tags are errors at their line;
 - YAML numbers become :class:`~decimal.Decimal` from the text as written;
 - scalars YAML 1.1 would silently retype (octal, sexagesimal, yes/no, dates,
-  ``.inf``, exponents) become :class:`~kpitool.model.plan.AmbiguousScalar`, which
+  ``.inf``, exponents) become :class:`~kpitool.model.fields.AmbiguousScalar`, which
   every field refuses with a hint to quote it;
 - a :class:`SourceMap` remembers where each value was written, so pydantic's
   error locations map back to lines.
@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from kpitool.model.plan import ActualsFile, AmbiguousScalar, Plan
+from kpitool.model.actuals import ActualsFile
+from kpitool.model.fields import AmbiguousScalar
+from kpitool.model.plan import Plan
 from kpitool.problems import DataError, Problem, Severity, format_path
 from kpitool.support.memory import paused_gc
 

@@ -24,7 +24,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from kpitool.errors import KpitoolError
-from kpitool.model.plan import KPI, Actual, ActualsFile, Plan
+from kpitool.model.actuals import Actual, ActualsFile
+from kpitool.model.plan import KPI, Plan
 from kpitool.problems import DataError, Problem
 from kpitool.values.numbers import NumberError, UnitError, convert, parse_number, parse_quantity
 from kpitool.values.periods import Period, PeriodError, parse_fiscal_year, parse_period

@@ -20,7 +20,7 @@ that made it; there is nothing to invalidate. Old entries are merely unused
 (a few KB each); delete the directory to reclaim the space.
 
 **What an entry holds.** The validated model (:class:`~kpitool.model.plan.Plan` or
-:class:`~kpitool.model.plan.ActualsFile`), pickled. Not the YAML values nor the
+:class:`~kpitool.model.actuals.ActualsFile`), pickled. Not the YAML values nor the
 source map: the loader keeps each file's bytes and re-parses them only when a
 cross-file check needs a line number (the same bytes give the same marks), so
 a warm run neither reads nor keeps millions of marks.

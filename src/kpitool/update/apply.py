@@ -37,7 +37,8 @@ from typing import Any
 import yaml
 
 from kpitool.errors import KpitoolError
-from kpitool.model.plan import KPI, Actual, ActualsFile, Plan
+from kpitool.model.actuals import Actual, ActualsFile, Submission
+from kpitool.model.plan import KPI, Plan
 from kpitool.problems import DataError, Problem
 from kpitool.sources.documents import parse_yaml, validate_document
 from kpitool.support.safe_write import WriteError, write_bytes_atomic
@@ -52,7 +53,6 @@ __all__ = [
     "EntryChange",
     "FieldChange",
     "LockError",
-    "Submission",
     "UpdateError",
     "UpdatePlan",
     "actuals_lock",
@@ -85,22 +85,6 @@ class ConflictError(UpdateError):
         self.plan = plan
         count = len(plan.conflicts)
         super().__init__(f"{plan.path}: {count} recorded value(s) differ from the form; nothing was written")
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One KPI's actual for the evaluation year, as a form gives it.
-
-    ``value`` is in the KPI's unit. Empty ``period`` / ``note`` mean "not
-    given": they keep what is recorded.
-    """
-
-    kpi_id: str
-    value: Decimal
-    period: str | None = None
-    note: str | None = None
-    origin: str = ""
-    """Where it came from, for messages (``記入票!J12``)."""
 
 
 class ChangeKind(StrEnum):

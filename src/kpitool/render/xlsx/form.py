@@ -27,7 +27,8 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kpitool.model.plan import KPI, Actual, ActualsFile, Plan, Section
+from kpitool.model.actuals import Actual, ActualsFile, Submission
+from kpitool.model.plan import KPI, Plan, Section
 from kpitool.problems import DataError, Problem
 from kpitool.render.xlsx.council import (
     HEADER,
@@ -48,7 +49,6 @@ from kpitool.render.xlsx.council import (
     top_sections,
 )
 from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH
-from kpitool.update.apply import Submission
 from kpitool.values.numbers import (
     NumberError,
     UnitError,

@@ -1,0 +1,165 @@
+"""Data at a git revision (版): read straight from the object database, no checkout.
+
+``kpitool diff --rev`` compares two versions of the data; :func:`load_revision` loads a
+data directory as it was at a revision (``git ls-tree`` and ``git cat-file`` into a private
+scratch directory, the working tree is never touched), :func:`parse_rev_range` reads
+``A..B`` / ``A...B`` / ``A`` and :func:`merge_base` finds where a branch forked.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from kpitool.errors import ExitKind, KpitoolError
+from kpitool.problems import Problem
+from kpitool.sources.documents import MAX_FILE_BYTES, LoadedData, load_data
+
+__all__ = ["GitError", "RevisionRange", "load_revision", "merge_base", "parse_rev_range"]
+
+
+class GitError(KpitoolError):
+    """git is missing, the directory is not in a repository, or a revision does not exist."""
+
+    exit_kind = ExitKind.USAGE
+
+
+@dataclass(frozen=True)
+class RevisionRange:
+    """Two versions to compare, as given to ``--rev``."""
+
+    old: str
+    new: str | None
+    """None: the working tree (``--rev A`` compares A with the files on disk)."""
+    from_merge_base: bool = False
+    """``A...B``: compare B with the point where it forked from A (a pull request's own changes)."""
+
+
+def _check_rev(rev: str, spec: str) -> str:
+    rev = rev.strip()
+    if not rev:
+        raise GitError(f"--rev {spec!r}: empty revision; write A..B, A...B or A")
+    if rev.startswith("-"):
+        # Never let a revision be read as an option of git.
+        raise GitError(f"--rev {spec!r}: a revision cannot start with '-'")
+    return rev
+
+
+def parse_rev_range(spec: str) -> RevisionRange:
+    """``A..B`` (A to B), ``A...B`` (merge base of A and B to B), ``A`` (A to the working tree).
+
+    As in git, an empty side of ``..`` means HEAD: ``origin/main..`` is ``origin/main..HEAD``.
+    """
+    for separator, from_base in (("...", True), ("..", False)):
+        if separator in spec:
+            left, right = spec.split(separator, 1)
+            old = _check_rev(left or "HEAD", spec)
+            new = _check_rev(right or "HEAD", spec)
+            return RevisionRange(old, new, from_base)
+    return RevisionRange(_check_rev(spec, spec), None)
+
+
+def _git(args: list[str], cwd: Path) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed (or not on PATH)") from None
+    except NotADirectoryError:
+        raise GitError(f"{cwd} is not a directory") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[-1] if message else f"git {args[0]} failed ({done.returncode})")
+    return done.stdout
+
+
+def _commit(rev: str, cwd: Path) -> str:
+    try:
+        _git(["rev-parse", "--git-dir"], cwd)
+    except GitError:
+        raise GitError(f"{cwd.resolve()} is not in a git repository") from None
+    try:
+        out = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], cwd)
+    except GitError:
+        raise GitError(f"unknown git revision {rev!r}") from None
+    return out.decode().strip()
+
+
+def merge_base(a: str, b: str, cwd: Path = Path()) -> str:
+    """The commit where ``b`` forked from ``a`` (``git merge-base``)."""
+    try:
+        out = _git(["merge-base", "--end-of-options", _commit(a, cwd), _commit(b, cwd)], cwd)
+    except GitError as exc:
+        raise GitError(f"no common ancestor of {a!r} and {b!r}: {exc}") from None
+    return out.decode().strip()
+
+
+@dataclass(frozen=True)
+class _Entry:
+    path: str
+    oid: str
+    size: int
+
+
+def _list_tree(commit: str, prefix: str, top: Path) -> Iterator[_Entry]:
+    # -z: paths verbatim (no quoting of Japanese names); -l: sizes, to refuse huge blobs unread.
+    out = _git(["ls-tree", "-r", "-l", "-z", "--full-name", commit, "--", prefix or "."], top)
+    for record in out.decode("utf-8", "surrogateescape").split("\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition("\t")
+        mode, kind, oid, size = meta.split()
+        # Blobs only: mode 120000 is a symlink (its blob is the link text), gitlinks are commits.
+        if kind == "blob" and mode != "120000" and PurePosixPath(path).suffix in (".yaml", ".yml"):
+            yield _Entry(path, oid, int(size))
+
+
+def load_revision(rev: str, data_dir: Path, *, cwd: Path = Path()) -> LoadedData:
+    """Load ``data_dir`` as it was at git revision ``rev``, without a checkout.
+
+    The files are read from the object database into a private temporary
+    directory and loaded with :func:`~kpitool.sources.documents.load_data`; file names in
+    documents and problems read ``REV:path/in/repo.yaml``. Raises
+    :class:`GitError` if git, the repository or the revision is missing.
+    """
+    commit = _commit(rev, cwd)
+    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
+    target = (cwd / data_dir).resolve()
+    try:
+        prefix = target.relative_to(top.resolve()).as_posix()
+    except ValueError:
+        raise GitError(f"{data_dir} is outside the git repository at {top}") from None
+    prefix = "" if prefix == "." else prefix
+    names: dict[str, str] = {}
+    problems: list[Problem] = []
+    with tempfile.TemporaryDirectory(prefix="kpitool-diff-") as scratch:
+        root = Path(scratch)
+        for entry in _list_tree(commit, prefix, top):
+            label = f"{rev}:{entry.path}"
+            if entry.size > MAX_FILE_BYTES:
+                problems.append(
+                    Problem(label, None, None, "", f"file is over the {MAX_FILE_BYTES // 1048576} MiB limit")
+                )
+                continue
+            relative = PurePosixPath(entry.path).relative_to(prefix) if prefix else PurePosixPath(entry.path)
+            dest = root.joinpath(*relative.parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            # A private scratch copy, deleted below: no user file is written, so no atomic write.
+            dest.write_bytes(_git(["cat-file", "blob", entry.oid], top))
+            names[str(dest)] = label
+        loaded = load_data([root])
+    _relabel(loaded, problems, lambda name: names.get(name, name))
+    return loaded
+
+
+def _relabel(loaded: LoadedData, extra: Iterable[Problem], rename: Callable[[str], str]) -> None:
+    """Name the documents and problems after their place in git rather than the scratch copy."""
+    documents = [d.document for d in loaded.plans.values()] + [d.document for d in loaded.actuals.values()]
+    for document in documents:
+        document.path = Path(rename(document.name))
+    loaded.problems = [
+        Problem(rename(p.file), p.line, p.column, p.path, p.message, p.severity, p.code)
+        for p in [*loaded.problems, *extra]
+    ]
