@@ -19,7 +19,7 @@ from kpitool.rating.facts import Observation, facts_for
 from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
 from kpitool.rating.schemes.base import Outcome, Scheme
 from kpitool.rating.schemes.registry import scheme_named
-from kpitool.values.numbers import UnitError, convert
+from kpitool.values.numbers import UnitError
 from kpitool.values.periods import PeriodError, parse_fiscal_year
 
 __all__ = [
@@ -57,9 +57,7 @@ def index_actuals(kpis: Iterable[KPI], actuals: ActualsFile | None) -> dict[str,
         for label, actual in years.items():
             try:
                 year = parse_fiscal_year(label)
-                value = actual.value
-                if value is not None and actual.unit and actual.unit != units[kpi_id]:
-                    value = convert(value, actual.unit, units[kpi_id])
+                value = actual.value_in(units[kpi_id])
             except (PeriodError, UnitError):
                 continue
             index.setdefault(kpi_id, {})[year] = Observation(year, label, actual, value)
