@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
     from kpitool.model.actuals import ActualsFile
     from kpitool.model.plan import Plan
-    from kpitool.rating.engine import PlanEvaluation
+    from kpitool.rating.results import PlanEvaluation
     from kpitool.sources.documents import LoadedData, PlanDocument
 
 app = typer.Typer(

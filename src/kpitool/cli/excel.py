@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from rich.table import Table
 
-    from kpitool.rating.engine import PlanEvaluation
+    from kpitool.rating.results import PlanEvaluation
     from kpitool.update.apply import UpdatePlan
 
 __all__ = ["register"]
@@ -103,7 +103,8 @@ def report(
     byte-identical file.
     """
     from kpitool.rating.cached import evaluate_documents
-    from kpitool.rating.engine import RatingError, evaluate_plan, resolve_scheme
+    from kpitool.rating.engine import evaluate_plan, resolve_scheme
+    from kpitool.rating.schemes.base import RatingError
     from kpitool.render.xlsx.council import write_report
     from kpitool.support.safe_write import WriteError
 

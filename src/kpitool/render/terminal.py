@@ -14,7 +14,8 @@ from rich.console import Console, ConsoleOptions, RenderableType
 from rich.text import Text
 
 from kpitool.model.plan import Plan
-from kpitool.rating.engine import Evaluation, PlanEvaluation, Scheme, Summary
+from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
+from kpitool.rating.schemes.base import Scheme
 from kpitool.render.flow import (
     Atom,
     Column,

@@ -6,7 +6,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from kpitool.model.plan import Direction
-from kpitool.rating.engine import Evaluation, Scheme
+from kpitool.rating.results import Evaluation
+from kpitool.rating.schemes.base import Scheme
 from kpitool.values.numbers import format_number, format_percent
 
 __all__ = [
