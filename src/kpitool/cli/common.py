@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from kpitool.support.cache import Cache
 
 __all__ = [
+    "UNBOUNDED_WIDTH",
     "CommandFailed",
     "DataOption",
     "NoCacheOption",
@@ -46,6 +47,7 @@ __all__ = [
     "select_plans",
     "stderr",
     "stdout",
+    "table_width",
     "write_output",
 ]
 
@@ -63,7 +65,13 @@ YearOption = Annotated[
 ]
 WidthOption = Annotated[
     int | None,
-    typer.Option("--width", help="Terminal width for tables (default: detect).", show_default=False),
+    typer.Option(
+        "--width",
+        help="Width of tables in columns (default: the terminal's; not cropped in a pipe or file).",
+        show_default=False,
+        metavar="N",
+        min=1,
+    ),
 ]
 NoCacheOption = Annotated[
     bool,
@@ -75,11 +83,26 @@ NoCacheOption = Annotated[
 ]
 
 
+UNBOUNDED_WIDTH = 100_000
+"""The width of reports written to a file or a pipe: wide enough that nothing is cropped."""
+
+
+def table_width(width: int | None = None) -> int | None:
+    """The width of report tables: ``--width``; else ``COLUMNS`` if set, else the terminal's.
+
+    When stdout is not a terminal (a pipe or a file), tables are written whole at their natural
+    width (:data:`UNBOUNDED_WIDTH`); None lets rich detect the terminal's width.
+    """
+    if width is None and not os.environ.get("COLUMNS", "").isdigit() and not sys.stdout.isatty():
+        return UNBOUNDED_WIDTH
+    return width
+
+
 def stdout(width: int | None = None) -> Console:
-    """The console for reports (stdout)."""
+    """The console for reports (stdout), :func:`table_width` columns wide."""
     from rich.console import Console
 
-    return Console(width=width, soft_wrap=False)
+    return Console(width=table_width(width), soft_wrap=False)
 
 
 def stderr() -> Console:

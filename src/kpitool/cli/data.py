@@ -23,6 +23,7 @@ from kpitool.cli.common import (
     load,
     select_plans,
     stdout,
+    table_width,
     write_output,
 )
 from kpitool.errors import UsageError
@@ -152,7 +153,7 @@ def plans(
                 "actuals": actuals.count() if actuals else 0,
             }
         )
-    write_output(PLANS[fmt.value](rows, width), None)
+    write_output(PLANS[fmt.value](rows, table_width(width)), None)
 
 
 def show(
@@ -162,7 +163,7 @@ def show(
     no_cache: NoCacheOption = False,
 ) -> None:
     """Show a plan as a tree (sections → projects → KPIs) to check it against its source."""
-    from kpitool.render.terminal import plan_tree
+    from kpitool.render.plan_views import plan_tree
 
     loaded = load(data, no_cache)
     (doc,) = select_plans(loaded, [plan], with_kpis=False)

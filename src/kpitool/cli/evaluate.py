@@ -27,12 +27,13 @@ from kpitool.cli.common import (
     read_table,
     refuse_terminal_output,
     select_plans,
+    table_width,
     write_output,
 )
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
-    from kpitool.rating.engine import PlanEvaluation
+    from kpitool.rating.results import PlanEvaluation
     from kpitool.sources.documents import LoadedData, PlanDocument
 
 __all__ = ["register"]
@@ -93,7 +94,7 @@ def evaluate(
     from kpitool.render.registry import EVALUATIONS
 
     refuse_terminal_output(output, fmt.value, EVALUATIONS)
-    write_output(EVALUATIONS[fmt.value](results, width), output)
+    write_output(EVALUATIONS[fmt.value](results, table_width(width)), output)
 
 
 def summary(
@@ -119,7 +120,7 @@ def summary(
     from kpitool.render.registry import SUMMARIES
 
     refuse_terminal_output(output, fmt.value, SUMMARIES)
-    write_output(SUMMARIES[fmt.value](per_plan, width), output)
+    write_output(SUMMARIES[fmt.value](per_plan, table_width(width)), output)
 
 
 def register(app: typer.Typer) -> None:

@@ -38,7 +38,7 @@ from kpitool.errors import UsageError
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from kpitool.rating.engine import PlanEvaluation
+    from kpitool.rating.results import PlanEvaluation
     from kpitool.update.apply import ConflictError, UpdatePlan
 
 __all__ = ["register"]

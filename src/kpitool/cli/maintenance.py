@@ -20,6 +20,7 @@ from kpitool.cli.common import (
     print_problems,
     refuse_terminal_output,
     stderr,
+    table_width,
     write_output,
 )
 from kpitool.errors import UsageError
@@ -214,7 +215,7 @@ def diff(
 
     refuse_terminal_output(output, fmt.value, DIFF)
     result = diff_data(old_data, new_data, old_label=old_label, new_label=new_label)
-    write_output(DIFF[fmt.value](result, width), output)
+    write_output(DIFF[fmt.value](result, table_width(width)), output)
     matched = _matching(result, kinds)
     if matched:
         found = ", ".join(f"{n} {kind.value}" for kind, n in matched.items())

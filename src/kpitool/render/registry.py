@@ -16,8 +16,8 @@ from rich.console import Console, RenderableType
 
 from kpitool.diff.changes import DataDiff
 from kpitool.model.plan import Plan
-from kpitool.rating.engine import PlanEvaluation
-from kpitool.render import diff, machine, terminal
+from kpitool.rating.results import PlanEvaluation
+from kpitool.render import diff, machine, plan_views, terminal
 
 __all__ = [
     "DIFF",
@@ -85,7 +85,7 @@ SUMMARIES: Mapping[str, Renderer[Sequence[PlanResults]]] = {
 """Renderers of ``summary`` (総括): the counts of each grade per year."""
 
 PLANS: Mapping[str, Renderer[Sequence[dict[str, object]]]] = {
-    TERMINAL: lambda rows, width: _console_text([terminal.plans_table(rows)], width),
+    TERMINAL: lambda rows, width: _console_text([plan_views.plans_table(rows)], width),
     "json": lambda rows, width: machine.to_json(rows),
 }
 """Renderers of ``plans``: the plan list with counts."""

@@ -266,12 +266,6 @@ def _year_key(years: dict[str, Actual], year: int) -> str | None:
     return None
 
 
-def _in_kpi_unit(actual: Actual, kpi: KPI) -> Decimal | None:
-    if actual.value is None or not actual.unit or actual.unit == kpi.unit:
-        return actual.value
-    return convert(actual.value, actual.unit, kpi.unit)
-
-
 def _entry_unit(years: dict[str, Actual], key: str | None, kpi: KPI) -> str | None:
     """The unit the entry is written in: its own, or for a new entry the one its KPI's latest entry uses."""
     if key is not None:
@@ -312,7 +306,7 @@ def _diff(sub: Submission, kpi: KPI, actual: Actual | None) -> EntryChange:
         ]
         return EntryChange(sub, kpi, ChangeKind.ADD, tuple(fields))
     changes: list[FieldChange] = []
-    recorded = _in_kpi_unit(actual, kpi)
+    recorded = actual.value_in(kpi.unit)
     if recorded is None or recorded != sub.value:
         changes.append(FieldChange("value", recorded, sub.value))
     if sub.period:
