@@ -133,6 +133,29 @@ def _natural(atoms: Line) -> int:
     return sum(atom.width + (atom.gap if index else 0) for index, atom in enumerate(atoms))
 
 
+def flow_fields(fields: list[list[Atom]], width: int, indent: int) -> list[Text]:
+    """Fields side by side while they fit (two spaces apart), each wrapped within if it is long."""
+    out: list[Text] = []
+    current = Text(" " * indent)
+    for field in fields:
+        text = Text("\n").join(wrap([field], width - indent, indent=2))
+        single = "\n" not in text.plain
+        if single and current.cell_len > indent and current.cell_len + 2 + text.cell_len <= width:
+            current.append("  ")
+            current.append_text(text)
+            continue
+        if current.cell_len > indent:
+            out.append(current)
+        if single:
+            current = Text(" " * indent).append_text(text)
+        else:
+            out += [Text(" " * indent).append_text(part) for part in text.split("\n")]
+            current = Text(" " * indent)
+    if current.cell_len > indent:
+        out.append(current)
+    return out
+
+
 class Flow:
     """A Rich renderable of atom lines that wraps to the width it is given.
 

@@ -23,6 +23,7 @@ from kpitool.render.flow import (
     Grid,
     Line,
     fixed_table,
+    flow_fields,
     narrowest_table,
     token,
     words,
@@ -288,32 +289,9 @@ def _blocks(items: list[_Item], width: int) -> RenderableType:
             for title, rate in zip(("達成率", "進捗率"), item.rates, strict=True)
         ]
         for group in ([values[0], values[1]], [values[2]], extras):
-            lines += _flow_fields([value.labelled() for value in group], width, indent=4)
-        lines += _flow_fields(rates, width, indent=4)
+            lines += flow_fields([value.labelled() for value in group], width, indent=4)
+        lines += flow_fields(rates, width, indent=4)
     return Text("\n").join(lines)
-
-
-def _flow_fields(fields: list[list[Atom]], width: int, indent: int) -> list[Text]:
-    """Fields side by side while they fit (two spaces apart), each wrapped within if it is long."""
-    out: list[Text] = []
-    current = Text(" " * indent)
-    for field in fields:
-        text = Text("\n").join(wrap([field], width - indent, indent=2))
-        single = "\n" not in text.plain
-        if single and current.cell_len > indent and current.cell_len + 2 + text.cell_len <= width:
-            current.append("  ")
-            current.append_text(text)
-            continue
-        if current.cell_len > indent:
-            out.append(current)
-        if single:
-            current = Text(" " * indent).append_text(text)
-        else:
-            out += [Text(" " * indent).append_text(part) for part in text.split("\n")]
-            current = Text(" " * indent)
-    if current.cell_len > indent:
-        out.append(current)
-    return out
 
 
 _DETAIL_COLUMNS = (("expected", "期待値"), ("previous", "前年度実績"), ("progress_grade", "進捗"))
