@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from kpitool.model.actuals import Actual
 from kpitool.model.plan import KPI, Direction, Plan, Section
 from kpitool.problems import Problem, Severity
-from kpitool.rating.engine import RatingError, effective_direction, resolve_scheme
+from kpitool.rating.engine import resolve_scheme
+from kpitool.rating.facts import effective_direction
+from kpitool.rating.schemes.base import RatingError
 from kpitool.sources.documents import PlanDocument
 from kpitool.sources.tree import LoadedData
 from kpitool.sources.yaml_strict import Document

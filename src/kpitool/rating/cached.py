@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from kpitool.rating.engine import PlanEvaluation, evaluate_plan
+from kpitool.rating.engine import evaluate_plan
+from kpitool.rating.results import PlanEvaluation
 from kpitool.support.memory import paused_gc
 
 if TYPE_CHECKING:
