@@ -181,8 +181,9 @@ def diff(
             "--fail-on",
             metavar="KIND",
             help="Exit 1 if changes of this kind are present (repeatable or comma-separated): e.g. "
-            "target-change, baseline-change, past-actual-change, kpi-removed; 'attention' for every "
-            "red flag, 'any' for any change.",
+            "target-change, baseline-change, past-actual-change, kpi-removed, grade-change (an "
+            "official grade changed, or a computed grade flipped); 'attention' for every red flag, "
+            "'any' for any change.",
             show_default=False,
         ),
     ] = None,
