@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from kpitool.rating.engine import PlanEvaluation
-    from kpitool.update.apply import UpdatePlan
+    from kpitool.update.changes import ActualsUpdate
 
 __all__ = ["register"]
 
@@ -191,12 +191,12 @@ def _shown(value: object) -> str:
     return format_number(value) if isinstance(value, Decimal) else str(value)
 
 
-def _changes_table(result: UpdatePlan, overwrite: bool) -> Table:
+def _changes_table(result: ActualsUpdate, overwrite: bool) -> Table:
     """One row per field the import adds or changes."""
     from rich.table import Table
     from rich.text import Text
 
-    from kpitool.update.apply import ChangeKind
+    from kpitool.update.changes import EditKind
 
     table = Table(title=f"{result.path} — {result.year_label} 実績値の取り込み", title_justify="left")
     for name, justify in (
@@ -210,7 +210,7 @@ def _changes_table(result: UpdatePlan, overwrite: bool) -> Table:
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for entry in result.changes:
         for change in entry.fields:
-            if entry.kind is ChangeKind.ADD:
+            if entry.kind is EditKind.ADD:
                 kind = "追加"
             elif change.conflict:
                 kind = "上書き" if overwrite else "競合"
@@ -228,13 +228,13 @@ def _changes_table(result: UpdatePlan, overwrite: bool) -> Table:
     return table
 
 
-def _counts(result: UpdatePlan, blank: int) -> str:
-    from kpitool.update.apply import ChangeKind
+def _counts(result: ActualsUpdate, blank: int) -> str:
+    from kpitool.update.changes import EditKind
 
     parts = [
-        f"{result.count(ChangeKind.ADD)} added",
-        f"{result.count(ChangeKind.UPDATE)} changed",
-        f"{result.count(ChangeKind.UNCHANGED)} unchanged",
+        f"{result.count(EditKind.ADD)} added",
+        f"{result.count(EditKind.UPDATE)} changed",
+        f"{result.count(EditKind.UNCHANGED)} unchanged",
     ]
     if blank:
         parts.append(f"{blank} without 実績値 (not imported)")
@@ -265,7 +265,8 @@ def import_(
     from kpitool.render.xlsx.form import read_form
     from kpitool.sources.workbook import WorkbookError
     from kpitool.support.safe_write import WriteError
-    from kpitool.update.apply import ConflictError, UpdateError, apply_update
+    from kpitool.update.apply import apply_update
+    from kpitool.update.changes import ConflictError, UpdateError
 
     if not form.exists():
         usage(f"no such file: {form}")
@@ -295,8 +296,8 @@ def import_(
             path, doc.plan, fiscal, reading.submissions, overwrite=overwrite, dry_run=dry_run
         )
     except ConflictError as exc:
-        console.print(_changes_table(exc.plan, overwrite))
-        for entry, change in exc.plan.conflicts:
+        console.print(_changes_table(exc.update, overwrite))
+        for entry, change in exc.update.conflicts:
             stderr().print(
                 f"{entry.submission.origin}: conflict: {entry.kpi.id} {label} {change.label}: "
                 f"recorded {_shown(change.old)}, form {_shown(change.new)}",
@@ -304,7 +305,7 @@ def import_(
                 highlight=False,
             )
         fail(
-            f"{len(exc.plan.conflicts)} recorded value(s) differ from the form; nothing was written "
+            f"{len(exc.update.conflicts)} recorded value(s) differ from the form; nothing was written "
             "(check them, then rerun with --overwrite to replace them)"
         )
     except DataError as exc:
