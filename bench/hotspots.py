@@ -61,7 +61,7 @@ def main() -> None:
     from kpitool.rating.engine import evaluate_plan
     from kpitool.render.machine import evaluations_json
     from kpitool.render.xlsx.council import write_report
-    from kpitool.sources.documents import load_data
+    from kpitool.sources.tree import load_data
     from kpitool.support.cache import Cache
 
     corpus = ensure_corpus(args.plans, BENCH / "corpus")

@@ -77,12 +77,12 @@ def run_kpitool(args: list[str]) -> int:
     import kpitool.checks
     import kpitool.rating.cached
     import kpitool.render.machine
-    import kpitool.sources.documents
+    import kpitool.sources.tree
 
     phases["import_core"] = time.perf_counter() - start - import_cli
     _what_if({n for n in os.environ.get("BENCH_WHAT_IF", "").split(",") if n})
     for module, name, phase in (
-        (kpitool.sources.documents, "load_data", "load"),
+        (kpitool.sources.tree, "load_data", "load"),
         (kpitool.checks, "check_data", "check"),
         (kpitool.rating.cached, "evaluate_documents", "evaluate"),  # grading, or its cached result
         (kpitool.render.machine, "evaluations_json", "render"),

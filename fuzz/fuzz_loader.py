@@ -27,13 +27,13 @@ from kpitool.problems import DataError
 from kpitool.rating.engine import evaluate_plan
 from kpitool.sources.documents import (
     ActualsDocument,
-    LoadedData,
     PlanDocument,
     is_actuals,
-    parse_yaml,
     read_document,
     validate_document,
 )
+from kpitool.sources.tree import LoadedData
+from kpitool.sources.yaml_strict import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 

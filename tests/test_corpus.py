@@ -51,7 +51,7 @@ from typer.testing import CliRunner
 
 from kpitool.cli.app import app
 from kpitool.problems import DataError
-from kpitool.sources.documents import parse_yaml
+from kpitool.sources.yaml_strict import parse_yaml
 
 QUIET = {"COLUMNS": "200", "NO_COLOR": "1", "KPITOOL_NO_CACHE": "1"}
 """Environment of every run: a wide terminal, no colour, and no cache outside tmp_path."""

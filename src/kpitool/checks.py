@@ -15,9 +15,13 @@ from typing import TYPE_CHECKING
 from kpitool.model.actuals import Actual
 from kpitool.model.plan import KPI, Direction, Plan, Section
 from kpitool.problems import Problem, Severity
-from kpitool.rating.engine import RatingError, effective_direction, resolve_scheme
-from kpitool.sources.documents import Document, LoadedData, PlanDocument
-from kpitool.values.numbers import UnitError, convert, split_unit
+from kpitool.rating.engine import resolve_scheme
+from kpitool.rating.facts import effective_direction
+from kpitool.rating.schemes.base import RatingError
+from kpitool.sources.documents import PlanDocument
+from kpitool.sources.tree import LoadedData
+from kpitool.sources.yaml_strict import Document
+from kpitool.values.numbers import UnitError, split_unit
 from kpitool.values.periods import parse_fiscal_year
 
 if TYPE_CHECKING:
@@ -238,14 +242,12 @@ def _check_actual(
 ) -> tuple[list[Problem], Decimal | None]:
     """The problems of one year's actual, and its value in the KPI's unit (None if it has none)."""
     problems = list(_year_and_grade_problems(document, plan, loc, year, actual, symbols))
-    value = actual.value
-    if value is not None and actual.unit and actual.unit != kpi.unit:
-        try:
-            value = convert(value, actual.unit, kpi.unit)
-        except UnitError:
-            message = f"unit {actual.unit!r} cannot be converted to the KPI's unit {kpi.unit!r}"
-            problems.append(document.problem((*loc, "unit"), message, code="unit"))
-            return problems, None
+    try:
+        value = actual.value_in(kpi.unit)
+    except UnitError:
+        message = f"unit {actual.unit!r} cannot be converted to the KPI's unit {kpi.unit!r}"
+        problems.append(document.problem((*loc, "unit"), message, code="unit"))
+        return problems, None
     if value is not None:
         problems.extend(_negative_count(document, (*loc, "value"), kpi, value))
     if actual.period is not None and actual.period.fiscal_year > year + 1:

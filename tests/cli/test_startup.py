@@ -42,6 +42,8 @@ HEAVY = (
     "kpitool.model.plan",
     "kpitool.model.actuals",
     "kpitool.sources.documents",
+    "kpitool.sources.tree",
+    "kpitool.sources.yaml_strict",
     "kpitool.render",
     "kpitool.support.cache",
 )

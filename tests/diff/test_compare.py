@@ -14,7 +14,7 @@ from kpitool.cli.app import app
 from kpitool.diff.changes import ChangeKind, DataDiff
 from kpitool.diff.compare import diff_data
 from kpitool.render.diff import MARKDOWN_MARKER, diff_markdown
-from kpitool.sources.documents import load_data
+from kpitool.sources.tree import load_data
 
 PLAN = """\
 id: demo

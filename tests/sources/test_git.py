@@ -159,3 +159,13 @@ def test_outside_a_repository_is_a_usage_error(
     assert result.exit_code == 2
     assert "is not in a git repository" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_an_unreadable_object_of_a_real_revision_is_bad_data(runner: CliRunner, repo: Path) -> None:
+    # The revision exists, but its file cannot be read (a damaged repository): exit 1, not 2.
+    blob = git(repo, "rev-parse", "HEAD:data/plans/other.yaml")
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    result = runner.invoke(app, ["diff", "--rev", "HEAD~1..HEAD"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("kpitool: error: --rev: ")
+    assert "Traceback" not in result.output

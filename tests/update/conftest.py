@@ -7,7 +7,9 @@ from pathlib import Path
 from kpitool.checks import check_data
 from kpitool.model.actuals import ActualsFile
 from kpitool.model.plan import Plan
-from kpitool.sources.documents import load_data, parse_yaml, validate_document
+from kpitool.sources.documents import validate_document
+from kpitool.sources.tree import load_data
+from kpitool.sources.yaml_strict import parse_yaml
 
 PLAN = """\
 id: demo

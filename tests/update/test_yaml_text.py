@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpitool.model.actuals import Submission
-from kpitool.sources.documents import parse_yaml
+from kpitool.sources.yaml_strict import parse_yaml
 from kpitool.update.apply import apply_update
 from kpitool.update.changes import EditKind, UpdateError
 from kpitool.update.yaml_text import yaml_scalar

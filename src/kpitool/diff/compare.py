@@ -2,7 +2,7 @@
 
 A reviewer of a change to plan data must see at once whether someone moved a
 target (目標値), rebased a baseline (基準値) or rewrote an actual that was
-already published. :func:`diff_data` compares two :class:`~kpitool.sources.documents.LoadedData`
+already published. :func:`diff_data` compares two :class:`~kpitool.sources.tree.LoadedData`
 and returns :class:`~kpitool.diff.changes.Change` values, per plan; the renderers in
 :mod:`kpitool.render.diff` show them as a table, JSON or Markdown.
 
@@ -25,8 +25,8 @@ from typing import Any, TypeVar
 from kpitool.diff.changes import Change, ChangeKind, DataDiff, Value
 from kpitool.model.actuals import Actual, ActualsFile
 from kpitool.model.plan import KPI, Plan, Project, Section
-from kpitool.sources.documents import LoadedData
-from kpitool.values.numbers import UnitError, convert
+from kpitool.sources.tree import LoadedData
+from kpitool.values.numbers import UnitError
 from kpitool.values.periods import Period, parse_fiscal_year
 
 __all__ = ["diff_data"]
@@ -308,10 +308,10 @@ def _actual_map(file: ActualsFile | None) -> dict[tuple[str, int], tuple[str, Ac
 
 def _in_kpi_unit(actual: Actual, kpi_unit: str | None) -> tuple[Decimal | None, str | None]:
     """The value in the KPI's unit when it converts exactly, else the value and its own unit."""
-    if actual.value is None or not actual.unit or kpi_unit is None or actual.unit == kpi_unit:
+    if kpi_unit is None:
         return actual.value, None
     try:
-        return convert(actual.value, actual.unit, kpi_unit), None
+        return actual.value_in(kpi_unit), None
     except UnitError:
         return actual.value, actual.unit
 

@@ -20,6 +20,7 @@ from kpitool.model.fields import (
     OptionalText,
     StrictModel,
 )
+from kpitool.values.numbers import convert
 
 __all__ = ["Actual", "ActualsFile", "Submission"]
 
@@ -42,6 +43,16 @@ class Actual(StrictModel):
     official_reason: OptionalText = Field(default=None, title="評価理由")
     note: OptionalText = Field(default=None, title="備考")
     source: OptionalText = Field(default=None, title="出典")
+
+    def value_in(self, unit: str) -> Decimal | None:
+        """The value in ``unit`` (the KPI's): converted exactly when the actual records another unit.
+
+        None when there is no value. Raises :class:`~kpitool.values.numbers.UnitError` when the
+        actual's unit does not convert to ``unit`` (``件`` to ``人``).
+        """
+        if self.value is None or not self.unit or self.unit == unit:
+            return self.value
+        return convert(self.value, self.unit, unit)
 
 
 class ActualsFile(StrictModel):

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from kpitool.model.plan import Plan
-from kpitool.rating.engine import Evaluation, PlanEvaluation, Summary
+from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
 from kpitool.values.numbers import precise_context
 
 __all__ = [

@@ -16,15 +16,25 @@ from pathlib import Path, PurePosixPath
 
 from kpitool.errors import ExitKind, KpitoolError
 from kpitool.problems import Problem
-from kpitool.sources.documents import MAX_FILE_BYTES, LoadedData, load_data
+from kpitool.sources.safe_read import MAX_FILE_BYTES, MAX_FILE_MIB
+from kpitool.sources.tree import LoadedData, load_data
 
-__all__ = ["GitError", "RevisionRange", "load_revision", "merge_base", "parse_rev_range"]
+__all__ = ["GitError", "GitReadError", "RevisionRange", "load_revision", "merge_base", "parse_rev_range"]
 
 
 class GitError(KpitoolError):
     """git is missing, the directory is not in a repository, or a revision does not exist."""
 
     exit_kind = ExitKind.USAGE
+
+
+class GitReadError(GitError):
+    """git cannot read the files of a commit that exists (a damaged repository, a missing object).
+
+    Bad data rather than bad usage: the revision named is right, its contents are unreadable.
+    """
+
+    exit_kind = ExitKind.DATA
 
 
 @dataclass(frozen=True)
@@ -103,9 +113,17 @@ class _Entry:
     size: int
 
 
+def _read_objects(args: list[str], top: Path) -> bytes:
+    """``git args`` on the objects of a resolved commit; a failure there is bad data."""
+    try:
+        return _git(args, top)
+    except GitError as exc:
+        raise GitReadError(str(exc)) from None
+
+
 def _list_tree(commit: str, prefix: str, top: Path) -> Iterator[_Entry]:
     # -z: paths verbatim (no quoting of Japanese names); -l: sizes, to refuse huge blobs unread.
-    out = _git(["ls-tree", "-r", "-l", "-z", "--full-name", commit, "--", prefix or "."], top)
+    out = _read_objects(["ls-tree", "-r", "-l", "-z", "--full-name", commit, "--", prefix or "."], top)
     for record in out.decode("utf-8", "surrogateescape").split("\0"):
         if not record:
             continue
@@ -113,6 +131,8 @@ def _list_tree(commit: str, prefix: str, top: Path) -> Iterator[_Entry]:
         mode, kind, oid, size = meta.split()
         # Blobs only: mode 120000 is a symlink (its blob is the link text), gitlinks are commits.
         if kind == "blob" and mode != "120000" and PurePosixPath(path).suffix in (".yaml", ".yml"):
+            if not size.isdigit():  # git lists a missing object's size as "BAD"
+                raise GitReadError(f"{commit[:10]}:{path}: the file's object {oid} cannot be read")
             yield _Entry(path, oid, int(size))
 
 
@@ -120,9 +140,10 @@ def load_revision(rev: str, data_dir: Path, *, cwd: Path = Path()) -> LoadedData
     """Load ``data_dir`` as it was at git revision ``rev``, without a checkout.
 
     The files are read from the object database into a private temporary
-    directory and loaded with :func:`~kpitool.sources.documents.load_data`; file names in
+    directory and loaded with :func:`~kpitool.sources.tree.load_data`; file names in
     documents and problems read ``REV:path/in/repo.yaml``. Raises
-    :class:`GitError` if git, the repository or the revision is missing.
+    :class:`GitError` if git, the repository or the revision is missing, and
+    :class:`GitReadError` if the revision's files cannot be read.
     """
     commit = _commit(rev, cwd)
     top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
@@ -139,15 +160,13 @@ def load_revision(rev: str, data_dir: Path, *, cwd: Path = Path()) -> LoadedData
         for entry in _list_tree(commit, prefix, top):
             label = f"{rev}:{entry.path}"
             if entry.size > MAX_FILE_BYTES:
-                problems.append(
-                    Problem(label, None, None, "", f"file is over the {MAX_FILE_BYTES // 1048576} MiB limit")
-                )
+                problems.append(Problem(label, None, None, "", f"file is over the {MAX_FILE_MIB} MiB limit"))
                 continue
             relative = PurePosixPath(entry.path).relative_to(prefix) if prefix else PurePosixPath(entry.path)
             dest = root.joinpath(*relative.parts)
             dest.parent.mkdir(parents=True, exist_ok=True)
             # A private scratch copy, deleted below: no user file is written, so no atomic write.
-            dest.write_bytes(_git(["cat-file", "blob", entry.oid], top))
+            dest.write_bytes(_read_objects(["cat-file", "blob", entry.oid], top))
             names[str(dest)] = label
         loaded = load_data([root])
     _relabel(loaded, problems, lambda name: names.get(name, name))

@@ -14,7 +14,6 @@ import csv
 import io
 import math
 import re
-import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,13 +26,11 @@ from kpitool.errors import KpitoolError
 from kpitool.model.actuals import Actual, ActualsFile
 from kpitool.model.plan import KPI, Plan
 from kpitool.problems import DataError, Problem
+from kpitool.sources.safe_read import FileRefused, read_bounded
 from kpitool.values.numbers import NumberError, UnitError, convert, parse_number, parse_quantity
 from kpitool.values.periods import Period, PeriodError, parse_fiscal_year, parse_period
 
 __all__ = ["COLUMNS", "TableError", "TableSource", "parse_kpi_table", "read_csv_rows"]
-
-MAX_TABLE_BYTES = 20 * 1024 * 1024
-"""Largest table file read."""
 
 MAX_TABLE_ROWS = 100_000
 """Most rows read from a CSV table; a KPI table has a few hundred."""
@@ -120,23 +117,13 @@ def _control_character(text: str, name: str) -> None:
 def read_csv_rows(path: Path) -> list[list[Any]]:
     """Read a CSV file (UTF-8, UTF-8 with BOM, or CP932) into rows of text cells.
 
-    Bounded: at most :data:`MAX_TABLE_BYTES`, :data:`MAX_TABLE_ROWS` rows and
+    Bounded: at most :data:`~kpitool.sources.safe_read.MAX_FILE_BYTES`, :data:`MAX_TABLE_ROWS` rows and
     :data:`MAX_TABLE_COLUMNS` cells a row (empty cells at a row's end are dropped).
     """
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise TableError(f"{path}: is a directory, not a file")
-        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
-            raise TableError(f"{path}: is not a regular file")
-        if info.st_size > MAX_TABLE_BYTES:
-            raise TableError(f"{path}: file is {info.st_size // 1048576} MiB, over the 20 MiB limit")
-        with open(path, "rb") as stream:
-            raw = stream.read(MAX_TABLE_BYTES + 1)
-    except OSError as exc:
-        raise TableError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_TABLE_BYTES:
-        raise TableError(f"{path}: file is over the 20 MiB limit")
+        raw = read_bounded(path)
+    except FileRefused as refused:
+        raise TableError(f"{path}: {refused.describe()}") from None
     if raw[:4] == b"PK\x03\x04":
         raise TableError(f"{path}: looks like an Excel workbook; name it .xlsx")
     if raw[:4] == b"\xd0\xcf\x11\xe0":

@@ -2,8 +2,8 @@
 
 Under the lock of :mod:`kpitool.update.lock` the file is read, the submissions
 are merged (:mod:`kpitool.update.changes` decides, :mod:`kpitool.update.yaml_text`
-edits the text), and the edited text is parsed and validated by
-:mod:`kpitool.sources.documents` and compared with the intended result (old
+edits the text), and the edited text is parsed (:mod:`kpitool.sources.yaml_strict`), validated
+(:mod:`kpitool.sources.documents`) and compared with the intended result (old
 entries unchanged, new values in place, old order kept); any difference aborts
 the write. Writes are atomic.
 """
@@ -17,7 +17,8 @@ from typing import Any
 from kpitool.model.actuals import Actual, ActualsFile, Submission
 from kpitool.model.plan import Plan
 from kpitool.problems import DataError, Problem
-from kpitool.sources.documents import parse_yaml, validate_document
+from kpitool.sources.documents import validate_document
+from kpitool.sources.yaml_strict import parse_yaml
 from kpitool.support.safe_write import write_bytes_atomic
 from kpitool.update.changes import (
     BOM,

@@ -148,12 +148,6 @@ def year_key(years: dict[str, Actual], year: int) -> str | None:
     return None
 
 
-def _in_kpi_unit(actual: Actual, kpi: KPI) -> Decimal | None:
-    if actual.value is None or not actual.unit or actual.unit == kpi.unit:
-        return actual.value
-    return convert(actual.value, actual.unit, kpi.unit)
-
-
 def entry_unit(years: dict[str, Actual], key: str | None, kpi: KPI) -> str | None:
     """The unit the entry is written in: its own, or for a new entry the one its KPI's latest entry uses."""
     if key is not None:
@@ -196,7 +190,7 @@ def decide_change(sub: Submission, kpi: KPI, actual: Actual | None) -> EntryChan
         ]
         return EntryChange(sub, kpi, EditKind.ADD, tuple(fields))
     changes: list[FieldChange] = []
-    recorded = _in_kpi_unit(actual, kpi)
+    recorded = actual.value_in(kpi.unit)
     if recorded is None or recorded != sub.value:
         changes.append(FieldChange("value", recorded, sub.value))
     if sub.period:

@@ -18,7 +18,7 @@ from kpitool.cli.app import app
 from kpitool.rating.engine import evaluate_plan
 from kpitool.render.xlsx.council import build_report, sheet_name, write_report
 from kpitool.render.xlsx.deterministic import EpochError, fixed_time
-from kpitool.sources.documents import load_data
+from kpitool.sources.tree import load_data
 from tests.conftest import DATA
 
 MakeData = Callable[..., Path]

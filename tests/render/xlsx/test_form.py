@@ -304,7 +304,7 @@ def test_formula_like_text_round_trips_as_text(runner: CliRunner, data: Path, tm
         {"bus-passengers": {"実績値": 8700, "備考": '=HYPERLINK("http://x")'}},
     )
     assert _import(runner, data, filled, "R7").exit_code == 0
-    from kpitool.sources.documents import parse_yaml
+    from kpitool.sources.yaml_strict import parse_yaml
 
     recorded = parse_yaml(_actuals(data).read_text(encoding="utf-8"), "a.yaml").data
     assert recorded["actuals"]["bus-passengers"]["R7"] == {"value": 8700, "note": '=HYPERLINK("http://x")'}

@@ -46,7 +46,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpitool.model.plan import KPI, Plan, Section
-from kpitool.rating.engine import Evaluation, PlanEvaluation, Scheme, Summary
+from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
+from kpitool.rating.schemes.base import Scheme
 from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH, deterministic_xlsx
 from kpitool.render.xlsx.style import TONE_COLOURS, Tone, display_rate, grade_tone
 from kpitool.support.safe_write import write_bytes_atomic

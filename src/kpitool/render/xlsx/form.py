@@ -228,11 +228,7 @@ def _form_sheet(
                 look = _LOCKED_WRAP if column.header in _WRAPPED else _LOCKED
                 line.append(cells(shown, look))
         line.append(cells(_previous(years, year, kpi), _LOCKED_WRAP))
-        value: Decimal | None = None
-        if recorded is not None and recorded.value is not None:
-            value = recorded.value
-            if recorded.unit and recorded.unit != kpi.unit:
-                value = convert(recorded.value, recorded.unit, kpi.unit)
+        value = recorded.value_in(kpi.unit) if recorded is not None else None
         line.append(cells(value, _INPUT))
         line.append(cells(recorded.period.label if recorded and recorded.period else None, _INPUT_TEXT))
         line.append(cells(recorded.note if recorded else None, _INPUT_NOTE))
