@@ -10,6 +10,7 @@ from kpitool.model.plan import Plan
 from kpitool.sources.documents import validate_document
 from kpitool.sources.tree import load_data
 from kpitool.sources.yaml_strict import parse_yaml
+from kpitool.update.lock import actuals_lock
 
 PLAN = """\
 id: demo
@@ -96,3 +97,21 @@ def assert_valid(tmp_path: Path) -> None:
     """The whole data tree still passes validate's checks."""
     problems = [p for p in check_data(load_data([tmp_path])) if p.severity == "error"]
     assert problems == []
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from kpitool.update.lock import actuals_lock
+with actuals_lock(Path(sys.argv[1])):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+"""A program that holds the lock of the actuals file ``argv[1]`` until it is killed, as an import
+killed in the middle of its write would."""
+
+
+def assert_lock_free(path: Path) -> None:
+    """Nobody holds the lock of the actuals file at ``path``: it can be had at once."""
+    with actuals_lock(path, timeout=0):
+        pass

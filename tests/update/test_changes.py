@@ -10,7 +10,7 @@ import pytest
 from kpitool.model.actuals import Submission
 from kpitool.update.apply import apply_update, prepare_update
 from kpitool.update.changes import ConflictError, EditKind
-from tests.update.conftest import ACTUALS, assert_valid, demo_plan
+from tests.update.conftest import ACTUALS, assert_lock_free, assert_valid, demo_plan
 
 
 def test_same_value_again_changes_nothing(tmp_path: Path) -> None:
@@ -33,7 +33,7 @@ def test_conflict_is_refused_and_nothing_written(tmp_path: Path) -> None:
         ("output", "period", "R4年度", "R5年度"),
     ]
     assert path.read_bytes() == before
-    assert not path.with_name("demo.yaml.lock").exists()
+    assert_lock_free(path)
 
 
 def test_filling_an_empty_field_is_not_a_conflict(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,7 +18,7 @@ from kpitool.model.actuals import Submission
 from kpitool.support.safe_write import WriteError
 from kpitool.update.apply import apply_update
 from kpitool.update.lock import LockError, actuals_lock
-from tests.update.conftest import demo_plan, read_actuals
+from tests.update.conftest import HOLDER, assert_lock_free, demo_plan, read_actuals
 
 
 def test_lock_held_by_another_import_times_out(tmp_path: Path) -> None:
@@ -28,18 +30,46 @@ def test_lock_held_by_another_import_times_out(tmp_path: Path) -> None:
     ):
         apply_update(path, plan, 2025, [Submission("output", Decimal("1"))], lock_timeout=0.2)
     assert path.read_bytes() == before
-    assert not path.with_name("demo.yaml.lock").exists()
+    assert_lock_free(path)
 
 
-def test_stale_lock_of_a_dead_process_is_removed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("holder", ["dead", "alive"])
+def test_a_leftover_lock_file_is_reused(tmp_path: Path, holder: str) -> None:
+    """A lock file left by a killed import (of the old kind, naming its process) is no lock at all."""
     plan, path = demo_plan(tmp_path)
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )
-    path.with_name("demo.yaml.lock").write_text(f"{dead.stdout.strip()} {socket.gethostname()}\n")
+    pid = dead.stdout.strip() if holder == "dead" else str(os.getpid())
+    lock = path.with_name("demo.yaml.lock")
+    lock.write_text(f"{pid} {socket.gethostname()}\n")
     apply_update(path, plan, 2025, [Submission("output", Decimal("1"))], lock_timeout=0.2)
     assert "R7: {value: 1}" in path.read_text(encoding="utf-8")
-    assert not path.with_name("demo.yaml.lock").exists()
+    assert lock.read_text() == f"{pid} {socket.gethostname()}\n"  # kept, untouched
+
+
+def test_a_killed_holder_releases_the_lock(tmp_path: Path) -> None:
+    plan, path = demo_plan(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None
+    assert holder.stdout.readline() == "locked\n"
+    with pytest.raises(LockError):
+        apply_update(path, plan, 2025, [Submission("output", Decimal("1"))], lock_timeout=0.1)
+    holder.send_signal(signal.SIGKILL)
+    holder.communicate()
+    apply_update(path, plan, 2025, [Submission("output", Decimal("1"))], lock_timeout=5)
+    assert "R7: {value: 1}" in path.read_text(encoding="utf-8")
+    assert path.with_name("demo.yaml.lock").exists()
+
+
+def test_lock_is_free_after_each_import(tmp_path: Path) -> None:
+    _, path = demo_plan(tmp_path)
+    with actuals_lock(path):
+        pass
+    assert_lock_free(path)
+    with pytest.raises(RuntimeError), actuals_lock(path):
+        raise RuntimeError
+    assert_lock_free(path)
 
 
 def test_two_imports_do_not_interleave(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ from kpitool.update.changes import (
     written_value,
     year_key,
 )
-from kpitool.update.lock import DEFAULT_LOCK_TIMEOUT, actuals_lock
+from kpitool.update.lock import actuals_lock
 from kpitool.update.yaml_text import edit_text, yaml_scalar
 from kpitool.values.periods import fiscal_year_label, parse_period
 
@@ -182,13 +182,14 @@ def apply_update(
     *,
     overwrite: bool = False,
     dry_run: bool = False,
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    lock_timeout: float | None = None,
 ) -> ActualsUpdate:
     """Apply submissions to the actuals file at ``path`` for evaluation ``year``; return what changed.
 
     Under the lock: re-read the file, decide, refuse conflicts unless
     ``overwrite`` (:class:`ConflictError`, nothing written), write atomically.
     With ``dry_run`` nothing is locked or written; conflicts still raise.
+    ``lock_timeout`` is the longest wait for another import's lock (None: the lock's default).
     """
     if dry_run:
         result = prepare_update(path, plan, year, submissions)

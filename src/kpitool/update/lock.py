@@ -1,10 +1,16 @@
-"""The lock that keeps two imports from interleaving their read-modify-write of an actuals file."""
+"""The lock that keeps two imports from interleaving their read-modify-write of an actuals file.
+
+``<file>.lock`` beside the actuals file is opened (created if missing) and held
+with ``fcntl.flock`` for the whole read-merge-verify-rename. The operating
+system releases the lock when its holder's file is closed, also when the
+process dies (SIGKILL, power loss), so there is no stale lock to take over:
+the file is never removed, and one left behind is simply reused.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,57 +27,53 @@ class LockError(WriteError):
     """Another import holds the lock on the actuals file."""
 
 
-def _pid_alive(pid: int) -> bool:
+def _open(lock: Path) -> int:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists but belongs to someone else
-        return True
-    return True
+        # Read-only is enough for flock, and opens a lock file another user left (0644).
+        return os.open(lock, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise WriteError(f"{lock}: cannot create the lock file: {exc.strerror or exc}") from None
 
 
-def _stale(lock: Path) -> bool:
-    """A lock left by a process of this host that no longer runs."""
+def _same_file(handle: int, lock: Path) -> bool:
+    """True while the open lock file is still the one at ``lock`` (nobody deleted or replaced it)."""
     try:
-        pid_text, _, host = lock.read_text(encoding="utf-8").strip().partition(" ")
-        return host == socket.gethostname() and pid_text.isdigit() and not _pid_alive(int(pid_text))
-    except (OSError, ValueError):
+        return os.path.samestat(os.fstat(handle), os.stat(lock))
+    except OSError:
         return False
 
 
 @contextlib.contextmanager
-def actuals_lock(path: Path, timeout: float = DEFAULT_LOCK_TIMEOUT, poll: float = 0.05) -> Iterator[Path]:
-    """Hold ``<path>.lock`` (created with O_CREAT|O_EXCL) while a read-modify-write runs.
+def actuals_lock(path: Path, timeout: float | None = None, poll: float = 0.05) -> Iterator[Path]:
+    """Hold ``<path>.lock`` (an exclusive ``flock``) while a read-modify-write runs.
 
-    Waits up to ``timeout`` seconds for another holder; a lock left by a dead
-    process of this host is removed. Raises :class:`LockError` after the wait,
-    :class:`WriteError` when the lock cannot be created at all.
+    Waits up to ``timeout`` seconds (None: :data:`DEFAULT_LOCK_TIMEOUT`) for
+    another holder. Raises :class:`LockError` after the wait,
+    :class:`WriteError` when the lock file cannot be created at all.
     """
+    import fcntl  # POSIX only; imported here so that the module loads anywhere
+
     lock = path.with_name(path.name + ".lock")
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + (DEFAULT_LOCK_TIMEOUT if timeout is None else timeout)
     while True:
+        handle = _open(lock)
         try:
-            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            if _stale(lock):
-                with contextlib.suppress(FileNotFoundError):
-                    lock.unlink()
-                continue
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(handle)
             if time.monotonic() >= deadline:
                 raise LockError(
-                    f"another kpitool import is running (lock {lock}); wait for it to finish, "
-                    "or delete the lock file if no import is running"
+                    f"another kpitool import is running (lock {lock}); wait for it to finish, then try again"
                 ) from None
             time.sleep(poll)
             continue
-        except OSError as exc:
-            raise WriteError(f"{lock}: cannot create the lock file: {exc.strerror or exc}") from None
-        break
+        except OSError as exc:  # e.g. a file system without locks
+            os.close(handle)
+            raise WriteError(f"{lock}: cannot lock: {exc.strerror or exc}") from None
+        if _same_file(handle, lock):
+            break
+        os.close(handle)  # the file was deleted while we waited: lock the one now at the path
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(f"{os.getpid()} {socket.gethostname()}\n")
         yield lock
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            lock.unlink()
+        os.close(handle)  # releases the lock; the file stays for the next import
