@@ -10,7 +10,7 @@ import pytest
 from kpitool.problems import DataError
 from kpitool.sources.documents import read_document
 from kpitool.sources.safe_read import MAX_FILE_BYTES, FileRefused, Refusal, read_bounded
-from kpitool.sources.table import TableError, read_csv_rows
+from kpitool.sources.table_file import TableError, read_csv_rows
 from kpitool.sources.workbook import WorkbookError, open_workbook
 
 

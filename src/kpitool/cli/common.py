@@ -275,23 +275,15 @@ def data_files(data: Path) -> list[Path]:
 def read_table(path: Path) -> tuple[Plan, ActualsFile]:
     """Read a flat KPI table (CSV or .xlsx) into a plan and its actuals (``--table``)."""
     from kpitool.problems import DataError
-    from kpitool.sources.table import TableSource, parse_kpi_table, read_csv_rows
+    from kpitool.sources.table_file import TABLE_SUFFIXES
+    from kpitool.sources.table_file import read_table as read_table_file
 
     if not path.exists():
         raise UsageError(f"--table: no such file: {path}")
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
+    if path.suffix.lower() not in TABLE_SUFFIXES:
         raise UsageError(f"--table: {path} is neither .csv nor .xlsx")
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            from kpitool.sources.workbook import cell_name, read_first_sheet
-
-            sheet, rows = read_first_sheet(path)
-            source = TableSource(str(path), lambda r, c: cell_name(sheet, r, c))
-        else:
-            rows = read_csv_rows(path)
-            source = TableSource(str(path), lambda r, c: f"row {r + 1}, column {c + 1}")
-        return parse_kpi_table(rows, source)
+        return read_table_file(path)
     except DataError as exc:
         print_problems(exc.problems)
         raise CommandFailed(f"{path}: {len(exc.problems)} cell(s) could not be read") from None

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from kpitool.rating.results import PlanEvaluation
-    from kpitool.update.apply import ConflictError, UpdatePlan
+    from kpitool.update.changes import ActualsUpdate, ConflictError
 
 __all__ = ["register"]
 
@@ -160,13 +160,13 @@ def template(
     )
 
 
-def _counts(result: UpdatePlan, blank: int) -> str:
-    from kpitool.update.apply import ChangeKind
+def _counts(result: ActualsUpdate, blank: int) -> str:
+    from kpitool.update.changes import EditKind
 
     parts = [
-        f"{result.count(ChangeKind.ADD)} added",
-        f"{result.count(ChangeKind.UPDATE)} changed",
-        f"{result.count(ChangeKind.UNCHANGED)} unchanged",
+        f"{result.count(EditKind.ADD)} added",
+        f"{result.count(EditKind.UPDATE)} changed",
+        f"{result.count(EditKind.UNCHANGED)} unchanged",
     ]
     if blank:
         parts.append(f"{blank} without 実績値 (not imported)")
@@ -177,7 +177,7 @@ def _report_conflicts(error: ConflictError, label: str) -> NoReturn:
     """List each conflict on stderr and stop: nothing was written."""
     from kpitool.render.update import shown_value
 
-    for entry, change in error.plan.conflicts:
+    for entry, change in error.update.conflicts:
         stderr().print(
             f"{entry.submission.origin}: conflict: {entry.kpi.id} {label} {change.label}: "
             f"recorded {shown_value(change.old)}, form {shown_value(change.new)}",
@@ -185,7 +185,7 @@ def _report_conflicts(error: ConflictError, label: str) -> NoReturn:
             highlight=False,
         )
     raise CommandFailed(
-        f"{len(error.plan.conflicts)} recorded value(s) differ from the form; nothing was written "
+        f"{len(error.update.conflicts)} recorded value(s) differ from the form; nothing was written "
         "(check them, then rerun with --overwrite to replace them)"
     ) from None
 
@@ -213,7 +213,8 @@ def import_(
     from kpitool.problems import DataError
     from kpitool.render.update import changes_table
     from kpitool.render.xlsx.form import read_form
-    from kpitool.update.apply import ConflictError, apply_update
+    from kpitool.update.apply import apply_update
+    from kpitool.update.changes import ConflictError
 
     if not form.exists():
         raise UsageError(f"no such file: {form}")
@@ -245,7 +246,7 @@ def import_(
             path, doc.plan, fiscal, reading.submissions, overwrite=overwrite, dry_run=dry_run
         )
     except ConflictError as exc:
-        console.print(changes_table(exc.plan, overwrite))
+        console.print(changes_table(exc.update, overwrite))
         _report_conflicts(exc, label)
     except DataError as exc:
         print_problems(exc.problems)
