@@ -8,15 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpitool.values.periods import (
-    Period,
-    PeriodError,
-    PeriodKind,
-    fiscal_year_label,
-    fiscal_year_label_ja,
-    parse_fiscal_year,
-    parse_period,
-)
+from kpitool.values.fiscal_year import fiscal_year_label, fiscal_year_label_ja, parse_fiscal_year
+from kpitool.values.periods import Period, PeriodError, PeriodKind, parse_period
 
 K = PeriodKind
 D = date

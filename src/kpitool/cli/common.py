@@ -198,7 +198,8 @@ def load(data: Path, no_cache: bool = False) -> LoadedData:
 
 def parse_year(text: str, option: str = "--year") -> tuple[int, str]:
     """An evaluation year argument → (fiscal year, R-label); usage error if unreadable."""
-    from kpitool.values.periods import PeriodError, fiscal_year_label, parse_fiscal_year
+    from kpitool.values.fiscal_year import fiscal_year_label, parse_fiscal_year
+    from kpitool.values.periods import PeriodError
 
     try:
         year = parse_fiscal_year(text)
