@@ -116,7 +116,26 @@ def _fifo(root: Path) -> None:
     os.mkfifo(root / "data/plans/pipe.yaml")
 
 
+def _hostile_repo(
+    parts: list[str], mode: str = "100644", content: str = "id: pwned\n"
+) -> Callable[[Path], None]:
+    """The case folder as a git repository, plus a branch ``evil`` whose tree holds ``data/<parts…>``."""
+
+    def generate(root: Path) -> None:
+        from tests.sources.test_git import git, hostile_commit
+
+        git(root, "init", "-q", "-b", "main")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "plan data")
+        hostile_commit(root, parts, mode, content)
+
+    return generate
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
+    "git_dotdot": _hostile_repo(["..", "..", "..", "..", "..", "..", "..", "..", "escaped.yaml"]),
+    "git_dot_git": _hostile_repo([".git", "hooks", "x.yaml"]),
+    "git_symlink": _hostile_repo(["plans", "link.yaml"], "120000", "/etc/passwd"),
     "fifty_mb": _fifty_mb,
     "alias_bomb": _alias_bomb,
     "deep_nesting": _deep_nesting,
