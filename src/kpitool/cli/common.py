@@ -152,9 +152,13 @@ def guard_output(output: Path | None, inputs: Iterable[Path], option: str = "--o
     if output is None:
         return
     target = output.resolve()
+    try:
+        exists = output.exists()
+    except OSError:  # a name too long to exist (ENAMETOOLONG): the write itself reports it
+        exists = False
     for path in inputs:
         same = path.resolve() == target
-        if not same and output.exists():
+        if not same and exists:
             try:  # a hard link or bind mount is the same file under another name
                 same = os.path.samefile(path, output)
             except OSError:
