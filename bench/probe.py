@@ -54,12 +54,12 @@ def _what_if(names: set[str]) -> None:
     if "memo-periods" in names:
         import functools
 
-        import kpitool.model.plan
+        import kpitool.model.fields
         import kpitool.values.periods
 
         memo = functools.lru_cache(maxsize=4096)(kpitool.values.periods.parse_period)
         kpitool.values.periods.parse_period = memo  # parse_fiscal_year looks it up here
-        kpitool.model.plan.parse_period = memo  # type: ignore[attr-defined]
+        kpitool.model.fields.parse_period = memo  # type: ignore[attr-defined]
     if "compact-json" in names:
         import kpitool.render.machine
 
@@ -77,12 +77,12 @@ def run_kpitool(args: list[str]) -> int:
     import kpitool.checks
     import kpitool.rating.cached
     import kpitool.render.machine
-    import kpitool.sources.documents
+    import kpitool.sources.tree
 
     phases["import_core"] = time.perf_counter() - start - import_cli
     _what_if({n for n in os.environ.get("BENCH_WHAT_IF", "").split(",") if n})
     for module, name, phase in (
-        (kpitool.sources.documents, "load_data", "load"),
+        (kpitool.sources.tree, "load_data", "load"),
         (kpitool.checks, "check_data", "check"),
         (kpitool.rating.cached, "evaluate_documents", "evaluate"),  # grading, or its cached result
         (kpitool.render.machine, "evaluations_json", "render"),

@@ -21,18 +21,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import Stats, arguments, fuzz, render
 
 from kpitool.checks import check_actuals, check_plan
-from kpitool.model.plan import ActualsFile, Plan
+from kpitool.model.actuals import ActualsFile
+from kpitool.model.plan import Plan
 from kpitool.problems import DataError
 from kpitool.rating.engine import evaluate_plan
 from kpitool.sources.documents import (
     ActualsDocument,
-    LoadedData,
     PlanDocument,
     is_actuals,
-    parse_yaml,
     read_document,
     validate_document,
 )
+from kpitool.sources.tree import LoadedData
+from kpitool.sources.yaml_strict import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -160,7 +161,7 @@ def _rate(plan: Plan, actuals: ActualsFile | None) -> None:
 
 
 def _years(years: dict[str, Any]) -> list[int]:
-    from kpitool.values.periods import parse_fiscal_year
+    from kpitool.values.fiscal_year import parse_fiscal_year
 
     return [parse_fiscal_year(label) for label in years]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kpitool.checks import check_data
 from kpitool.problems import Problem, Severity
-from kpitool.sources.documents import load_data
+from kpitool.sources.tree import load_data
 from tests.conftest import MINIMAL_ACTUALS, MINIMAL_PLAN
 
 MakeData = Callable[..., Path]

@@ -26,7 +26,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kpitool.cli.app import app
-from kpitool.sources.documents import load_data
+from kpitool.sources.tree import load_data
 from kpitool.support.safe_write import write_text_atomic
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import pytest
 from kpitool.checks import check_data
 from kpitool.model.plan import Plan
 from kpitool.problems import Severity
-from kpitool.sources.documents import LoadedData, load_data
+from kpitool.sources.tree import LoadedData, load_data
 from tests.conftest import DATA
 
 

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from kpitool.model.actuals import Actual
 from kpitool.model.plan import KPI, Direction, Plan, Section
 from kpitool.problems import Problem, Severity
-from kpitool.rating.engine import RatingError, effective_direction, resolve_scheme
-from kpitool.sources.documents import Document, LoadedData, PlanDocument
-from kpitool.values.numbers import UnitError, convert, split_unit
-from kpitool.values.periods import parse_fiscal_year
+from kpitool.rating.engine import resolve_scheme
+from kpitool.rating.facts import effective_direction
+from kpitool.rating.schemes.base import RatingError
+from kpitool.sources.documents import PlanDocument
+from kpitool.sources.tree import LoadedData
+from kpitool.sources.yaml_strict import Document
+from kpitool.values.fiscal_year import parse_fiscal_year
+from kpitool.values.numbers import UnitError, split_unit
 
 if TYPE_CHECKING:
     from kpitool.support.cache import Cache
@@ -194,64 +199,88 @@ def check_actuals(document: Document, loaded: LoadedData, plan_id: str) -> Itera
                 code="reference",
             )
             continue
-        seen: dict[int, str] = {}
-        series: list[tuple[int, str, Decimal]] = []
-        for label, actual in years.items():
-            loc = ("actuals", kpi_id, label)
-            year = parse_fiscal_year(label)  # validated by the model already
-            if year in seen:
-                yield document.problem(loc, f"{label} is the same year as {seen[year]}", code="duplicate-key")
-                continue
-            seen[year] = label
-            if plan.period is not None and not plan.period.start_year - 1 <= year <= plan.period.end_year + 1:
+        yield from _check_series(document, plan, kpi, years, symbols)
+
+
+def _check_series(
+    document: Document, plan: Plan, kpi: KPI, years: Mapping[str, Actual], symbols: tuple[str, ...]
+) -> Iterator[Problem]:
+    """The actuals of one KPI: one per year, each sane, and a cumulative (累計) series never falls."""
+    seen: dict[int, str] = {}
+    series: list[tuple[int, str, Decimal]] = []
+    for label, actual in years.items():
+        loc = ("actuals", kpi.id, label)
+        year = parse_fiscal_year(label)  # validated by the model already
+        if year in seen:
+            yield document.problem(loc, f"{label} is the same year as {seen[year]}", code="duplicate-key")
+            continue
+        seen[year] = label
+        problems, value = _check_actual(document, plan, kpi, loc, year, actual, symbols)
+        yield from problems
+        if value is not None:
+            series.append((year, label, value))
+    if kpi.cumulative:
+        series.sort()
+        for (_, _, before), (_, label, after) in itertools.pairwise(series):
+            if after < before:
                 yield document.problem(
-                    loc,
-                    f"evaluation year {label} lies outside the plan period "
-                    f"{plan.period.start}–{plan.period.end}",
+                    ("actuals", kpi.id, label, "value"),
+                    f"a cumulative (累計) series falls: {after} after {before}",
                     severity=WARNING,
-                    code="period",
+                    code="cumulative",
                 )
-            grade = actual.official_grade
-            if grade is not None and symbols and grade not in symbols:
-                meant = _LOOKALIKES.get(grade.strip())
-                hint = f"; did you mean {meant} (U+{ord(meant):04X})?" if meant in symbols else ""
-                yield document.problem(
-                    (*loc, "official_grade"),
-                    f"official grade {grade!r} is not a grade of this plan's scheme "
-                    f"({' '.join(symbols)}){hint}",
-                    code="grade",
-                )
-            value = actual.value
-            if value is not None and actual.unit and actual.unit != kpi.unit:
-                try:
-                    value = convert(value, actual.unit, kpi.unit)
-                except UnitError:
-                    yield document.problem(
-                        (*loc, "unit"),
-                        f"unit {actual.unit!r} cannot be converted to the KPI's unit {kpi.unit!r}",
-                        code="unit",
-                    )
-                    continue
-            if value is not None:
-                series.append((year, label, value))
-                yield from _negative_count(document, (*loc, "value"), kpi, value)
-            if actual.period is not None and actual.period.fiscal_year > year + 1:
-                yield document.problem(
-                    (*loc, "period"),
-                    f"data period {actual.period.label} lies after the evaluation year {label}",
-                    severity=WARNING,
-                    code="period",
-                )
-        if kpi.cumulative:
-            series.sort()
-            for (_, _, before), (_, label, after) in itertools.pairwise(series):
-                if after < before:
-                    yield document.problem(
-                        ("actuals", kpi_id, label, "value"),
-                        f"a cumulative (累計) series falls: {after} after {before}",
-                        severity=WARNING,
-                        code="cumulative",
-                    )
+
+
+def _check_actual(
+    document: Document,
+    plan: Plan,
+    kpi: KPI,
+    loc: tuple[str, ...],
+    year: int,
+    actual: Actual,
+    symbols: tuple[str, ...],
+) -> tuple[list[Problem], Decimal | None]:
+    """The problems of one year's actual, and its value in the KPI's unit (None if it has none)."""
+    problems = list(_year_and_grade_problems(document, plan, loc, year, actual, symbols))
+    try:
+        value = actual.value_in(kpi.unit)
+    except UnitError:
+        message = f"unit {actual.unit!r} cannot be converted to the KPI's unit {kpi.unit!r}"
+        problems.append(document.problem((*loc, "unit"), message, code="unit"))
+        return problems, None
+    if value is not None:
+        problems.extend(_negative_count(document, (*loc, "value"), kpi, value))
+    if actual.period is not None and actual.period.fiscal_year > year + 1:
+        message = f"data period {actual.period.label} lies after the evaluation year {loc[-1]}"
+        problems.append(document.problem((*loc, "period"), message, severity=WARNING, code="period"))
+    return problems, value
+
+
+def _year_and_grade_problems(
+    document: Document,
+    plan: Plan,
+    loc: tuple[str, ...],
+    year: int,
+    actual: Actual,
+    symbols: tuple[str, ...],
+) -> Iterator[Problem]:
+    """The evaluation year lies in the plan's period; the official grade is one of the scheme's."""
+    if plan.period is not None and not plan.period.start_year - 1 <= year <= plan.period.end_year + 1:
+        yield document.problem(
+            loc,
+            f"evaluation year {loc[-1]} lies outside the plan period {plan.period.start}–{plan.period.end}",
+            severity=WARNING,
+            code="period",
+        )
+    grade = actual.official_grade
+    if grade is not None and symbols and grade not in symbols:
+        meant = _LOOKALIKES.get(grade.strip())
+        hint = f"; did you mean {meant} (U+{ord(meant):04X})?" if meant in symbols else ""
+        yield document.problem(
+            (*loc, "official_grade"),
+            f"official grade {grade!r} is not a grade of this plan's scheme ({' '.join(symbols)}){hint}",
+            code="grade",
+        )
 
 
 def _cached(

@@ -16,6 +16,9 @@ import typer
 
 from kpitool.cli.app import app
 
+# Slow: each test starts a fresh interpreter to see what it imports (`pytest -m "not slow"` leaves it out).
+pytestmark = pytest.mark.slow
+
 # Run kpitool in-process with the given arguments, then list every module imported.
 PROBE = textwrap.dedent(
     """
@@ -38,8 +41,12 @@ PROBE = textwrap.dedent(
 HEAVY = (
     "openpyxl",
     "yaml",
+    "kpitool.model.fields",
     "kpitool.model.plan",
+    "kpitool.model.actuals",
     "kpitool.sources.documents",
+    "kpitool.sources.tree",
+    "kpitool.sources.yaml_strict",
     "kpitool.render",
     "kpitool.support.cache",
 )
@@ -87,7 +94,7 @@ def test_help_imports_nothing_heavy() -> None:
 
 
 def test_a_usage_error_imports_no_rich() -> None:
-    assert heavy_in(imported("evaluate"), ("rich", "openpyxl", "kpitool.model.plan")) == []
+    assert heavy_in(imported("evaluate"), ("rich", "openpyxl", "kpitool.model.fields")) == []
 
 
 @pytest.mark.parametrize("command", command_names())

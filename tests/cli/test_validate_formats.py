@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kpitool.cli.app import app
-from kpitool.sources.documents import MAX_FILE_BYTES
+from kpitool.sources.safe_read import MAX_FILE_BYTES
 from tests.conftest import MINIMAL_ACTUALS, MINIMAL_PLAN
 
 MakeData = Callable[..., Path]

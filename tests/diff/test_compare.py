@@ -1,10 +1,8 @@
-"""kpitool diff: every kind of change, comparison by meaning, git revisions, --fail-on, renderers."""
+"""kpitool diff: every kind of change, comparison by meaning, --fail-on, renderers (git: tests/sources)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from kpitool.cli.app import app
-from kpitool.diff.compare import ChangeKind, DataDiff, GitError, diff_data, parse_rev_range
+from kpitool.diff.changes import ChangeKind, DataDiff
+from kpitool.diff.compare import diff_data
 from kpitool.render.diff import MARKDOWN_MARKER, diff_markdown
-from kpitool.sources.documents import load_data
+from kpitool.sources.tree import load_data
 
 PLAN = """\
 id: demo
@@ -154,6 +153,8 @@ CASES: dict[str, tuple[str, str, list[tuple[str, str, str, str | None, Any, Any]
         [
             ("unit-change", "waiting-children", "unit", None, "人", "人/年"),
             ("direction-change", "waiting-children", "direction", None, "decrease", "at_most"),
+            # 10 人 against a target of at most 0: short of it, no longer progress towards it.
+            ("grade-change", "waiting-children", "grade", "R6", "△", "×"),
         ],
     ),
     "renamed KPI and cumulative flag": (
@@ -234,12 +235,16 @@ CASES: dict[str, tuple[str, str, list[tuple[str, str, str, str | None, Any, Any]
             ("past-actual-change", "workers", "value", "R4", 120, 125),
             ("past-actual-change", "workers", "period", "R4", "R4年度", "R3年度"),
             ("past-actual-change", "workers", "value", "R5", 150, None),
+            ("grade-change", "workers", "grade", "R5", "△", "—"),
         ],
     ),
     "latest actual removed": (
         PLAN,
         ACTUALS.replace("  waiting-children:\n    R6: {value: 10, period: R6年度}\n", ""),
-        [("actual-removed", "waiting-children", "value", "R6", 10, None)],
+        [
+            ("actual-removed", "waiting-children", "value", "R6", 10, None),
+            ("grade-change", "waiting-children", "grade", "R6", "△", "—"),
+        ],
     ),
     "official grades added and changed": (
         PLAN,
@@ -281,26 +286,6 @@ def test_plans_added_and_removed(tmp_path: Path) -> None:
         ("plan-removed", "", "kpis", None, 3, None),
     ]
     assert diff.plan_titles == {"other": "別の計画", "demo": "テスト計画"}
-
-
-@pytest.mark.parametrize(
-    ("spec", "expected"),
-    [
-        ("main..feature", ("main", "feature", False)),
-        ("main...feature", ("main", "feature", True)),
-        ("origin/main..", ("origin/main", "HEAD", False)),
-        ("HEAD~1", ("HEAD~1", None, False)),
-    ],
-)
-def test_parse_rev_range(spec: str, expected: tuple[str, str | None, bool]) -> None:
-    parsed = parse_rev_range(spec)
-    assert (parsed.old, parsed.new, parsed.from_merge_base) == expected
-
-
-@pytest.mark.parametrize("spec", ["", " ", "--output=x..HEAD", "HEAD..-x", "-x"])
-def test_parse_rev_range_refuses_empty_and_option_like_revisions(spec: str) -> None:
-    with pytest.raises(GitError):
-        parse_rev_range(spec)
 
 
 # --------------------------------------------------------------------------- #
@@ -464,134 +449,6 @@ def test_unreadable_side_is_bad_data(runner: CliRunner, trees: MakeTrees) -> Non
     assert result.exit_code == 1
     assert f"{new}/plans/demo.yaml:2:1: id: duplicate key 'id'" in result.stderr
     assert "error(s) in the NEW data" in result.stderr
-
-
-# --------------------------------------------------------------------------- #
-# git revisions
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, **GIT_ENV, "HOME": str(repo)}  # no user config leaks in
-    done = subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", *args],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A repository: commit 1 holds PLAN and ACTUALS; commit 2 moves a target, adds a plan, fixes R4."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    data = root / "data"
-    write_tree(data, {"demo.yaml": PLAN}, {"demo.yaml": ACTUALS})
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "plan data")
-    write_tree(
-        data,
-        {"demo.yaml": TARGET_MOVED, "other.yaml": OTHER_PLAN},
-        {"demo.yaml": ACTUALS.replace("R4: {value: 120", "R4: {value: 121")},
-    )
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "move a target")
-    monkeypatch.chdir(root)
-    return root
-
-
-def test_diff_of_two_git_revisions(runner: CliRunner, repo: Path) -> None:
-    result = runner.invoke(app, ["diff", "--rev", "HEAD~1..HEAD", "-f", "json"])
-    assert result.exit_code == 0, result.output
-    document = json.loads(result.stdout)
-    assert (document["old"], document["new"]) == ("HEAD~1", "HEAD")
-    assert document["counts"] == {"plan-added": 1, "target-change": 1, "past-actual-change": 1}
-    assert git(repo, "status", "--porcelain") == ""  # nothing checked out or written
-
-
-def test_diff_of_a_revision_against_the_working_tree(runner: CliRunner, repo: Path) -> None:
-    (repo / "data" / "plans" / "other.yaml").unlink()
-    result = runner.invoke(app, ["diff", "--rev", "HEAD", "-f", "json"])
-    assert result.exit_code == 0, result.output
-    document = json.loads(result.stdout)
-    assert document["new"] == "data (working tree)"
-    assert document["counts"] == {"plan-removed": 1}
-
-
-def test_diff_from_the_merge_base_shows_only_the_branch(runner: CliRunner, repo: Path) -> None:
-    git(repo, "checkout", "-q", "-b", "feature", "HEAD~1")
-    branch_plan = PLAN.replace(
-        "baseline: {value: 100, period: R1年度}", "baseline: {value: 90, period: R1年度}"
-    )
-    write_tree(repo / "data", {"demo.yaml": branch_plan}, {"demo.yaml": ACTUALS})
-    git(repo, "commit", "-q", "-am", "rebase a baseline")
-    both = json.loads(runner.invoke(app, ["diff", "--rev", "main..feature", "-f", "json"]).stdout)
-    own = json.loads(runner.invoke(app, ["diff", "--rev", "main...feature", "-f", "json"]).stdout)
-    assert "target-change" in both["counts"]  # main's own change shows, reversed
-    assert own["counts"] == {"baseline-change": 1}
-    assert "merge base of main and feature" in own["old"]
-
-
-def test_markdown_of_git_revisions_and_fail_on(runner: CliRunner, repo: Path) -> None:
-    result = runner.invoke(
-        app, ["diff", "--rev", "HEAD~1..HEAD", "-f", "markdown", "--fail-on", "past-actual-change"]
-    )
-    assert result.exit_code == 1
-    assert result.stdout.startswith(MARKDOWN_MARKER)
-    assert "`HEAD~1` → `HEAD`" in result.stdout
-    assert (
-        "| ⚠️ | **過去の実績値の変更** | ① 労働者数 `workers` | R4 実績値 | 120 | **121** |" in result.stdout
-    )
-
-
-def test_data_option_picks_the_directory_in_git(runner: CliRunner, repo: Path) -> None:
-    (repo / "plans-elsewhere").mkdir()
-    result = runner.invoke(app, ["diff", "--rev", "HEAD~1..HEAD", "--data", "plans-elsewhere"])
-    assert result.exit_code == 0
-    assert "no plan data under plans-elsewhere" in result.stderr
-
-
-def test_broken_file_in_a_revision_is_named_by_revision(runner: CliRunner, repo: Path) -> None:
-    (repo / "data" / "plans" / "demo.yaml").write_text("id: demo\nid: again\n", encoding="utf-8")
-    git(repo, "commit", "-q", "-am", "break it")
-    result = runner.invoke(app, ["diff", "--rev", "HEAD~1..HEAD"])
-    assert result.exit_code == 1
-    assert "HEAD:data/plans/demo.yaml:2:1: id: duplicate key 'id'" in result.stderr
-
-
-@pytest.mark.parametrize(
-    ("rev", "message"),
-    [("nope..HEAD", "unknown git revision 'nope'"), ("-x", "cannot start with '-'")],
-)
-def test_bad_revisions_are_usage_errors(runner: CliRunner, repo: Path, rev: str, message: str) -> None:
-    result = runner.invoke(app, ["diff", f"--rev={rev}"])
-    assert result.exit_code == 2
-    assert message in result.stderr
-
-
-def test_outside_a_repository_is_a_usage_error(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    outside = tmp_path / "plain"
-    write_tree(outside / "data", {"demo.yaml": PLAN})
-    monkeypatch.chdir(outside)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    result = runner.invoke(app, ["diff", "--rev", "HEAD~1..HEAD"])
-    assert result.exit_code == 2
-    assert "is not in a git repository" in result.stderr
-    assert "Traceback" not in result.output
 
 
 def test_every_change_kind_has_a_label_and_a_case() -> None:

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from kpitool.cli.app import app
 from kpitool.model.schema import SCHEMA_DIALECT, SchemaKind, schema_document, schema_filename, schema_text
-from kpitool.sources.documents import load_data, read_document
+from kpitool.sources.documents import read_document
+from kpitool.sources.tree import load_data
 from tests.conftest import DATA, MINIMAL_ACTUALS, MINIMAL_PLAN, REPO
 
 SCHEMAS = REPO / "schemas"

@@ -14,7 +14,8 @@ from kpitool.checks import check_data
 from kpitool.cli.app import app
 from kpitool.rating.cached import evaluate_documents
 from kpitool.render.machine import evaluations_json
-from kpitool.sources.documents import CachedModel, load_data
+from kpitool.sources.documents import CachedModel
+from kpitool.sources.tree import load_data
 from kpitool.support.cache import Cache
 from tests.conftest import MINIMAL_ACTUALS, MINIMAL_PLAN
 

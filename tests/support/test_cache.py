@@ -17,8 +17,11 @@ from typer.testing import CliRunner
 import kpitool
 from kpitool.checks import check_data
 from kpitool.cli.app import app
-from kpitool.model.plan import ActualsFile, Plan
-from kpitool.sources.documents import LoadedData, load_data, parse_yaml
+from kpitool.model.actuals import ActualsFile
+from kpitool.model.plan import Plan
+from kpitool.sources.tree import LoadedData, load_data
+from kpitool.sources.yaml_strict import parse_yaml
+from kpitool.support import cache as cache_module
 from kpitool.support.cache import Cache, cache_directory, code_fingerprint, default_cache
 from tests.conftest import MINIMAL_ACTUALS, MINIMAL_PLAN
 
@@ -156,6 +159,14 @@ def test_a_corrupt_entry_is_ignored_and_rewritten(
     load_data([root], cache=cache)
     assert cache.stats.corrupt == (0 if damage is corrupt_wrong_type else 2)
     assert cache.stats.writes == 4  # rewritten entries are good again
+
+
+def test_the_fingerprint_covers_every_module_of_the_package() -> None:
+    """A change to model/ or sources/ (not only to the modules beside the cache) makes a new key."""
+    package = Path(kpitool.__file__).resolve().parent
+    covered = {path.relative_to(package).as_posix() for path in cache_module._sources(package)}
+    assert {"model/plan.py", "model/fields.py", "sources/documents.py", "values/periods.py"} <= covered
+    assert "support/cache.py" in covered
 
 
 def test_another_code_version_never_sees_old_entries(

@@ -1,8 +1,9 @@
-"""Plumbing shared by the command modules: loading data, exit codes, output streams.
+"""Plumbing shared by the command modules: options, loading data, years, output streams.
 
-Every command parses its arguments, calls the core and renders; the helpers
-here turn core failures into clear messages on stderr and exit codes
-(0 fine, 1 bad data or failed write, 2 bad usage).
+Every command parses its arguments, calls the core and renders. Helpers and
+commands raise domain errors (:class:`~kpitool.errors.UsageError`,
+:class:`CommandFailed`, the core's own); :mod:`kpitool.cli.app` alone turns
+them into a message on stderr and an exit code.
 """
 
 from __future__ import annotations
@@ -11,42 +12,45 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from kpitool.errors import KpitoolError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kpitool.model.actuals import ActualsFile
+    from kpitool.model.plan import Plan
     from kpitool.problems import Problem
-    from kpitool.sources.documents import LoadedData, PlanDocument
+    from kpitool.sources.documents import PlanDocument
+    from kpitool.sources.tree import LoadedData
     from kpitool.support.cache import Cache
 
 __all__ = [
-    "EXIT_DATA",
-    "EXIT_OK",
-    "EXIT_USAGE",
+    "UNBOUNDED_WIDTH",
+    "CommandFailed",
     "DataOption",
     "NoCacheOption",
     "PlansArgument",
     "WidthOption",
     "YearOption",
     "data_cache",
-    "fail",
+    "data_files",
     "guard_output",
     "load",
     "parse_year",
+    "parse_years",
     "print_problems",
+    "read_table",
+    "refuse_terminal_output",
     "select_plans",
     "stderr",
     "stdout",
-    "usage",
-    "write_text",
+    "table_width",
+    "write_output",
 ]
-
-EXIT_OK = 0
-EXIT_DATA = 1
-EXIT_USAGE = 2
 
 DataOption = Annotated[
     Path,
@@ -62,7 +66,13 @@ YearOption = Annotated[
 ]
 WidthOption = Annotated[
     int | None,
-    typer.Option("--width", help="Terminal width for tables (default: detect).", show_default=False),
+    typer.Option(
+        "--width",
+        help="Width of tables in columns (default: the terminal's; not cropped in a pipe or file).",
+        show_default=False,
+        metavar="N",
+        min=1,
+    ),
 ]
 NoCacheOption = Annotated[
     bool,
@@ -74,11 +84,26 @@ NoCacheOption = Annotated[
 ]
 
 
+UNBOUNDED_WIDTH = 100_000
+"""The width of reports written to a file or a pipe: wide enough that nothing is cropped."""
+
+
+def table_width(width: int | None = None) -> int | None:
+    """The width of report tables: ``--width``; else ``COLUMNS`` if set, else the terminal's.
+
+    When stdout is not a terminal (a pipe or a file), tables are written whole at their natural
+    width (:data:`UNBOUNDED_WIDTH`); None lets rich detect the terminal's width.
+    """
+    if width is None and not os.environ.get("COLUMNS", "").isdigit() and not sys.stdout.isatty():
+        return UNBOUNDED_WIDTH
+    return width
+
+
 def stdout(width: int | None = None) -> Console:
-    """The console for reports (stdout)."""
+    """The console for reports (stdout), :func:`table_width` columns wide."""
     from rich.console import Console
 
-    return Console(width=width, soft_wrap=False)
+    return Console(width=table_width(width), soft_wrap=False)
 
 
 def stderr() -> Console:
@@ -88,29 +113,38 @@ def stderr() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def fail(message: str, code: int = EXIT_DATA) -> NoReturn:
-    """Print ``kpitool: error: …`` on stderr and exit with ``code``."""
-    stderr().print(f"kpitool: error: {message}", markup=False)
-    raise typer.Exit(code)
+class CommandFailed(KpitoolError):
+    """A command stops (exit 1): bad data, a failed step, or a check it was asked to make.
+
+    With no message the failure is reported already (``validate`` lists its problems), and
+    nothing more is printed.
+    """
 
 
-def usage(message: str) -> NoReturn:
-    """A usage error: exit 2."""
-    fail(message, EXIT_USAGE)
-
-
-def write_text(text: str, output: Path | None) -> None:
-    """Write to stdout, or atomically to ``output``."""
+def write_output(content: str | bytes, output: Path | None) -> None:
+    """Write a rendering (text or bytes) to stdout, or atomically to ``output``."""
     if output is None:
-        sys.stdout.write(text)
+        if isinstance(content, bytes):
+            sys.stdout.buffer.write(content)
+        else:
+            sys.stdout.write(content)
         sys.stdout.flush()
         return
-    from kpitool.support.safe_write import WriteError, write_text_atomic
+    from kpitool.support.safe_write import write_bytes_atomic, write_text_atomic
 
-    try:
-        write_text_atomic(output, text)
-    except WriteError as exc:
-        fail(str(exc), exc.exit_kind)
+    if isinstance(content, bytes):
+        write_bytes_atomic(output, content)
+    else:
+        write_text_atomic(output, content)
+
+
+def refuse_terminal_output(output: Path | None, fmt: str, formats: Iterable[str]) -> None:
+    """Refuse (exit 2) ``--output`` with a terminal table: it goes to the terminal only."""
+    from kpitool.render.registry import TERMINAL
+
+    if output is not None and fmt == TERMINAL:
+        files = [name for name in formats if name != TERMINAL]
+        raise UsageError(f"--output goes with --format {' or '.join(files)}")
 
 
 def guard_output(output: Path | None, inputs: Iterable[Path], option: str = "--output") -> None:
@@ -118,15 +152,19 @@ def guard_output(output: Path | None, inputs: Iterable[Path], option: str = "--o
     if output is None:
         return
     target = os.path.realpath(output)  # unlike Path.resolve, never raises on a symlink loop
+    try:
+        exists = output.exists()
+    except OSError:  # a name too long to exist (ENAMETOOLONG): the write itself reports it
+        exists = False
     for path in inputs:
         same = os.path.realpath(path) == target
-        if not same and output.exists():
+        if not same and exists:
             try:  # a hard link or bind mount is the same file under another name
                 same = os.path.samefile(path, output)
             except OSError:
                 same = False
         if same:
-            usage(f"{option} {output} is an input of this run ({path}); choose another file")
+            raise UsageError(f"{option} {output} is an input of this run ({path}); choose another file")
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -146,11 +184,11 @@ def data_cache(no_cache: bool = False) -> Cache | None:
 def load(data: Path, no_cache: bool = False) -> LoadedData:
     """Load and check a data directory (unchanged files from the cache); exit 2 if it does not exist."""
     if not data.exists():
-        usage(f"data directory {str(data)!r} does not exist (give one with --data DIR)")
+        raise UsageError(f"data directory {str(data)!r} does not exist (give one with --data DIR)")
     if not data.is_dir():
-        usage(f"--data {str(data)!r} is not a directory")
+        raise UsageError(f"--data {str(data)!r} is not a directory")
     from kpitool.checks import check_data
-    from kpitool.sources.documents import load_data
+    from kpitool.sources.tree import load_data
 
     cache = data_cache(no_cache)
     loaded = load_data([data], cache=cache)
@@ -160,13 +198,36 @@ def load(data: Path, no_cache: bool = False) -> LoadedData:
 
 def parse_year(text: str, option: str = "--year") -> tuple[int, str]:
     """An evaluation year argument → (fiscal year, R-label); usage error if unreadable."""
-    from kpitool.values.periods import PeriodError, fiscal_year_label, parse_fiscal_year
+    from kpitool.values.fiscal_year import fiscal_year_label, parse_fiscal_year
+    from kpitool.values.periods import PeriodError
 
     try:
         year = parse_fiscal_year(text)
     except PeriodError as exc:
-        usage(f"{option}: {exc}")
+        raise UsageError(f"{option}: {exc}") from None
     return year, fiscal_year_label(year)
+
+
+def parse_years(text: str, option: str = "--years") -> list[tuple[int, str]]:
+    """Comma-separated evaluation years → (fiscal year, R-label) pairs, oldest first.
+
+    A year given twice (``R6,R4,R6``, or ``R6`` and ``2024``) is a usage error, and so is a list
+    separated by the Japanese comma 、 (or ，), which would otherwise read as one unknown year.
+    """
+    for comma in ("、", "，"):
+        if comma in text:
+            raise UsageError(f"{option}: separate years with commas (,), not {comma}: e.g. R4,R5,R6")
+    years: dict[int, str] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        year, label = parse_year(item.strip(), option)
+        if year in years:
+            raise UsageError(f"{option}: {label} is given twice")
+        years[year] = label
+    if not years:
+        raise UsageError(f"{option} needs at least one year, e.g. R4,R5,R6")
+    return sorted(years.items())
 
 
 def select_plans(loaded: LoadedData, plan_ids: list[str] | None, *, with_kpis: bool) -> list[PlanDocument]:
@@ -178,7 +239,7 @@ def select_plans(loaded: LoadedData, plan_ids: list[str] | None, *, with_kpis: b
         if unknown:
             print_problems([p for p in loaded.problems if p.severity is Severity.ERROR])
             known = ", ".join(sorted(loaded.plans)) or "none"
-            usage(f"unknown plan {unknown[0]!r} (plans: {known})")
+            raise UsageError(f"unknown plan {unknown[0]!r} (plans: {known})")
         chosen = [loaded.plans[p] for p in plan_ids]
     else:
         chosen = [d for d in loaded.plans.values() if not with_kpis or d.kpi_count()]
@@ -194,7 +255,9 @@ def select_plans(loaded: LoadedData, plan_ids: list[str] | None, *, with_kpis: b
     relevant = [p for p in errors if p.file in files]
     if relevant:
         print_problems(relevant)
-        fail(f"{len(relevant)} error(s) in the data of the selected plans; fix them (kpitool validate)")
+        raise CommandFailed(
+            f"{len(relevant)} error(s) in the data of the selected plans; fix them (kpitool validate)"
+        )
     others = sorted({p.file for p in errors} - files)
     if others:
         stderr().print(
@@ -203,5 +266,29 @@ def select_plans(loaded: LoadedData, plan_ids: list[str] | None, *, with_kpis: b
             markup=False,
         )
     if not chosen:
-        fail("no plan with KPIs found" if with_kpis else "no plans found")
+        raise CommandFailed("no plan with KPIs found" if with_kpis else "no plans found")
     return chosen
+
+
+def data_files(data: Path) -> list[Path]:
+    """The YAML files a run reads from a data directory (none if it does not exist yet)."""
+    from kpitool.sources.tree import discover
+
+    return list(discover([data])) if data.is_dir() else []
+
+
+def read_table(path: Path) -> tuple[Plan, ActualsFile]:
+    """Read a flat KPI table (CSV or .xlsx) into a plan and its actuals (``--table``)."""
+    from kpitool.problems import DataError
+    from kpitool.sources.table_file import TABLE_SUFFIXES
+    from kpitool.sources.table_file import read_table as read_table_file
+
+    if not path.exists():
+        raise UsageError(f"--table: no such file: {path}")
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise UsageError(f"--table: {path} is neither .csv nor .xlsx")
+    try:
+        return read_table_file(path)
+    except DataError as exc:
+        print_problems(exc.problems)
+        raise CommandFailed(f"{path}: {len(exc.problems)} cell(s) could not be read") from None

@@ -12,34 +12,34 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from kpitool.cli.common import (
+    CommandFailed,
     DataOption,
     NoCacheOption,
     PlansArgument,
     WidthOption,
     YearOption,
     data_cache,
-    fail,
     load,
     parse_year,
+    parse_years,
     print_problems,
+    read_table,
     select_plans,
     stderr,
     stdout,
-    usage,
 )
+from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from rich.table import Table
-
-    from kpitool.rating.engine import PlanEvaluation
-    from kpitool.update.apply import UpdatePlan
+    from kpitool.rating.results import PlanEvaluation
+    from kpitool.update.changes import ActualsUpdate, ConflictError
 
 __all__ = ["register"]
 
@@ -50,29 +50,24 @@ XlsxOption = Annotated[
 
 def _stamp() -> datetime:
     """The time stamped into workbooks: SOURCE_DATE_EPOCH, or the fixed default."""
-    from kpitool.render.xlsx.deterministic import EpochError, fixed_time
+    from kpitool.render.xlsx.deterministic import fixed_time
 
-    try:
-        return fixed_time(os.environ)
-    except EpochError as exc:
-        usage(str(exc))
+    return fixed_time(os.environ)
 
 
 def _check_xlsx(path: Path) -> None:
     if path.suffix.lower() != ".xlsx":
-        usage(f"--xlsx: {path} should end in .xlsx (Excel refuses a workbook with another extension)")
+        raise UsageError(
+            f"--xlsx: {path} should end in .xlsx (Excel refuses a workbook with another extension)"
+        )
 
 
 def _report_years(year: str | None, years: str | None) -> list[tuple[int, str]]:
-    if (year is None) == (years is None):
-        usage("give either --year Y or --years R4,R5,R6")
-    if year is not None:
+    if year is not None and years is None:
         return [parse_year(year)]
-    assert years is not None
-    parsed = [parse_year(text.strip(), "--years") for text in years.split(",") if text.strip()]
-    if not parsed:
-        usage("--years needs at least one year, e.g. R4,R5,R6")
-    return sorted(dict(parsed).items())
+    if year is None and years is not None:
+        return parse_years(years)
+    raise UsageError("give either --year Y or --years R4,R5,R6")
 
 
 def report(
@@ -103,37 +98,29 @@ def report(
     byte-identical file.
     """
     from kpitool.rating.cached import evaluate_documents
-    from kpitool.rating.engine import RatingError, evaluate_plan, resolve_scheme
-    from kpitool.render.xlsx.council import write_report
-    from kpitool.support.safe_write import WriteError
+    from kpitool.rating.engine import evaluate_plan, resolve_scheme
+    from kpitool.render.xlsx.council import render_report
+    from kpitool.support.safe_write import write_bytes_atomic
 
     _check_xlsx(xlsx)
     chosen = _report_years(year, years)
     when = _stamp()
     plans: list[list[PlanEvaluation]] = []
-    try:
-        if table is not None:
-            if plan_ids:
-                usage("give either plan ids or --table, not both")
-            if table.exists() and xlsx.exists() and xlsx.resolve() == table.resolve():
-                usage(f"--xlsx {xlsx} is the --table input; give another file name")
-            from kpitool.cli.app import _read_table  # the reader `evaluate --table` uses
-
-            plan, actuals = _read_table(table)
-            scheme = resolve_scheme(plan.evaluation)
-            plans.append([evaluate_plan(plan, actuals, y, label, scheme) for y, label in chosen])
-        else:
-            loaded = load(data, no_cache)
-            docs = select_plans(loaded, plan_ids, with_kpis=True)
-            cache = data_cache(no_cache)
-            by_year = [evaluate_documents(loaded, docs, y, label, cache) for y, label in chosen]
-            plans = [list(results) for results in zip(*by_year, strict=True)]
-    except RatingError as exc:
-        fail(str(exc))
-    try:
-        write_report(plans, xlsx, when)
-    except WriteError as exc:
-        fail(str(exc), exc.exit_kind)
+    if table is not None:
+        if plan_ids:
+            raise UsageError("give either plan ids or --table, not both")
+        if table.exists() and xlsx.exists() and xlsx.resolve() == table.resolve():
+            raise UsageError(f"--xlsx {xlsx} is the --table input; give another file name")
+        plan, actuals = read_table(table)
+        scheme = resolve_scheme(plan.evaluation)
+        plans.append([evaluate_plan(plan, actuals, y, label, scheme) for y, label in chosen])
+    else:
+        loaded = load(data, no_cache)
+        docs = select_plans(loaded, plan_ids, with_kpis=True)
+        cache = data_cache(no_cache)
+        by_year = [evaluate_documents(loaded, docs, y, label, cache) for y, label in chosen]
+        plans = [list(results) for results in zip(*by_year, strict=True)]
+    write_bytes_atomic(xlsx, render_report(plans, when))
     labels = ", ".join(label for _, label in chosen)
     stderr().print(f"kpitool: wrote {xlsx} ({len(plans)} plan(s); {labels})", markup=False, highlight=False)
 
@@ -157,7 +144,6 @@ def template(
     Read it back with kpitool import.
     """
     from kpitool.render.xlsx.form import write_form
-    from kpitool.support.safe_write import WriteError
 
     _check_xlsx(xlsx)
     fiscal, label = parse_year(year)
@@ -165,11 +151,8 @@ def template(
     loaded = load(data, no_cache)
     (doc,) = select_plans(loaded, [plan], with_kpis=True)
     if not doc.plan.kpi_count():
-        fail(f"plan {plan!r} has no KPIs: there is nothing to collect")
-    try:
-        write_form(doc.plan, loaded.actuals_for(plan), fiscal, label, xlsx, when, by_section=by_section)
-    except WriteError as exc:
-        fail(str(exc), exc.exit_kind)
+        raise CommandFailed(f"plan {plan!r} has no KPIs: there is nothing to collect")
+    write_form(doc.plan, loaded.actuals_for(plan), fiscal, label, xlsx, when, by_section=by_section)
     stderr().print(
         f"kpitool: wrote {xlsx} ({doc.plan.kpi_count()} KPIs, {label}); "
         f"read it back with: kpitool import {xlsx} --plan {plan} --year {label}",
@@ -178,67 +161,34 @@ def template(
     )
 
 
-_KIND_STYLES = {"追加": "green", "追記": "yellow", "上書き": "magenta", "競合": "bold red"}
-
-
-def _shown(value: object) -> str:
-    from decimal import Decimal
-
-    from kpitool.values.numbers import format_number
-
-    if value is None:
-        return "—"
-    return format_number(value) if isinstance(value, Decimal) else str(value)
-
-
-def _changes_table(result: UpdatePlan, overwrite: bool) -> Table:
-    """One row per field the import adds or changes."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from kpitool.update.apply import ChangeKind
-
-    table = Table(title=f"{result.path} — {result.year_label} 実績値の取り込み", title_justify="left")
-    for name, justify in (
-        ("No.", "left"),
-        ("指標名", "left"),
-        ("項目", "left"),
-        ("現在", "right"),
-        ("取込後", "right"),
-        ("区分", "center"),
-    ):
-        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    for entry in result.changes:
-        for change in entry.fields:
-            if entry.kind is ChangeKind.ADD:
-                kind = "追加"
-            elif change.conflict:
-                kind = "上書き" if overwrite else "競合"
-            else:
-                kind = "追記"
-            item = f"{change.label} ({entry.kpi.unit})" if change.name == "value" else change.label
-            table.add_row(
-                entry.kpi.number or "",
-                entry.kpi.name,
-                item,
-                _shown(change.old),
-                _shown(change.new),
-                Text(kind, style=_KIND_STYLES[kind]),
-            )
-    return table
-
-
-def _counts(result: UpdatePlan, blank: int) -> str:
-    from kpitool.update.apply import ChangeKind
+def _counts(result: ActualsUpdate, blank: int) -> str:
+    from kpitool.update.changes import EditKind
 
     parts = [
-        f"{result.count(ChangeKind.ADD)} added",
-        f"{result.count(ChangeKind.UPDATE)} changed",
-        f"{result.count(ChangeKind.UNCHANGED)} unchanged",
+        f"{result.count(EditKind.ADD)} added",
+        f"{result.count(EditKind.UPDATE)} changed",
+        f"{result.count(EditKind.UNCHANGED)} unchanged",
     ]
     if blank:
         parts.append(f"{blank} without 実績値 (not imported)")
     return ", ".join(parts)
+
+
+def _report_conflicts(error: ConflictError, label: str) -> NoReturn:
+    """List each conflict on stderr and stop: nothing was written."""
+    from kpitool.render.update import shown_value
+
+    for entry, change in error.update.conflicts:
+        stderr().print(
+            f"{entry.submission.origin}: conflict: {entry.kpi.id} {label} {change.label}: "
+            f"recorded {shown_value(change.old)}, form {shown_value(change.new)}",
+            markup=False,
+            highlight=False,
+        )
+    raise CommandFailed(
+        f"{len(error.update.conflicts)} recorded value(s) differ from the form; nothing was written "
+        "(check them, then rerun with --overwrite to replace them)"
+    ) from None
 
 
 def import_(
@@ -262,23 +212,23 @@ def import_(
     nothing is written. Importing the same form twice changes nothing.
     """
     from kpitool.problems import DataError
-    from kpitool.render.xlsx.form import read_form
-    from kpitool.sources.workbook import WorkbookError
-    from kpitool.support.safe_write import WriteError
-    from kpitool.update.apply import ConflictError, UpdateError, apply_update
+    from kpitool.render.update import changes_table
+    from kpitool.sources.form import read_form
+    from kpitool.update.apply import apply_update
+    from kpitool.update.changes import ConflictError
 
     if not form.exists():
-        usage(f"no such file: {form}")
+        raise UsageError(f"no such file: {form}")
     fiscal, label = parse_year(year)
     loaded = load(data, no_cache)
     (doc,) = select_plans(loaded, [plan], with_kpis=True)
     try:
         reading = read_form(form, doc.plan, fiscal)
-    except WorkbookError as exc:
-        fail(str(exc))
     except DataError as exc:
         print_problems(exc.problems)
-        fail(f"{form}: {len(exc.problems)} problem(s), so the form cannot be imported; nothing was written")
+        raise CommandFailed(
+            f"{form}: {len(exc.problems)} problem(s), so the form cannot be imported; nothing was written"
+        ) from None
     existing = loaded.actuals.get(plan)
     path = existing.document.path if existing else data / "actuals" / f"{plan}.yaml"
     console = stdout(width)
@@ -289,31 +239,23 @@ def import_(
         try:
             path.parent.mkdir(parents=True)
         except OSError as exc:
-            fail(f"{path.parent}: cannot create the directory: {exc.strerror or exc}")
+            raise CommandFailed(
+                f"{path.parent}: cannot create the directory: {exc.strerror or exc}"
+            ) from None
     try:
         result = apply_update(
             path, doc.plan, fiscal, reading.submissions, overwrite=overwrite, dry_run=dry_run
         )
     except ConflictError as exc:
-        console.print(_changes_table(exc.plan, overwrite))
-        for entry, change in exc.plan.conflicts:
-            stderr().print(
-                f"{entry.submission.origin}: conflict: {entry.kpi.id} {label} {change.label}: "
-                f"recorded {_shown(change.old)}, form {_shown(change.new)}",
-                markup=False,
-                highlight=False,
-            )
-        fail(
-            f"{len(exc.plan.conflicts)} recorded value(s) differ from the form; nothing was written "
-            "(check them, then rerun with --overwrite to replace them)"
-        )
+        console.print(changes_table(exc.update, overwrite))
+        _report_conflicts(exc, label)
     except DataError as exc:
         print_problems(exc.problems)
-        fail(f"{path}: fix the actuals file first (kpitool validate); nothing was written")
-    except (UpdateError, WriteError) as exc:
-        fail(str(exc), exc.exit_kind)
+        raise CommandFailed(
+            f"{path}: fix the actuals file first (kpitool validate); nothing was written"
+        ) from None
     if result.changed:
-        console.print(_changes_table(result, overwrite))
+        console.print(changes_table(result, overwrite))
     counts = _counts(result, len(reading.blank))
     if not result.changed:
         console.print(f"{label}: nothing to change ({counts})", markup=False)

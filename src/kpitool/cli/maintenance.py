@@ -14,20 +14,20 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kpitool.cli.common import (
-    EXIT_DATA,
+    CommandFailed,
     DataOption,
     WidthOption,
-    fail,
     print_problems,
+    refuse_terminal_output,
     stderr,
-    stdout,
-    usage,
-    write_text,
+    table_width,
+    write_output,
 )
+from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
-    from kpitool.diff.compare import ChangeKind, DataDiff
-    from kpitool.sources.documents import LoadedData
+    from kpitool.diff.changes import ChangeKind, DataDiff
+    from kpitool.sources.tree import LoadedData
 
 __all__ = ["register"]
 
@@ -68,12 +68,12 @@ def schema(
     """
     from kpitool.model.schema import SchemaKind, schema_text
 
-    write_text(schema_text(SchemaKind(kind.value)), output)
+    write_output(schema_text(SchemaKind(kind.value)), output)
 
 
 def _fail_on_kinds(values: list[str]) -> set[str]:
     """The kinds named by ``--fail-on`` (repeatable, or comma-separated); usage error if unknown."""
-    from kpitool.diff.compare import ChangeKind
+    from kpitool.diff.changes import ChangeKind
 
     known = [kind.value for kind in ChangeKind]
     chosen: set[str] = set()
@@ -83,7 +83,7 @@ def _fail_on_kinds(values: list[str]) -> set[str]:
             if not name:
                 continue
             if name not in (*known, FAIL_ON_ANY, FAIL_ON_ATTENTION):
-                usage(
+                raise UsageError(
                     f"--fail-on: unknown kind {name!r}; choose from {FAIL_ON_ANY}, {FAIL_ON_ATTENTION}, "
                     + ", ".join(known)
                 )
@@ -109,20 +109,20 @@ def _readable(loaded: LoadedData, side: str) -> LoadedData:
     errors = [p for p in loaded.problems if p.severity is Severity.ERROR]
     if errors:
         print_problems(errors)
-        fail(f"{len(errors)} error(s) in the {side} data; a diff needs both sides readable")
+        raise CommandFailed(f"{len(errors)} error(s) in the {side} data; a diff needs both sides readable")
     return loaded
 
 
 def _load_directory(path: Path, side: str) -> LoadedData:
-    from kpitool.sources.documents import load_data
+    from kpitool.sources.tree import load_data
 
     if not path.exists():
-        usage(f"{side}: no such file or directory: {path}")
+        raise UsageError(f"{side}: no such file or directory: {path}")
     return _readable(load_data([path]), side)
 
 
 def _load_revisions(spec: str, data: Path) -> tuple[LoadedData, LoadedData, str, str]:
-    from kpitool.diff.compare import GitError, load_revision, merge_base, parse_rev_range
+    from kpitool.sources.git import GitError, load_revision, merge_base, parse_rev_range
 
     try:
         revisions = parse_rev_range(spec)
@@ -133,14 +133,16 @@ def _load_revisions(spec: str, data: Path) -> tuple[LoadedData, LoadedData, str,
         old = load_revision(old_rev, data)
         if revisions.new is None:
             if not data.is_dir():
-                usage(f"--data {str(data)!r} is not a directory (the working tree side of --rev {spec})")
-            from kpitool.sources.documents import load_data
+                raise UsageError(
+                    f"--data {str(data)!r} is not a directory (the working tree side of --rev {spec})"
+                )
+            from kpitool.sources.tree import load_data
 
             new, new_label = load_data([data]), f"{data} (working tree)"
         else:
             new, new_label = load_revision(revisions.new, data), revisions.new
-    except GitError as exc:
-        usage(f"--rev: {exc}")
+    except GitError as exc:  # the same error (and exit kind), naming the option
+        raise type(exc)(f"--rev: {exc}") from None
     old_label = old_rev
     if revisions.from_merge_base:
         old_label = f"{old_rev[:10]} (merge base of {revisions.old} and {revisions.new})"
@@ -179,8 +181,9 @@ def diff(
             "--fail-on",
             metavar="KIND",
             help="Exit 1 if changes of this kind are present (repeatable or comma-separated): e.g. "
-            "target-change, baseline-change, past-actual-change, kpi-removed; 'attention' for every "
-            "red flag, 'any' for any change.",
+            "target-change, baseline-change, past-actual-change, kpi-removed, grade-change (an "
+            "official grade changed, or a computed grade flipped); 'attention' for every red flag, "
+            "'any' for any change.",
             show_default=False,
         ),
     ] = None,
@@ -199,35 +202,25 @@ def diff(
     kinds = _fail_on_kinds(fail_on or [])
     if rev is not None:
         if old is not None or new is not None:
-            usage("give either OLD NEW directories or --rev, not both (use --data to pick the directory)")
+            raise UsageError(
+                "give either OLD NEW directories or --rev, not both (use --data to pick the directory)"
+            )
         old_data, new_data, old_label, new_label = _load_revisions(rev, data)
     else:
         if old is None or new is None:
-            usage("give two data directories (OLD NEW), or --rev A..B")
+            raise UsageError("give two data directories (OLD NEW), or --rev A..B")
         old_data, new_data = _load_directory(old, "OLD"), _load_directory(new, "NEW")
         old_label, new_label = str(old), str(new)
-    if output is not None and fmt is DiffFormat.TABLE:
-        usage("--output goes with --format json or markdown")
-
     from kpitool.diff.compare import diff_data
+    from kpitool.render.registry import DIFF
 
+    refuse_terminal_output(output, fmt.value, DIFF)
     result = diff_data(old_data, new_data, old_label=old_label, new_label=new_label)
-    if fmt is DiffFormat.JSON:
-        from kpitool.render.diff import diff_json
-
-        write_text(diff_json(result), output)
-    elif fmt is DiffFormat.MARKDOWN:
-        from kpitool.render.diff import diff_markdown
-
-        write_text(diff_markdown(result), output)
-    else:
-        from kpitool.render.diff import diff_table
-
-        stdout(width).print(diff_table(result))
+    write_output(DIFF[fmt.value](result, table_width(width)), output)
     matched = _matching(result, kinds)
     if matched:
         found = ", ".join(f"{n} {kind.value}" for kind, n in matched.items())
-        fail(f"changes named by --fail-on are present: {found}", EXIT_DATA)
+        raise CommandFailed(f"changes named by --fail-on are present: {found}")
 
 
 def register(app: typer.Typer) -> None:

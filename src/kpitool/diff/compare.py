@@ -2,13 +2,13 @@
 
 A reviewer of a change to plan data must see at once whether someone moved a
 target (目標値), rebased a baseline (基準値) or rewrote an actual that was
-already published. :func:`diff_data` compares two :class:`~kpitool.sources.documents.LoadedData`
-and returns :class:`Change` values, per plan; the renderers in
+already published. :func:`diff_data` compares two :class:`~kpitool.sources.tree.LoadedData`
+and returns :class:`~kpitool.diff.changes.Change` values, per plan; the renderers in
 :mod:`kpitool.render.diff` show them as a table, JSON or Markdown.
 
 The two versions are directories, or git revisions read straight from the
-object database (:func:`load_revision`: ``git ls-tree`` and ``git cat-file``,
-no checkout, the working tree is never touched).
+object database (:func:`kpitool.sources.git.load_revision`: no checkout, the
+working tree is never touched).
 
 Comparison is by meaning, not spelling: ``13.60`` equals ``13.6``, ``H31年度``
 equals ``R1年度``, ``R6`` equals ``令和6年度``, and an actual rewritten from
@@ -18,168 +18,20 @@ equals ``R1年度``, ``R6`` equals ``令和6年度``, and an actual rewritten fr
 from __future__ import annotations
 
 import json
-import subprocess
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from enum import StrEnum
-from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
-from kpitool.errors import ExitKind, KpitoolError
-from kpitool.model.plan import KPI, Actual, ActualsFile, Plan, Project, Section
-from kpitool.problems import Problem
-from kpitool.sources.documents import MAX_FILE_BYTES, LoadedData, load_data
-from kpitool.values.numbers import UnitError, convert
-from kpitool.values.periods import Period, parse_fiscal_year
+from kpitool.diff.changes import Change, ChangeKind, DataDiff, Value
+from kpitool.diff.grades import grade_changes, kpi_map
+from kpitool.model.actuals import Actual, ActualsFile
+from kpitool.model.plan import KPI, Plan, Project, Section
+from kpitool.sources.tree import LoadedData
+from kpitool.values.fiscal_year import parse_fiscal_year
+from kpitool.values.numbers import UnitError
+from kpitool.values.periods import Period
 
-__all__ = [
-    "ATTENTION_KINDS",
-    "Change",
-    "ChangeKind",
-    "DataDiff",
-    "GitError",
-    "RevisionRange",
-    "Value",
-    "diff_data",
-    "load_revision",
-    "merge_base",
-    "parse_rev_range",
-]
-
-Value = str | int | Decimal | bool | None
-"""An old or new value as written: text, a number, a flag, or None (absent / —)."""
-
-
-class ChangeKind(StrEnum):
-    """The kinds of change, as named in ``--fail-on`` and in JSON."""
-
-    PLAN_ADDED = "plan-added"
-    """計画の追加."""
-    PLAN_REMOVED = "plan-removed"
-    """計画の削除."""
-    PLAN_CHANGE = "plan-change"
-    """計画名・種類・自治体・改訂・構成市町 changed."""
-    PERIOD_CHANGE = "period-change"
-    """計画期間 (plan period) changed."""
-    EVALUATION_CHANGE = "evaluation-change"
-    """評価方法 (rating scheme, thresholds, grade wording) changed: grades may change with it."""
-    SECTION_ADDED = "section-added"
-    """A section (基本目標・施策 …) added."""
-    SECTION_REMOVED = "section-removed"
-    """A section removed."""
-    SECTION_RENAMED = "section-renamed"
-    """A section's title changed (same id)."""
-    PROJECT_ADDED = "project-added"
-    """事業の追加."""
-    PROJECT_REMOVED = "project-removed"
-    """事業の削除."""
-    PROJECT_RENAMED = "project-renamed"
-    """事業名の変更 (same id)."""
-    KPI_ADDED = "kpi-added"
-    """指標の追加."""
-    KPI_REMOVED = "kpi-removed"
-    """指標の削除."""
-    KPI_RENAMED = "kpi-renamed"
-    """指標名の変更 (same id)."""
-    BASELINE_CHANGE = "baseline-change"
-    """基準値 or 基準時点 changed."""
-    TARGET_CHANGE = "target-change"
-    """目標値 or 目標時点 changed (value, period, basis, factor, strict or wording)."""
-    UNIT_CHANGE = "unit-change"
-    """単位 changed."""
-    DIRECTION_CHANGE = "direction-change"
-    """方向 (increase / decrease / at_least / at_most) changed."""
-    KPI_CHANGE = "kpi-change"
-    """Another graded property of a KPI changed: 累計, 区分, 中間目標."""
-    ACTUAL_ADDED = "actual-added"
-    """実績値の追加 (also a value filled in where — was recorded)."""
-    ACTUAL_CHANGE = "actual-change"
-    """実績値の変更 in the latest evaluation year of the plan."""
-    ACTUAL_REMOVED = "actual-removed"
-    """実績値の削除 in the latest evaluation year of the plan."""
-    PAST_ACTUAL_CHANGE = "past-actual-change"
-    """An actual of an earlier evaluation year changed or removed: published history rewritten."""
-    GRADE_ADDED = "grade-added"
-    """公表評価 (official grade) recorded where there was none."""
-    GRADE_CHANGE = "grade-change"
-    """公表評価 changed or removed."""
-
-
-ATTENTION_KINDS: frozenset[ChangeKind] = frozenset(
-    {
-        ChangeKind.KPI_REMOVED,
-        ChangeKind.BASELINE_CHANGE,
-        ChangeKind.TARGET_CHANGE,
-        ChangeKind.UNIT_CHANGE,
-        ChangeKind.DIRECTION_CHANGE,
-        ChangeKind.EVALUATION_CHANGE,
-        ChangeKind.PAST_ACTUAL_CHANGE,
-        ChangeKind.GRADE_CHANGE,
-    }
-)
-"""Red flags in governance (要確認): changes that move the yardstick or rewrite the record."""
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change in one plan, with the old and new value as written."""
-
-    kind: ChangeKind
-    plan: str
-    """Plan id."""
-    subject: str = ""
-    """Id of the KPI, section or project; empty for the plan itself."""
-    name: str = ""
-    """What a person calls the subject: 指標名, section or project title, plan title."""
-    number: str | None = None
-    """The subject's printed number (①, (1)), if any."""
-    field: str = ""
-    """Which part changed: ``target.value``, ``baseline.period``, ``name``, ``value`` …"""
-    old: Value = None
-    new: Value = None
-    year: str | None = None
-    """The evaluation year (評価年度) of an actual or grade change, as written in the new data."""
-
-    @property
-    def attention(self) -> bool:
-        """True for a red flag (:data:`ATTENTION_KINDS`)."""
-        return self.kind in ATTENTION_KINDS
-
-
-@dataclass(frozen=True)
-class DataDiff:
-    """Every change between two versions of the data, grouped by plan in a stable order."""
-
-    old_label: str
-    new_label: str
-    changes: tuple[Change, ...]
-    plan_titles: dict[str, str] = field(default_factory=dict)
-    """Plan id → title (the new one, or the old one for a removed plan)."""
-
-    def plans(self) -> list[str]:
-        """Ids of the plans with changes, in the order of :attr:`changes`."""
-        return list(dict.fromkeys(change.plan for change in self.changes))
-
-    def of_plan(self, plan_id: str) -> list[Change]:
-        """The changes of one plan."""
-        return [change for change in self.changes if change.plan == plan_id]
-
-    def counts(self) -> dict[ChangeKind, int]:
-        """Number of changes of each kind present, in :class:`ChangeKind` order."""
-        found = {kind: 0 for kind in ChangeKind}
-        for change in self.changes:
-            found[change.kind] += 1
-        return {kind: n for kind, n in found.items() if n}
-
-    def attention(self) -> list[Change]:
-        """The red flags."""
-        return [change for change in self.changes if change.attention]
-
-
-# --------------------------------------------------------------------------- #
-# Comparing loaded data
+__all__ = ["diff_data"]
 
 
 def _same(old: Value | Period, new: Value | Period) -> bool:
@@ -209,6 +61,7 @@ class _PlanDiff:
         self._projects()
         self._kpis()
         self._actuals(old_actuals, new_actuals)
+        self.changes += grade_changes(self.old, self.new, old_actuals, new_actuals, self.changes)
         return self.changes
 
     def _plan_fields(self) -> None:
@@ -297,8 +150,8 @@ class _PlanDiff:
 
     def _kpis(self) -> None:
         self._members(
-            _kpi_map(self.old),
-            _kpi_map(self.new),
+            kpi_map(self.old),
+            kpi_map(self.new),
             (ChangeKind.KPI_ADDED, ChangeKind.KPI_REMOVED),
             ("target", _target_summary),
             self._kpi,
@@ -372,7 +225,7 @@ class _PlanDiff:
         if not years:
             return
         latest = max(years)
-        old_kpis, new_kpis = _kpi_map(self.old), _kpi_map(self.new)
+        old_kpis, new_kpis = kpi_map(self.old), kpi_map(self.new)
         recorded = {kid for kid, _ in old} | {kid for kid, _ in new}
         # KPIs in the new document order, then actuals of KPIs no longer in the plan.
         order = [kid for kid in new_kpis if kid in recorded] + sorted(recorded - set(new_kpis))
@@ -418,13 +271,6 @@ def _unit(kpi: KPI | None) -> str | None:
     return kpi.unit if kpi else None
 
 
-def _kpi_map(plan: Plan) -> dict[str, KPI]:
-    found: dict[str, KPI] = {}
-    for kpi, _section in plan.iter_kpis():
-        found.setdefault(kpi.id, kpi)
-    return found
-
-
 def _interim(kpi: KPI) -> list[tuple[Decimal, Period]]:
     return [(t.value, t.period) for t in kpi.interim_targets]
 
@@ -458,10 +304,10 @@ def _actual_map(file: ActualsFile | None) -> dict[tuple[str, int], tuple[str, Ac
 
 def _in_kpi_unit(actual: Actual, kpi_unit: str | None) -> tuple[Decimal | None, str | None]:
     """The value in the KPI's unit when it converts exactly, else the value and its own unit."""
-    if actual.value is None or not actual.unit or kpi_unit is None or actual.unit == kpi_unit:
+    if kpi_unit is None:
         return actual.value, None
     try:
-        return convert(actual.value, actual.unit, kpi_unit), None
+        return actual.value_in(kpi_unit), None
     except UnitError:
         return actual.value, actual.unit
 
@@ -539,151 +385,3 @@ def diff_data(
                 )
             )
     return DataDiff(old_label, new_label, tuple(changes), titles)
-
-
-# --------------------------------------------------------------------------- #
-# Reading a git revision
-
-
-class GitError(KpitoolError):
-    """git is missing, the directory is not in a repository, or a revision does not exist."""
-
-    exit_kind = ExitKind.USAGE
-
-
-@dataclass(frozen=True)
-class RevisionRange:
-    """Two versions to compare, as given to ``--rev``."""
-
-    old: str
-    new: str | None
-    """None: the working tree (``--rev A`` compares A with the files on disk)."""
-    from_merge_base: bool = False
-    """``A...B``: compare B with the point where it forked from A (a pull request's own changes)."""
-
-
-def _check_rev(rev: str, spec: str) -> str:
-    rev = rev.strip()
-    if not rev:
-        raise GitError(f"--rev {spec!r}: empty revision; write A..B, A...B or A")
-    if rev.startswith("-"):
-        # Never let a revision be read as an option of git.
-        raise GitError(f"--rev {spec!r}: a revision cannot start with '-'")
-    return rev
-
-
-def parse_rev_range(spec: str) -> RevisionRange:
-    """``A..B`` (A to B), ``A...B`` (merge base of A and B to B), ``A`` (A to the working tree).
-
-    As in git, an empty side of ``..`` means HEAD: ``origin/main..`` is ``origin/main..HEAD``.
-    """
-    for separator, from_base in (("...", True), ("..", False)):
-        if separator in spec:
-            left, right = spec.split(separator, 1)
-            old = _check_rev(left or "HEAD", spec)
-            new = _check_rev(right or "HEAD", spec)
-            return RevisionRange(old, new, from_base)
-    return RevisionRange(_check_rev(spec, spec), None)
-
-
-def _git(args: list[str], cwd: Path) -> bytes:
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise GitError("git is not installed (or not on PATH)") from None
-    except NotADirectoryError:
-        raise GitError(f"{cwd} is not a directory") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(message[-1] if message else f"git {args[0]} failed ({done.returncode})")
-    return done.stdout
-
-
-def _commit(rev: str, cwd: Path) -> str:
-    try:
-        _git(["rev-parse", "--git-dir"], cwd)
-    except GitError:
-        raise GitError(f"{cwd.resolve()} is not in a git repository") from None
-    try:
-        out = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], cwd)
-    except GitError:
-        raise GitError(f"unknown git revision {rev!r}") from None
-    return out.decode().strip()
-
-
-def merge_base(a: str, b: str, cwd: Path = Path()) -> str:
-    """The commit where ``b`` forked from ``a`` (``git merge-base``)."""
-    try:
-        out = _git(["merge-base", "--end-of-options", _commit(a, cwd), _commit(b, cwd)], cwd)
-    except GitError as exc:
-        raise GitError(f"no common ancestor of {a!r} and {b!r}: {exc}") from None
-    return out.decode().strip()
-
-
-@dataclass(frozen=True)
-class _Entry:
-    path: str
-    oid: str
-    size: int
-
-
-def _list_tree(commit: str, prefix: str, top: Path) -> Iterator[_Entry]:
-    # -z: paths verbatim (no quoting of Japanese names); -l: sizes, to refuse huge blobs unread.
-    out = _git(["ls-tree", "-r", "-l", "-z", "--full-name", commit, "--", prefix or "."], top)
-    for record in out.decode("utf-8", "surrogateescape").split("\0"):
-        if not record:
-            continue
-        meta, _, path = record.partition("\t")
-        mode, kind, oid, size = meta.split()
-        # Blobs only: mode 120000 is a symlink (its blob is the link text), gitlinks are commits.
-        if kind == "blob" and mode != "120000" and PurePosixPath(path).suffix in (".yaml", ".yml"):
-            yield _Entry(path, oid, int(size))
-
-
-def load_revision(rev: str, data_dir: Path, *, cwd: Path = Path()) -> LoadedData:
-    """Load ``data_dir`` as it was at git revision ``rev``, without a checkout.
-
-    The files are read from the object database into a private temporary
-    directory and loaded with :func:`~kpitool.sources.documents.load_data`; file names in
-    documents and problems read ``REV:path/in/repo.yaml``. Raises
-    :class:`GitError` if git, the repository or the revision is missing.
-    """
-    commit = _commit(rev, cwd)
-    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
-    target = (cwd / data_dir).resolve()
-    try:
-        prefix = target.relative_to(top.resolve()).as_posix()
-    except ValueError:
-        raise GitError(f"{data_dir} is outside the git repository at {top}") from None
-    prefix = "" if prefix == "." else prefix
-    names: dict[str, str] = {}
-    problems: list[Problem] = []
-    with tempfile.TemporaryDirectory(prefix="kpitool-diff-") as scratch:
-        root = Path(scratch)
-        for entry in _list_tree(commit, prefix, top):
-            label = f"{rev}:{entry.path}"
-            if entry.size > MAX_FILE_BYTES:
-                problems.append(
-                    Problem(label, None, None, "", f"file is over the {MAX_FILE_BYTES // 1048576} MiB limit")
-                )
-                continue
-            relative = PurePosixPath(entry.path).relative_to(prefix) if prefix else PurePosixPath(entry.path)
-            dest = root.joinpath(*relative.parts)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            # A private scratch copy, deleted below: no user file is written, so no atomic write.
-            dest.write_bytes(_git(["cat-file", "blob", entry.oid], top))
-            names[str(dest)] = label
-        loaded = load_data([root])
-    _relabel(loaded, problems, lambda name: names.get(name, name))
-    return loaded
-
-
-def _relabel(loaded: LoadedData, extra: Iterable[Problem], rename: Callable[[str], str]) -> None:
-    """Name the documents and problems after their place in git rather than the scratch copy."""
-    documents = [d.document for d in loaded.plans.values()] + [d.document for d in loaded.actuals.values()]
-    for document in documents:
-        document.path = Path(rename(document.name))
-    loaded.problems = [
-        Problem(rename(p.file), p.line, p.column, p.path, p.message, p.severity, p.code)
-        for p in [*loaded.problems, *extra]
-    ]

@@ -1,11 +1,8 @@
-"""The plan data model: plans, sections, projects, KPIs and actuals.
+"""The plan data model (計画): plans, sections, projects and KPIs with baselines and targets.
 
-Pure pydantic v2 types. The YAML loader (:mod:`kpitool.sources.documents`) builds them; the
-rating engine and the reporters read them. Nothing here does I/O or printing.
-
-Values written in the YAML as numbers arrive as :class:`~decimal.Decimal` built
-from the text as written (``13.60`` stays ``13.60``), so rates computed from
-them are exact.
+Pure pydantic v2 types built on the field types of :mod:`kpitool.model.fields`. The YAML loader
+(:mod:`kpitool.sources.documents`) builds them; the rating engine and the reporters read them.
+Nothing here does I/O or printing. The actuals are in :mod:`kpitool.model.actuals`.
 """
 
 from __future__ import annotations
@@ -13,26 +10,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    PlainValidator,
-    WithJsonSchema,
-    model_validator,
+from pydantic import Field, model_validator
+
+from kpitool.model.fields import (
+    FiscalYearLabel,
+    Flag,
+    GoalNumber,
+    Identifier,
+    Label,
+    Number,
+    OptionalNumber,
+    OptionalPeriod,
+    OptionalText,
+    PeriodField,
+    StrictModel,
+    Text,
 )
-
-from kpitool.values.numbers import NumberError, parse_number
-from kpitool.values.periods import Period, PeriodError, parse_fiscal_year, parse_period
+from kpitool.values.fiscal_year import parse_fiscal_year
 
 __all__ = [
     "KPI",
-    "Actual",
-    "ActualsFile",
-    "AmbiguousScalar",
     "Baseline",
     "Direction",
     "EvaluationSettings",
@@ -45,250 +44,8 @@ __all__ = [
     "Section",
     "Target",
     "TargetBasis",
+    "section_heading",
 ]
-
-
-class AmbiguousScalar:
-    """A plain YAML scalar that YAML 1.1 would silently retype (``0123``, ``no``, ``2025-04-01``).
-
-    The loader hands these over instead of guessing; every field refuses them
-    with a hint to quote the text.
-    """
-
-    __slots__ = ("reason", "text")
-
-    def __init__(self, text: str, reason: str) -> None:
-        self.text = text
-        self.reason = reason
-
-    def __repr__(self) -> str:
-        return f"AmbiguousScalar({self.text!r})"
-
-    def explain(self) -> str:
-        """Why the scalar was refused and what to write instead."""
-        return f"{self.text!r} is ambiguous: {self.reason}; quote it if you mean the text"
-
-
-# A YAML value that is not what a field wants is rejected, never coerced: the
-# loader hands over Decimals for numbers and str for text, and these validators
-# refuse everything else with a message that says what to write instead.
-
-
-def _require_nonempty_text(value: Any) -> str:
-    text = _require_text(value)
-    if not text.strip():
-        raise ValueError("must not be empty")
-    return text
-
-
-def _refuse_ambiguous(value: Any) -> None:
-    if isinstance(value, AmbiguousScalar):
-        raise ValueError(value.explain())
-
-
-def _require_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    _refuse_ambiguous(value)
-    if isinstance(value, bool):
-        raise ValueError(f"expected text, got the boolean {str(value).lower()}; quote it")
-    if isinstance(value, Decimal):
-        raise ValueError(f"expected text, got the number {value}; quote it")
-    raise ValueError(f"expected text, got {type(value).__name__}")
-
-
-def _refuse_long(text: str, what: str) -> None:
-    # Labels are short; echoing a 5,000-character "label" back would bury the message.
-    if len(text) > 100:
-        raise ValueError(f"expected {what}, got text of {len(text):,} characters")
-
-
-def _validate_period(value: Any) -> Period:
-    _refuse_ambiguous(value)
-    if isinstance(value, Period):
-        return value
-    _refuse_long(_require_text(value), "a period such as R6年度")
-    try:
-        return parse_period(_require_text(value))
-    except PeriodError as exc:
-        raise ValueError(str(exc)) from None
-
-
-def _validate_fiscal_year_label(value: Any) -> str:
-    text = _require_text(value)
-    _refuse_long(text, "a year such as R6")
-    try:
-        parse_fiscal_year(text)
-    except PeriodError as exc:
-        raise ValueError(str(exc)) from None
-    return text
-
-
-# Sanity bound on magnitudes: the largest figure in a municipal plan is a
-# budget in yen (~1e13); anything near 1e18 is a typo or an attack.
-_MAX_MAGNITUDE = Decimal("1e18")
-# No plan prints more than a dozen digits; thousands of them are an attack on the arithmetic.
-_MAX_DIGITS = 30
-_MAX_PLACES = 12
-
-
-def _shown(value: Any) -> str:
-    """A value for a message, cut short: a 5,000-digit number must not flood the terminal."""
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)  # 0.0000001, not 1E-7
-    return text if len(text) <= 40 else f"{text[:20]}…({len(text):,} characters)"
-
-
-def _validate_number(value: Any) -> Decimal:
-    _refuse_ambiguous(value)
-    if isinstance(value, bool):
-        raise ValueError("expected a number, got a boolean")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, str):
-        _refuse_long(value, "a number")
-        try:
-            parsed = parse_number(value)
-        except NumberError as exc:
-            raise ValueError(str(exc)) from None
-        if parsed is None:
-            raise ValueError(f"expected a number, got {value!r} (write null for no value)")
-        number = parsed
-    else:
-        raise ValueError(f"expected a number, got {type(value).__name__}")
-    if not number.is_finite():
-        raise ValueError(f"expected a finite number, got {_shown(value)}")
-    if abs(number) >= _MAX_MAGNITUDE:
-        raise ValueError(f"number {_shown(value)} is out of range (must be below 1e18)")
-    if len(number.as_tuple().digits) > _MAX_DIGITS:
-        raise ValueError(f"number {_shown(value)} has more than {_MAX_DIGITS} digits")
-    if number and number.adjusted() < -_MAX_PLACES:  # 1E-320 would make every ratio overflow
-        raise ValueError(f"number {_shown(value)} is too close to zero (below 1e-{_MAX_PLACES})")
-    return number
-
-
-PeriodField = Annotated[
-    Period,
-    PlainValidator(_validate_period),
-    PlainSerializer(lambda p: p.label, return_type=str),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "description": "期間 — a period as written: R6年度, 令和6年度, 2024年度, R7年1月, "
-            "令和8年4月1日, R6年度末, H30.10月～R1.9月, H29～R2",
-            "examples": ["R6年度", "平成30年度", "R7年1月", "H30.10月～R1.9月"],
-        }
-    ),
-]
-"""A period (時点) kept as written, validated and normalised by :mod:`kpitool.values.periods`."""
-
-Number = Annotated[
-    Decimal,
-    PlainValidator(_validate_number),
-    PlainSerializer(lambda d: d, return_type=Decimal),
-    WithJsonSchema(
-        {
-            "anyOf": [{"type": "number"}, {"type": "string"}],
-            "description": '数値 — a number as written: 14063, 13.60, "1,234", "▲2.6"',
-        }
-    ),
-]
-"""An exact decimal number; YAML numbers and strict numeric text ("1,234", "▲2.6")."""
-
-Text = Annotated[str, PlainValidator(_require_text), WithJsonSchema({"type": "string"})]
-"""Text that must be text in the YAML (a YAML number or boolean is refused)."""
-
-Label = Annotated[
-    str, PlainValidator(_require_nonempty_text), WithJsonSchema({"type": "string", "minLength": 1})
-]
-"""Non-empty text: names, titles and units."""
-
-Identifier = Annotated[
-    str,
-    PlainValidator(_require_text),
-    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=80),
-    WithJsonSchema({"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]*$"}),
-]
-"""A stable ASCII id (letters, digits, ``.``, ``_``, ``-``): plan, section, project and KPI ids."""
-
-FiscalYearLabel = Annotated[
-    str,
-    PlainValidator(_validate_fiscal_year_label),
-    WithJsonSchema({"type": "string", "examples": ["R6", "令和6年度", "2024年度"]}),
-]
-"""An evaluation year (評価年度) as written: R6, 令和6年度, 2024年度."""
-
-
-def _optional(validate: Any) -> Any:
-    def check(value: Any) -> Any:
-        return None if value is None else validate(value)
-
-    return check
-
-
-def _validate_flag(value: Any) -> bool:
-    _refuse_ambiguous(value)
-    if isinstance(value, bool):
-        return value
-    raise ValueError("expected true or false")
-
-
-def _validate_goal_number(value: Any) -> int:
-    number = _validate_number(value)
-    if number != number.to_integral_value():
-        raise ValueError(f"expected a whole number, got {value}")
-    return int(number)
-
-
-OptionalText = Annotated[
-    str | None,
-    PlainValidator(_optional(_require_text)),
-    WithJsonSchema({"type": ["string", "null"]}),
-]
-"""Text or null."""
-
-OptionalNumber = Annotated[
-    Decimal | None,
-    PlainValidator(_optional(_validate_number)),
-    PlainSerializer(lambda d: d, return_type=Decimal | None),
-    WithJsonSchema(
-        {
-            "anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}],
-            "description": "数値 — a number as written, or null for — (no value)",
-        }
-    ),
-]
-"""A number or null."""
-
-OptionalPeriod = Annotated[
-    Period | None,
-    PlainValidator(_optional(_validate_period)),
-    PlainSerializer(lambda p: p.label if p is not None else None, return_type=str | None),
-    WithJsonSchema({"type": ["string", "null"], "description": "期間 — a period as written"}),
-]
-"""A period or null."""
-
-Flag = Annotated[bool, PlainValidator(_validate_flag), WithJsonSchema({"type": "boolean"})]
-"""true or false, nothing else (YAML's yes/no/on/off are refused)."""
-
-GoalNumber = Annotated[
-    int,
-    PlainValidator(_validate_goal_number),
-    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 17}),
-]
-"""An SDG goal number."""
-
-
-class _Strict(BaseModel):
-    """Base of every model: unknown keys are errors, inputs are never echoed in errors."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        hide_input_in_errors=True,
-        str_strip_whitespace=False,
-    )
 
 
 class PlanKind(StrEnum):
@@ -335,7 +92,7 @@ class Grade(StrEnum):
     """現時点では判断が困難(実績なし)."""
 
 
-class PlanPeriod(_Strict):
+class PlanPeriod(StrictModel):
     """計画期間 — first and last fiscal year of the plan."""
 
     start: FiscalYearLabel = Field(title="開始年度", description="first fiscal year, e.g. R2")
@@ -358,7 +115,7 @@ class PlanPeriod(_Strict):
         return self
 
 
-class Baseline(_Strict):
+class Baseline(StrictModel):
     """基準値 — the value at the start, with its period. ``value: null`` for "—"."""
 
     value: OptionalNumber = Field(title="基準値", description="null where the plan prints —")
@@ -375,7 +132,7 @@ class TargetBasis(StrEnum):
     """The target is ``baseline × factor`` (維持 = factor 1, 8割減 = factor 0.2)."""
 
 
-class Target(_Strict):
+class Target(StrictModel):
     """目標値 — the value to reach by a period.
 
     Either ``value`` is given, or ``basis: baseline`` with a ``factor`` (維持 →
@@ -403,14 +160,14 @@ class Target(_Strict):
         return self
 
 
-class InterimTarget(_Strict):
+class InterimTarget(StrictModel):
     """中間目標 / 目安値 — a value expected by an intermediate period."""
 
     value: Number = Field(title="目安値")
     period: PeriodField = Field(title="時点")
 
 
-class KPI(_Strict):
+class KPI(StrictModel):
     """A KPI (重要業績評価指標), a goal's 数値目標 or the plan's 成果目標."""
 
     id: Identifier = Field(title="ID", description="stable, unique within the plan")
@@ -446,7 +203,7 @@ class KPI(_Strict):
         return base * factor
 
 
-class GradeDefinition(_Strict):
+class GradeDefinition(StrictModel):
     """Overrides how one grade of a scheme is shown: symbol, label and 判断基準 wording.
 
     ``key`` names the scheme's grade (default scheme: achieved, approaching,
@@ -459,7 +216,7 @@ class GradeDefinition(_Strict):
     criterion: OptionalText = Field(default=None, title="判断基準")
 
 
-class EvaluationSettings(_Strict):
+class EvaluationSettings(StrictModel):
     """評価方法 — the rating scheme of a plan; absent means the default rule.
 
     ``scheme`` names a rule in :mod:`kpitool.rating.engine`; ``options`` are its
@@ -471,7 +228,7 @@ class EvaluationSettings(_Strict):
     grades: tuple[GradeDefinition, ...] = Field(default=(), title="判断基準")
 
 
-class Section(_Strict):
+class Section(StrictModel):
     """A node of the plan's tree: 基本目標, 施策の基本的方向, 政策パッケージ, 分野 …"""
 
     id: Identifier = Field(title="ID")
@@ -491,14 +248,21 @@ class Section(_Strict):
             yield from child.walk(depth + 1)
 
 
-class RoleSplit(_Strict):
+def section_heading(section: Section | None) -> str:
+    """A section as a heading line: ``施策分野 1 圏域全体の経済成長のけん引``; None → 計画全体."""
+    if section is None:
+        return "計画全体"
+    return " ".join(f"{section.level} {section.number or ''} {section.title}".split())
+
+
+class RoleSplit(StrictModel):
     """役割分担 — what the central city and the partner municipalities do."""
 
     central: OptionalText = Field(default=None, title="中枢都市の役割")
     partners: OptionalText = Field(default=None, title="連携市町の役割")
 
 
-class Project(_Strict):
+class Project(StrictModel):
     """事業 / 連携事業. Listed once, however often the document lists it (【再掲】)."""
 
     id: Identifier = Field(title="ID")
@@ -527,7 +291,7 @@ class Project(_Strict):
         return self
 
 
-class SourceDocument(_Strict):
+class SourceDocument(StrictModel):
     """Where the plan was encoded from."""
 
     title: Text = Field(title="資料名")
@@ -535,7 +299,7 @@ class SourceDocument(_Strict):
     note: OptionalText = Field(default=None, title="備考")
 
 
-class Plan(_Strict):
+class Plan(StrictModel):
     """A plan (計画): comprehensive plan, revitalisation strategy or alliance vision."""
 
     id: Identifier = Field(title="計画ID")
@@ -566,39 +330,14 @@ class Plan(_Strict):
             for kpi in section.kpis:
                 yield kpi, section
 
+    def top_sections(self) -> dict[str, Section]:
+        """Section id → the top-level section holding it."""
+        top: dict[str, Section] = {}
+        for section in self.sections:
+            for inner, _depth in section.walk():
+                top[inner.id] = section
+        return top
+
     def kpi_count(self) -> int:
         """Number of KPIs, 数値目標 and 成果目標 included."""
         return sum(1 for _ in self.iter_kpis())
-
-
-class Actual(_Strict):
-    """実績値 — one KPI's value as known at one evaluation year.
-
-    ``period`` is the data period the value refers to: an R6 evaluation that
-    holds R4年度 data is normal (statistics lag).
-    """
-
-    value: OptionalNumber = Field(title="実績値", description="null: no value (—)")
-    period: OptionalPeriod = Field(default=None, title="実績時点")
-    unit: OptionalText = Field(
-        default=None, title="単位", description="only when it differs from the KPI's unit"
-    )
-    official_grade: OptionalText = Field(
-        default=None, title="公表評価", description="the grade a published evaluation gave"
-    )
-    official_reason: OptionalText = Field(default=None, title="評価理由")
-    note: OptionalText = Field(default=None, title="備考")
-    source: OptionalText = Field(default=None, title="出典")
-
-
-class ActualsFile(_Strict):
-    """An actuals file (data/actuals/<plan>.yaml): KPI id → evaluation year → actual."""
-
-    plan: Identifier = Field(title="計画ID")
-    source: OptionalText = Field(default=None, title="出典")
-    note: OptionalText = Field(default=None, title="備考")
-    actuals: dict[Identifier, dict[FiscalYearLabel, Actual]] = Field(default_factory=dict, title="実績")
-
-    def count(self) -> int:
-        """Number of recorded actuals (KPI × year)."""
-        return sum(len(years) for years in self.actuals.values())

@@ -53,7 +53,7 @@ _DESCRIPTIONS = {
     ),
     SchemaKind.ACTUALS: (
         "実績値 — the actual values of one plan's KPIs: KPI id → evaluation year (評価年度) → "
-        "value with its data period. Generated from kpitool.model.plan.ActualsFile; `kpitool "
+        "value with its data period. Generated from kpitool.model.actuals.ActualsFile; `kpitool "
         "validate` checks that the plan and KPIs exist."
     ),
 }
@@ -101,7 +101,8 @@ def _tidy(node: Any) -> Any:
 
 def schema_document(kind: SchemaKind) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a plan or actuals file, as a mapping."""
-    from kpitool.model.plan import ActualsFile, Plan
+    from kpitool.model.actuals import ActualsFile
+    from kpitool.model.plan import Plan
 
     model = Plan if kind is SchemaKind.PLAN else ActualsFile
     generated = _tidy(model.model_json_schema(mode="validation"))

@@ -1,1 +1,2 @@
-"""Grading: schemes that turn a KPI and its actual into ○ / △ / × / —, the engine, cached evaluations."""
+"""Grading: facts of a KPI and its actual, schemes that turn them into ○ / △ / × / —, the engine,
+its results and cached evaluations."""

@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from kpitool.rating.engine import PlanEvaluation, evaluate_plan
+from kpitool.rating.engine import evaluate_plan
+from kpitool.rating.results import PlanEvaluation
 from kpitool.support.memory import paused_gc
 
 if TYPE_CHECKING:
-    from kpitool.sources.documents import LoadedData, PlanDocument
+    from kpitool.sources.documents import PlanDocument
+    from kpitool.sources.tree import LoadedData
     from kpitool.support.cache import Cache
 
 __all__ = ["evaluate_document", "evaluate_documents"]

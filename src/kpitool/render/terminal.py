@@ -1,107 +1,297 @@
-"""Rich renderings for people at a terminal: evaluation tables, 総括, plan lists and trees."""
+"""Rich renderings of evaluations for people at a terminal: the KPI table and the 総括.
+
+Both are laid out for the width they are printed at, with :mod:`kpitool.render.flow`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.text import Text
-from rich.tree import Tree
 
 from kpitool.model.plan import Plan
-from kpitool.rating.engine import PlanEvaluation, Scheme, Summary
+from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
+from kpitool.rating.schemes.base import Scheme
+from kpitool.render.flow import (
+    Atom,
+    Column,
+    Flow,
+    Grid,
+    Line,
+    fixed_table,
+    flow_fields,
+    narrowest_table,
+    token,
+    words,
+    wrap,
+)
 from kpitool.render.xlsx.style import (
-    DIRECTION_LABELS,
     TONE_COLOURS,
-    actual_text,
+    actual_parts,
     display_number,
     display_rate,
     grade_tone,
-    value_with_period,
 )
 from kpitool.values.numbers import round_half_up
 
-__all__ = ["evaluation_table", "plan_tree", "plans_table", "summary_table"]
-
-_KIND_LABELS = {
-    "comprehensive_plan": "総合計画",
-    "revitalization_strategy": "地方創生総合戦略",
-    "regional_alliance_vision": "連携中枢都市圏ビジョン",
-}
-
-
-def _grade_text(scheme: Scheme, symbol: str) -> Text:
-    colour = TONE_COLOURS[grade_tone(scheme, symbol)][0]
-    return Text(symbol, style=f"bold {colour}")
+__all__ = ["EvaluationView", "SummaryView", "evaluation_table", "summary_table"]
 
 
 def evaluation_table(result: PlanEvaluation) -> RenderableType:
-    """One plan's KPIs grouped by section, with rates, grades and the grade counts."""
-    scheme = result.scheme
-    table = Table(
-        title=f"{result.plan.title} — {result.year_label} 評価",
-        title_justify="left",
-        show_lines=False,
-        expand=False,
-    )
-    table.add_column("No.", no_wrap=True)
-    table.add_column("指標名", min_width=16, overflow="fold")
-    table.add_column("単位", no_wrap=True)
-    table.add_column("基準値 (時点)", justify="right", overflow="fold")
-    table.add_column("目標値 (時点)", justify="right", overflow="fold")
-    table.add_column("実績値 (時点)", justify="right", overflow="fold")
-    table.add_column("達成率", justify="right", no_wrap=True)
-    table.add_column("進捗率", justify="right", no_wrap=True)
-    # Scheme-specific figures get a column only when the scheme produces them.
+    """One plan's KPIs grouped by section, with rates, grades and the grade counts.
+
+    The layout follows the width it is printed at (see :class:`EvaluationView`).
+    """
+    return EvaluationView(result)
+
+
+@dataclass(frozen=True)
+class _Value:
+    """A figure cell: the value (a number, or the plan's wording), and its period (時点)."""
+
+    label: str
+    text: str
+    period: str | None = None
+    textual: bool = False
+
+    def atoms(self, gap: int = 0) -> list[Atom]:
+        return words(self.text, gap=gap) if self.textual else [token(self.text, gap=gap)]
+
+    def lines(self, *, period_below: bool) -> list[Line]:
+        """One line, or two with the period under the value."""
+        if self.period is None:
+            return [self.atoms()]
+        period = token(f"({self.period})", gap=0 if period_below else 1)
+        return [self.atoms(), [period]] if period_below else [[*self.atoms(), period]]
+
+    def labelled(self) -> list[Atom]:
+        """``基準値 14,063 (H30年度)``: label, value and period on one line if they fit."""
+        period = [token(f"({self.period})", gap=1)] if self.period else []
+        return [token(self.label, "dim"), *self.atoms(gap=1), *period]
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One KPI as the terminal shows it."""
+
+    number: str
+    name: str
+    unit: str
+    values: tuple[_Value, _Value, _Value]
+    rates: tuple[str, str]
+    extras: tuple[_Value, ...]
+    grade: tuple[Atom, ...]
+
+    def title(self) -> list[Atom]:
+        """The number (if any) and the name."""
+        number = [token(self.number)] if self.number else []
+        return [*number, *words(self.name, gap=1 if number else 0)]
+
+
+_Item = _Row | str
+"""A row of the table: a KPI, or the heading of the section its following KPIs belong to."""
+
+
+def _items(result: PlanEvaluation) -> list[_Item]:
     extras = [
         (key, title) for key, title in _DETAIL_COLUMNS if any(key in row.details for row in result.rows)
     ]
-    for _key, title in extras:
-        table.add_column(title, justify="right", no_wrap=True)
-    table.add_column("評価", justify="center", no_wrap=True)
+    items: list[_Item] = []
     current = object()
     for row in result.rows:
-        section = row.section
-        if section is not current:
-            current = section
-            heading = f"{section.level} {section.number or ''} {section.title}" if section else "計画全体"
-            table.add_section()
-            table.add_row("", Text(" ".join(heading.split()), style="bold"), *[""] * (7 + len(extras)))
+        if row.section is not current:
+            current = section = row.section
+            label = f"{section.level} {section.number or ''} {section.title}" if section else "計画全体"
+            items.append(" ".join(label.split()))
         kpi = row.kpi
-        baseline_period = kpi.baseline.period.label if kpi.baseline and kpi.baseline.period else None
-        grade = _grade_text(scheme, row.grade)
+        grade = [_grade_atom(result.scheme, row.grade)]
         if row.disagrees:
-            grade.append(f" (計算:{row.computed.symbol})", style="italic")
-        target = kpi.target.text or value_with_period(row.target, kpi.target.period.label)
-        if kpi.target.text and row.target is not None:
-            target = f"{kpi.target.text} ({kpi.target.period.label})"
-        table.add_row(
-            kpi.number or "",
-            kpi.name,
-            kpi.unit,
-            value_with_period(row.baseline, baseline_period),
-            target,
-            actual_text(row),
-            display_rate(row.achievement),
-            display_rate(row.progress),
-            *(_detail_text(row.details.get(key)) for key, _title in extras),
-            grade,
-        )
-    parts: list[RenderableType] = [table, _counts_line(result.summary, scheme), _legend(scheme)]
-    if result.disagreements:
-        notes = Text(
-            "公表評価と計算結果が異なる指標 (official grade differs from the rule):\n",
-            style="bold yellow",
-        )
-        for row in result.disagreements:
-            notes.append(
-                f"  {row.kpi.number or ''} {row.kpi.name}: "
-                f"公表 {row.official} / 計算 {row.computed.symbol} — {row.rule}\n"
+            grade.append(token(f"(計算:{row.computed.symbol})", "italic", gap=1))
+        items.append(
+            _Row(
+                kpi.number or "",
+                kpi.name,
+                kpi.unit,
+                (_baseline(row), _target(row), _actual(row)),
+                (display_rate(row.achievement), display_rate(row.progress)),
+                tuple(_Value(title, _detail_text(row.details.get(key))) for key, title in extras),
+                tuple(grade),
             )
-        parts.append(notes)
-    return Group(*parts)
+        )
+    return items
+
+
+def _baseline(row: Evaluation) -> _Value:
+    baseline = row.kpi.baseline
+    period = baseline.period.label if baseline and baseline.period and row.baseline is not None else None
+    return _Value("基準値", display_number(row.baseline), period)
+
+
+def _target(row: Evaluation) -> _Value:
+    target = row.kpi.target
+    period = target.period.label if row.target is not None else None
+    if target.text:
+        return _Value("目標値", target.text, period, textual=True)
+    return _Value("目標値", display_number(row.target), period)
+
+
+def _actual(row: Evaluation) -> _Value:
+    text, period = actual_parts(row)
+    return _Value("実績値", text, period)
+
+
+def _grade_atom(scheme: Scheme, symbol: str, gap: int = 0) -> Atom:
+    return token(symbol, f"bold {TONE_COLOURS[grade_tone(scheme, symbol)][0]}", gap=gap)
+
+
+class EvaluationView:
+    """An evaluation laid out for the width it is printed at. What gives way as it narrows:
+
+    1. names and units wrap (a name keeps at least 8 CJK characters a line, a unit 4);
+    2. each period (時点) moves under its value;
+    3. 達成率 and 進捗率 share one column;
+    4. one 指標 column (number, name, unit) and one of 基準値 / 目標値 / 実績値;
+    5. when even that does not fit (about 65 columns), one block per KPI.
+
+    In every layout a KPI's number (or name) and its grade are on its first line, and figures,
+    rates, periods and grades are never split; no line is wider than the width.
+    """
+
+    def __init__(self, result: PlanEvaluation) -> None:
+        self.result = result
+        self.items = _items(result)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[RenderableType]:
+        width = options.max_width
+        result = self.result
+        yield Flow([words(f"{result.plan.title} — {result.year_label} 評価", "italic")])
+        yield _fitted(self.items, width) or _blocks(self.items, width)
+        yield _counts_line(result.summary, result.scheme)
+        yield _legend(result.scheme)
+        if result.disagreements:
+            yield Flow(
+                [
+                    words(
+                        "公表評価と計算結果が異なる指標 (official grade differs from the rule):",
+                        "bold yellow",
+                    )
+                ]
+            )
+            for row in result.disagreements:
+                note = (
+                    f"{row.kpi.number or ''} {row.kpi.name}: 公表 {row.official} / 計算 {row.computed.symbol}"
+                )
+                yield Flow([[token("  "), *words(note), *words(f"— {row.rule}", gap=1)]], indent=4)
+        yield Text("")  # a blank line before the next plan
+
+
+_NAME_FLOOR = 16
+_UNIT_FLOOR = 8
+
+
+def _fitted(items: list[_Item], width: int) -> Grid | None:
+    """The first table layout (1–4 of :class:`EvaluationView`) that fits the width, if any."""
+    spans = {index: Flow([words(item, "bold")]) for index, item in enumerate(items) if isinstance(item, str)}
+    for period_below, rates_folded in ((False, False), (True, False), (True, True)):
+        table = fixed_table(_columns(items, period_below, rates_folded), width, spans=spans)
+        if table is not None:
+            return table
+    return fixed_table(_stacked_columns(items), width, spans=spans)
+
+
+def _cells(items: list[_Item], cell: Callable[[_Row], Flow]) -> list[Flow | None]:
+    """A column's cells: ``cell`` of each KPI, nothing in the rows of section headings."""
+    return [cell(item) if isinstance(item, _Row) else None for item in items]
+
+
+def _columns(items: list[_Item], period_below: bool, rates_folded: bool) -> list[Column]:
+    """The table with one column per figure (layouts 1–3 of :class:`EvaluationView`)."""
+    rows = [item for item in items if isinstance(item, _Row)]
+    columns: list[Column] = []
+    if any(row.number for row in rows):
+        columns.append(Column(Flow.of("No."), _cells(items, lambda row: Flow.of(row.number))))
+    name = Column(Flow.of("指標名"), _cells(items, lambda row: Flow([words(row.name)], floor=_NAME_FLOOR)))
+    unit_cells = _cells(items, lambda row: Flow([words(row.unit)], floor=_UNIT_FLOOR))
+    unit = Column(Flow.of("単位"), unit_cells, weight=0.3)
+    columns += [name, unit]
+    for index, title in enumerate(("基準値", "目標値", "実績値")):
+        header = Flow.of(title, "(時点)") if period_below else Flow([[token(title), token("(時点)", gap=1)]])
+        figure = partial(_figure, index=index, period_below=period_below)
+        columns.append(Column(header, _cells(items, figure), "right"))
+    if rates_folded:
+        columns.append(Column(Flow.of("達成率", "進捗率"), _cells(items, _rates), "right"))
+    else:
+        for index, title in enumerate(("達成率", "進捗率")):
+            columns.append(Column(Flow.of(title), _cells(items, partial(_rate, index=index)), "right"))
+    for index, extra in enumerate(rows[0].extras if rows else ()):
+        columns.append(Column(Flow.of(extra.label), _cells(items, partial(_extra, index=index)), "right"))
+    columns.append(Column(Flow.of("評価"), _cells(items, lambda row: Flow([list(row.grade)])), "center"))
+    return columns
+
+
+def _figure(row: _Row, index: int, period_below: bool) -> Flow:
+    value = row.values[index]
+    return Flow(value.lines(period_below=period_below), justify="left" if value.textual else None)
+
+
+def _rates(row: _Row) -> Flow:
+    return Flow.of(*row.rates)
+
+
+def _rate(row: _Row, index: int) -> Flow:
+    return Flow.of(row.rates[index])
+
+
+def _extra(row: _Row, index: int) -> Flow:
+    return Flow.of(row.extras[index].text)
+
+
+def _stacked_columns(items: list[_Item]) -> list[Column]:
+    """Layout 4: 指標 (number, name; unit below), the figures one under another, rates, grade."""
+
+    def title(row: _Row) -> Flow:
+        return Flow(
+            [row.title(), [token("単位", "dim"), *words(row.unit, gap=1)]], indent=2, floor=_NAME_FLOOR - 2
+        )
+
+    def figures(row: _Row) -> Flow:
+        return Flow([value.labelled() for value in (*row.values, *row.extras)], indent=2)
+
+    return [
+        Column(Flow.of("指標"), _cells(items, title)),
+        Column(Flow.of("基準値・目標値・実績値 (時点)"), _cells(items, figures)),
+        Column(Flow.of("達成率", "進捗率"), _cells(items, _rates), "right"),
+        Column(Flow.of("評価"), _cells(items, lambda row: Flow([list(row.grade)])), "center"),
+    ]
+
+
+def _blocks(items: list[_Item], width: int) -> RenderableType:
+    """Layout 5: per KPI, its number, name and grade on the first line, its figures below."""
+    lines: list[Text] = []
+    for item in items:
+        if isinstance(item, str):
+            lines += [Text(""), *wrap([words(item, "bold")], width)]
+            continue
+        grade = Flow([list(item.grade)])
+        unit = words(f"［{item.unit}］", "dim", gap=1) if item.unit else []
+        head = wrap([[*item.title(), *unit]], max(width - grade.natural - 1, 1), indent=2)
+        first = head[0]
+        first.append(" " * max(width - first.cell_len - grade.natural, 1))
+        first.append_text(grade.render(grade.natural))
+        lines += head
+        values, extras = item.values, item.extras
+        rates = [
+            [token(title, "dim"), token(rate, gap=1)]
+            for title, rate in zip(("達成率", "進捗率"), item.rates, strict=True)
+        ]
+        for group in ([values[0], values[1]], [values[2]], extras):
+            lines += flow_fields([value.labelled() for value in group], width, indent=4)
+        lines += flow_fields(rates, width, indent=4)
+    return Text("\n").join(lines)
 
 
 _DETAIL_COLUMNS = (("expected", "期待値"), ("previous", "前年度実績"), ("progress_grade", "進捗"))
@@ -120,114 +310,74 @@ def _detail_text(value: object) -> str:
     return str(value)
 
 
-def _legend(scheme: Scheme) -> Text:
+def _legend(scheme: Scheme) -> Flow:
     """判断基準: every grade with its label and wording, as the settings give them."""
-    legend = Text("判断基準: ")
+    atoms = [token("判断基準:")]
     for index, grade in enumerate(scheme.grade_specs):
-        if index:
-            legend.append(" / ")
-        legend.append_text(_grade_text(scheme, grade.symbol))
-        legend.append(f" {grade.label}（{grade.criterion}）")
-    return legend
+        mark = _grade_atom(scheme, grade.symbol, gap=1)
+        atoms.append(Atom((("/ ", ""), *mark.pieces), 1) if index else mark)
+        atoms += words(f"{grade.label}（{grade.criterion}）", gap=1)
+    return Flow([atoms], indent=2)
 
 
-def _counts_line(summary: Summary, scheme: Scheme) -> Text:
-    line = Text("集計: ")
-    for grade in summary.grades:
-        line.append_text(_grade_text(scheme, grade.symbol))
-        line.append(f" {summary.counts.get(grade.symbol, 0)} ({summary.percents[grade.symbol]}%)  ")
-    line.append(f"計 {summary.total}")
-    return line
+def _counts_line(summary: Summary, scheme: Scheme) -> Flow:
+    """集計: each grade with its count and percent, kept together, then the total."""
+    atoms = [token("集計:")]
+    for index, grade in enumerate(summary.grades):
+        figures = f" {summary.counts.get(grade.symbol, 0)} ({summary.percents[grade.symbol]}%)"
+        mark = _grade_atom(scheme, grade.symbol)
+        atoms.append(Atom((*mark.pieces, (figures, "")), 2 if index else 1))
+    atoms.append(token(f"計 {summary.total}", gap=2))
+    return Flow([atoms], indent=2)
 
 
-def summary_table(plan: Plan, summaries: Sequence[Summary], scheme: Scheme) -> Table:
-    """総括: per grade, each year's count and percent, with the 判断基準 wording."""
-    table = Table(title=f"{plan.title} — 総括", title_justify="left")
-    table.add_column("進捗度", justify="center")
-    for summary in summaries:
-        table.add_column(f"{summary.year_label}\n件数", justify="right")
-    table.add_column("判断基準")
-    for grade in scheme.grade_specs:
-        cells = [f"{s.counts.get(grade.symbol, 0)} ({s.percents[grade.symbol]}%)" for s in summaries]
-        table.add_row(_grade_text(scheme, grade.symbol), *cells, grade.criterion)
-    table.add_section()
-    table.add_row("計", *[str(s.total) for s in summaries], "")
-    return table
+def summary_table(plan: Plan, summaries: Sequence[Summary], scheme: Scheme) -> RenderableType:
+    """総括: per grade, each year's count and percent, with the 判断基準 wording.
+
+    As the width shrinks the wording wraps, then each percent moves under its count; when the
+    years still do not fit, the table turns (a row per year) and the wording goes below it.
+    """
+    return SummaryView(plan, summaries, scheme)
 
 
-def plans_table(rows: Sequence[dict[str, object]]) -> Table:
-    """The plan list: id, title, kind, period and counts."""
-    table = Table(title="計画一覧", title_justify="left")
-    # The id is what a user types next: never cut it; let the title and kind wrap instead.
-    table.add_column("id", no_wrap=True)
-    table.add_column("計画名", overflow="fold")
-    table.add_column("種類", overflow="fold")
-    table.add_column("計画期間", overflow="fold")
-    for name in ("指標", "事業", "実績"):
-        table.add_column(name, justify="right", no_wrap=True)
-    for row in rows:
-        table.add_row(
-            str(row["id"]),
-            str(row["title"]),
-            _KIND_LABELS.get(str(row["kind"]), str(row["kind"])),
-            str(row["period"] or "—"),
-            str(row["kpis"]),
-            str(row["projects"]),
-            str(row["actuals"]),
-        )
-    return table
+class SummaryView:
+    """The 総括 table laid out for the width it is printed at (see :func:`summary_table`)."""
 
+    def __init__(self, plan: Plan, summaries: Sequence[Summary], scheme: Scheme) -> None:
+        self.plan, self.summaries, self.scheme = plan, list(summaries), scheme
 
-def plan_tree(plan: Plan) -> Tree:
-    """The plan as a tree (sections → projects → KPIs) to check an encoding against its source."""
-    period = f" ({plan.period.start}–{plan.period.end})" if plan.period else ""
-    tree = Tree(Text(f"{plan.title}{period}", style="bold"))
-    if plan.vision:
-        tree.add(Text(f"将来像: {' '.join(plan.vision.split())}", style="italic"))
-    for kpi in plan.kpis:
-        tree.add(_kpi_label(kpi))
-    projects_by_section: dict[str, list[str]] = {}
-    for project in plan.projects:
-        for index, section_id in enumerate(project.listed_in):
-            mark = "【再掲】" if index else ""
-            number = f"{project.number} " if project.number else ""
-            projects_by_section.setdefault(section_id, []).append(f"{number}{project.title}{mark}")
+    def _figures(self, summary: Summary, symbol: str, below: bool) -> Flow:
+        count, percent = str(summary.counts.get(symbol, 0)), f"({summary.percents[symbol]}%)"
+        return Flow.of(count, percent) if below else Flow.of([token(count), token(percent, gap=1)])
 
-    def add(node: Tree, section: object) -> None:
-        from kpitool.model.plan import Section
-
-        assert isinstance(section, Section)
-        label = f"{section.level} {section.number or ''} {section.title}"
-        branch = node.add(Text(" ".join(label.split()), style="bold cyan"))
-        for item in section.items:
-            branch.add(Text(f"・{item}", style="dim"))
-        for child in section.sections:
-            add(branch, child)
-        for title in projects_by_section.get(section.id, []):
-            branch.add(Text(f"事業 {title}", style="green"))
-        for kpi in section.kpis:
-            branch.add(_kpi_label(kpi))
-
-    for section in plan.sections:
-        add(tree, section)
-    return tree
-
-
-def _kpi_label(kpi: object) -> Text:
-    from kpitool.model.plan import KPI
-
-    assert isinstance(kpi, KPI)
-    baseline = "—"
-    if kpi.baseline is not None:
-        period = kpi.baseline.period.label if kpi.baseline.period else None
-        baseline = kpi.baseline.text or value_with_period(kpi.baseline.value, period)
-    target = kpi.target.text or display_number(kpi.target_value())
-    label = Text(
-        f"{kpi.category} {kpi.number or ''} {kpi.name} [{kpi.unit}, {DIRECTION_LABELS[kpi.direction]}",
-        style="yellow",
-    )
-    label.append(
-        f"{', 累計' if kpi.cumulative else ''}] {baseline} → {target} "
-        f"({kpi.target.period.label})  id={kpi.id}"
-    )
-    return label
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[RenderableType]:
+        width = options.max_width
+        yield Flow([words(f"{self.plan.title} — 総括", "italic")])
+        grades = self.scheme.grade_specs
+        totals = len(grades)  # the row index of the 計 line
+        for below in (False, True):
+            columns = [
+                Column(
+                    Flow.of("進捗度"),
+                    [Flow([[_grade_atom(self.scheme, g.symbol)]]) for g in grades],
+                    "center",
+                )
+            ]
+            columns[0].cells.append(Flow.of("計"))
+            for summary in self.summaries:
+                cells: list[Flow | None] = [self._figures(summary, g.symbol, below) for g in grades]
+                cells.append(Flow.of(str(summary.total)))
+                columns.append(Column(Flow.of(summary.year_label, "件数"), cells, "right"))
+            criteria: list[Flow | None] = [Flow([words(g.criterion)], floor=12) for g in grades]
+            columns.append(Column(Flow.of("判断基準"), [*criteria, None]))
+            table = fixed_table(columns, width, sections=[totals])
+            if table is not None:
+                yield table
+                return
+        columns = [Column(Flow.of("年度"), [Flow.of(s.year_label) for s in self.summaries])]
+        for grade in grades:
+            cells = [self._figures(summary, grade.symbol, True) for summary in self.summaries]
+            columns.append(Column(Flow([[_grade_atom(self.scheme, grade.symbol)]]), cells, "right"))
+        columns.append(Column(Flow.of("計"), [Flow.of(str(s.total)) for s in self.summaries], "right"))
+        yield narrowest_table(columns, width)
+        yield _legend(self.scheme)

@@ -2,19 +2,16 @@
 
 The table has a header row with the columns below (English aliases accepted)
 and one column per evaluation year whose header is a year label (R5,
-令和6年度, 2024年度 …). Reading the file is the adapters' job: CSV here (UTF-8
-or CP932, as Japanese Excel saves it), .xlsx in :mod:`kpitool.render`;
-:func:`parse_kpi_table` turns the cells into model objects, strictly: a cell
-it cannot read is an error naming its row, column and text.
+令和6年度, 2024年度 …). Reading the file is :mod:`kpitool.sources.table_file`'s
+job (CSV, or .xlsx through :mod:`kpitool.sources.workbook`); :func:`parse_kpi_table`
+turns the cells into model objects, strictly: a cell it cannot read is an error
+naming its row, column and text.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
-import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,31 +20,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kpitool.errors import KpitoolError
-from kpitool.model.plan import KPI, Actual, ActualsFile, Plan
+from kpitool.model.actuals import Actual, ActualsFile
+from kpitool.model.plan import KPI, Plan
 from kpitool.problems import DataError, Problem
+from kpitool.values.fiscal_year import parse_fiscal_year
 from kpitool.values.numbers import NumberError, UnitError, convert, parse_number, parse_quantity
-from kpitool.values.periods import Period, PeriodError, parse_fiscal_year, parse_period
+from kpitool.values.periods import Period, PeriodError, parse_period
 
-__all__ = ["COLUMNS", "TableError", "TableSource", "parse_kpi_table", "read_csv_rows"]
-
-MAX_TABLE_BYTES = 20 * 1024 * 1024
-"""Largest table file read."""
-
-MAX_TABLE_ROWS = 100_000
-"""Most rows read from a CSV table; a KPI table has a few hundred."""
-
-MAX_TABLE_COLUMNS = 1_000
-"""Most cells in one CSV row."""
-
-# Control characters other than tab and line breaks: never in a text table (C1 ones
-# come from bytes misread as CP932), and echoed in a message they rewrite the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-class TableError(KpitoolError, ValueError):
-    """The file cannot be read as a table at all (encoding, format)."""
-
+__all__ = ["COLUMNS", "TableSource", "parse_kpi_table"]
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("id", "ID", "指標ID"),
@@ -87,76 +67,6 @@ class TableSource:
     name: str
     cell: Callable[[int, int], str]
     """(row index from 0, column index from 0) → e.g. ``row 3, column D`` or ``Sheet1!D3``."""
-
-
-def _decode_csv(raw: bytes, name: str) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        utf8_failed_at = exc.start
-    try:
-        return raw.decode("cp932")  # what Japanese Excel writes for "CSV"
-    except UnicodeDecodeError as exc:
-        # The encoding that read further is the one the file was meant to be in.
-        line = raw.count(b"\n", 0, max(exc.start, utf8_failed_at)) + 1
-        raise TableError(
-            f"{name}: line {line}: neither UTF-8 nor CP932 (Shift_JIS); save as UTF-8 CSV"
-        ) from None
-
-
-def _control_character(text: str, name: str) -> None:
-    found = _CONTROL.search(text)
-    if found is not None:
-        line = text.count("\n", 0, found.start()) + 1
-        raise TableError(
-            f"{name}: line {line}: holds the control character U+{ord(found.group()):04X}; "
-            "not a text CSV file"
-        )
-
-
-def read_csv_rows(path: Path) -> list[list[Any]]:
-    """Read a CSV file (UTF-8, UTF-8 with BOM, or CP932) into rows of text cells.
-
-    Bounded: at most :data:`MAX_TABLE_BYTES`, :data:`MAX_TABLE_ROWS` rows and
-    :data:`MAX_TABLE_COLUMNS` cells a row (empty cells at a row's end are dropped).
-    """
-    try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise TableError(f"{path}: is a directory, not a file")
-        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
-            raise TableError(f"{path}: is not a regular file")
-        if info.st_size > MAX_TABLE_BYTES:
-            raise TableError(f"{path}: file is {info.st_size // 1048576} MiB, over the 20 MiB limit")
-        with open(path, "rb") as stream:
-            raw = stream.read(MAX_TABLE_BYTES + 1)
-    except OSError as exc:
-        raise TableError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_TABLE_BYTES:
-        raise TableError(f"{path}: file is over the 20 MiB limit")
-    if raw[:4] == b"PK\x03\x04":
-        raise TableError(f"{path}: looks like an Excel workbook; name it .xlsx")
-    if raw[:4] == b"\xd0\xcf\x11\xe0":
-        raise TableError(f"{path}: is an Excel .xls or password-protected workbook, not a CSV file")
-    text = _decode_csv(raw, str(path))
-    _control_character(text, str(path))
-    rows: list[list[Any]] = []
-    try:
-        for line, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            while row and not row[-1].strip():
-                row.pop()
-            if len(row) > MAX_TABLE_COLUMNS:
-                raise TableError(
-                    f"{path}: line {line}: {len(row):,} cells, over the {MAX_TABLE_COLUMNS:,} cell limit"
-                )
-            if len(rows) >= MAX_TABLE_ROWS:
-                raise TableError(f"{path}: more than {MAX_TABLE_ROWS:,} rows; a KPI table has a few hundred")
-            rows.append(row)
-    except csv.Error as exc:
-        raise TableError(f"{path}: not a readable CSV file: {exc}") from None
-    return rows
 
 
 def _text(cell: Any) -> str:
@@ -268,11 +178,8 @@ def _value(cell: Any, unit: str) -> tuple[Decimal | None, Period | None]:
     return value, period
 
 
-def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple[Plan, ActualsFile]:
-    """Turn table cells into a plan (one section-less list of KPIs) and its actuals.
-
-    Raises :class:`DataError` listing every unreadable cell.
-    """
+def _check_header_row(rows: Sequence[Sequence[Any]], source: TableSource) -> None:
+    """Refuse an empty table, and one whose header is not its first row."""
     header_index = next((i for i, row in enumerate(rows) if any(_text(c) for c in row)), None)
     if header_index is None:
         raise DataError([Problem(source.name, None, None, "", "the table is empty", code="table")])
@@ -295,117 +202,176 @@ def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple
                 )
             ]
         )
-    fields, years = _column_map(rows[0], source)
-    unnamed = [index for index, cell in enumerate(rows[0]) if not _text(cell)]
-    problems: list[Problem] = []
-    kpis: list[KPI] = []
-    actuals: dict[str, dict[str, Actual]] = {}
-    seen_ids: dict[str, int] = {}
 
-    def cell(row: Sequence[Any], key: str) -> Any:
-        index = fields.get(key)
+
+_BAD_VALUE = (NumberError, UnitError, PeriodError)
+
+
+class _RowReader:
+    """Reads the KPI rows under a header, collecting the problems of every cell.
+
+    A row with a problem is reported and left out; the rows read become KPIs
+    (:attr:`kpis`) and their year columns actuals (:attr:`actuals`).
+    """
+
+    def __init__(self, header: Sequence[Any], source: TableSource) -> None:
+        self.header = header
+        self.source = source
+        self.fields, self.years = _column_map(header, source)
+        self.unnamed = [index for index, cell in enumerate(header) if not _text(cell)]
+        self.problems: list[Problem] = []
+        self.kpis: list[KPI] = []
+        self.actuals: dict[str, dict[str, Actual]] = {}
+        self.seen_ids: dict[str, int] = {}
+
+    def cell(self, row: Sequence[Any], key: str) -> Any:
+        """The row's cell of a field column, None if the table has no such column."""
+        index = self.fields.get(key)
         return row[index] if index is not None and index < len(row) else None
 
-    for row_index, row in enumerate(rows[1:], start=1):
-        if not any(_text(c) for c in row):
-            continue  # blank lines between blocks are common in hand-kept sheets
-        before = len(problems)
+    def bad(self, row_index: int, key: str | int, message: str) -> None:
+        """Record a problem at the row's cell of a field (by name) or column (by index)."""
+        column = self.fields.get(key, 0) if isinstance(key, str) else key
+        header = _text(self.header[column]) if column < len(self.header) else ""
+        self.problems.append(_problem(self.source, row_index, column, header, message))
 
-        def bad(key: str | int, message: str, row_index: int = row_index) -> None:
-            column = fields.get(key, 0) if isinstance(key, str) else key
-            header = _text(rows[0][column]) if column < len(rows[0]) else ""
-            problems.append(_problem(source, row_index, column, header, message))
+    def read(self, row_index: int, row: Sequence[Any]) -> None:
+        """Read one KPI row: its cells, its year columns, then the KPI when every cell read."""
+        before = len(self.problems)
+        self._stray_cells(row_index, row)
+        kpi_id = _text(self.cell(row, "id"))
+        if not self._new_id(row_index, kpi_id):
+            return
+        unit = _text(self.cell(row, "unit"))
+        entry = self._entry(row_index, row, kpi_id, unit)
+        self._year_actuals(row_index, row, kpi_id, unit)
+        if len(self.problems) > before:
+            return  # the cells are reported; the model would only repeat them
+        try:
+            self.kpis.append(KPI.model_validate(entry))
+        except ValidationError as exc:  # pragma: no cover - every cell is checked above
+            for error in exc.errors(include_url=False, include_input=False):
+                field = str(error["loc"][0]) if error["loc"] else "id"
+                column_key = field if field in self.fields else "id"
+                self.bad(row_index, column_key, f"{field}: {error['msg'].removeprefix('Value error, ')}")
 
-        width = len(rows[0])
-        for extra in range(width, len(row)):
+    def _stray_cells(self, row_index: int, row: Sequence[Any]) -> None:
+        """Values beyond the header or under no header, and empty required cells."""
+        for extra in range(len(self.header), len(row)):
             if _text(row[extra]):
-                bad(extra, f"{_text(row[extra])!r}: a cell beyond the last header column (a stray comma?)")
-        for blank in unnamed:  # a value there would be silently dropped (a merged or deleted header)
+                message = f"{_text(row[extra])!r}: a cell beyond the last header column (a stray comma?)"
+                self.bad(row_index, extra, message)
+        for blank in self.unnamed:  # a value there would be silently dropped (a merged or deleted header)
             if blank < len(row) and _text(row[blank]):
-                bad(blank, f"{_text(row[blank])!r}: a value in a column with no header")
+                self.bad(row_index, blank, f"{_text(row[blank])!r}: a value in a column with no header")
         for key in ("id", "name", "unit", "direction"):
-            if not _text(cell(row, key)):
-                bad(key, f"{_label(key)} is empty")
-        kpi_id = _text(cell(row, "id"))
-        unit = _text(cell(row, "unit"))
+            if not _text(self.cell(row, key)):
+                self.bad(row_index, key, f"{_label(key)} is empty")
+
+    def _new_id(self, row_index: int, kpi_id: str) -> bool:
+        """Check the KPI id; False (the row is skipped) when an earlier row has it."""
         if kpi_id and not _ID.fullmatch(kpi_id):
-            bad("id", f"id {kpi_id!r}: use ASCII letters, digits, '.', '_' or '-' (e.g. visitors-1)")
-        if kpi_id in seen_ids:
-            bad("id", f"id {kpi_id!r} is used twice (first in row {seen_ids[kpi_id] + 1})")
-            continue
-        seen_ids[kpi_id] = row_index
-        direction_text = _text(cell(row, "direction"))
+            message = f"id {kpi_id!r}: use ASCII letters, digits, '.', '_' or '-' (e.g. visitors-1)"
+            self.bad(row_index, "id", message)
+        if kpi_id in self.seen_ids:
+            message = f"id {kpi_id!r} is used twice (first in row {self.seen_ids[kpi_id] + 1})"
+            self.bad(row_index, "id", message)
+            return False
+        self.seen_ids[kpi_id] = row_index
+        return True
+
+    def _entry(self, row_index: int, row: Sequence[Any], kpi_id: str, unit: str) -> dict[str, Any]:
+        """The KPI's fields from the row's cells, for :class:`~kpitool.model.plan.KPI`."""
+        direction_text = _text(self.cell(row, "direction"))
         direction = _DIRECTIONS.get(direction_text.casefold()) or _DIRECTIONS.get(direction_text)
         if direction is None and direction_text:
-            bad("direction", f"{direction_text!r}: expected 増加 / 減少 / 以上 / 以下 (or increase …)")
-        cumulative_text = _text(cell(row, "cumulative")).casefold()
+            message = f"{direction_text!r}: expected 増加 / 減少 / 以上 / 以下 (or increase …)"
+            self.bad(row_index, "direction", message)
+        cumulative_text = _text(self.cell(row, "cumulative")).casefold()
         if cumulative_text not in _TRUE | _FALSE:
-            bad("cumulative", f"{cumulative_text!r}: expected ○ (累計) or empty")
+            self.bad(row_index, "cumulative", f"{cumulative_text!r}: expected ○ (累計) or empty")
         entry: dict[str, Any] = {
             "id": kpi_id,
-            "name": _text(cell(row, "name")),
+            "name": _text(self.cell(row, "name")),
             "unit": unit,
             "direction": direction or "increase",
             "cumulative": cumulative_text in _TRUE,
         }
+        baseline = self._baseline(row_index, row, unit)
+        if baseline is not None:
+            entry["baseline"] = baseline
+        entry["target"] = self._target(row_index, row, unit)
+        note = _text(self.cell(row, "note"))
+        if note:
+            entry["note"] = note
+        return entry
+
+    def _baseline(self, row_index: int, row: Sequence[Any], unit: str) -> dict[str, Any] | None:
+        """基準値 and 基準時点: the period column wins over a (period) in the value; None if unreadable."""
         try:
-            base_value, base_period = _value(cell(row, "baseline"), unit)
-            period_text = _text(cell(row, "baseline_period"))
+            base_value, base_period = _value(self.cell(row, "baseline"), unit)
+            period_text = _text(self.cell(row, "baseline_period"))
             if period_text:
                 base_period = parse_period(period_text)
-            entry["baseline"] = {"value": base_value, "period": base_period}
-        except (NumberError, UnitError, PeriodError) as exc:
-            bad("baseline", _explain(cell(row, "baseline"), exc))
+        except _BAD_VALUE as exc:
+            self.bad(row_index, "baseline", _explain(self.cell(row, "baseline"), exc))
+            return None
+        return {"value": base_value, "period": base_period}
+
+    def _target(self, row_index: int, row: Sequence[Any], unit: str) -> dict[str, Any]:
+        """目標値 and 目標時点, both required: the period from its column or a (period) in the value."""
         target_period: Period | None = None
         try:
-            target_value, target_period = _value(cell(row, "target"), unit)
+            target_value, target_period = _value(self.cell(row, "target"), unit)
             if target_value is None:
-                bad("target", f"{_label('target')} is empty")
-        except (NumberError, UnitError, PeriodError) as exc:
+                self.bad(row_index, "target", f"{_label('target')} is empty")
+        except _BAD_VALUE as exc:
             target_value = None
-            bad("target", _explain(cell(row, "target"), exc))
-        period_text = _text(cell(row, "target_period"))
+            self.bad(row_index, "target", _explain(self.cell(row, "target"), exc))
+        period_text = _text(self.cell(row, "target_period"))
         try:
             if period_text:
                 target_period = parse_period(period_text)
             elif target_period is None:
-                bad(
-                    "target_period",
-                    f"{_label('target_period')} is empty (or write 200 (R7年度) as the 目標値)",
-                )
+                message = f"{_label('target_period')} is empty (or write 200 (R7年度) as the 目標値)"
+                self.bad(row_index, "target_period", message)
         except PeriodError as exc:
-            bad("target_period", _explain(period_text, exc))
-        entry["target"] = {"value": target_value, "period": target_period}
-        note = _text(cell(row, "note"))
-        if note:
-            entry["note"] = note
-        for column, (_year, label) in years.items():
+            self.bad(row_index, "target_period", _explain(period_text, exc))
+        return {"value": target_value, "period": target_period}
+
+    def _year_actuals(self, row_index: int, row: Sequence[Any], kpi_id: str, unit: str) -> None:
+        """The actuals in the row's year columns (実績値), within the model's limits."""
+        for column, (_year, label) in self.years.items():
             raw = row[column] if column < len(row) else None
             try:
                 value, period = _value(raw, unit)
-            except (NumberError, UnitError, PeriodError) as exc:
-                bad(column, _explain(raw, exc))
+            except _BAD_VALUE as exc:
+                self.bad(row_index, column, _explain(raw, exc))
                 continue
-            if value is not None:
-                try:
-                    actual = Actual(value=value, period=period)
-                except ValidationError as exc:  # e.g. out of range: the model's limits
-                    reason = str(exc.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
-                    bad(column, _explain(raw, ValueError(reason)))
-                    continue
-                actuals.setdefault(kpi_id, {})[label] = actual
-        if len(problems) > before:
-            continue  # the cells are reported; the model would only repeat them
-        try:
-            kpis.append(KPI.model_validate(entry))
-        except ValidationError as exc:  # pragma: no cover - every cell is checked above
-            for error in exc.errors(include_url=False, include_input=False):
-                field = str(error["loc"][0]) if error["loc"] else "id"
-                column_key = field if field in fields else "id"
-                bad(column_key, f"{field}: {error['msg'].removeprefix('Value error, ')}")
-    if problems:
-        raise DataError(problems)
-    if not kpis:
+            if value is None:
+                continue
+            try:
+                actual = Actual(value=value, period=period)
+            except ValidationError as exc:  # e.g. out of range: the model's limits
+                reason = str(exc.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
+                self.bad(row_index, column, _explain(raw, ValueError(reason)))
+                continue
+            self.actuals.setdefault(kpi_id, {})[label] = actual
+
+
+def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple[Plan, ActualsFile]:
+    """Turn table cells into a plan (one section-less list of KPIs) and its actuals.
+
+    Raises :class:`DataError` listing every unreadable cell.
+    """
+    _check_header_row(rows, source)
+    reader = _RowReader(rows[0], source)
+    for row_index, row in enumerate(rows[1:], start=1):
+        if any(_text(c) for c in row):  # blank lines between blocks are common in hand-kept sheets
+            reader.read(row_index, row)
+    if reader.problems:
+        raise DataError(reader.problems)
+    if not reader.kpis:
         raise DataError([Problem(source.name, None, None, "", "the table has no KPI rows", code="table")])
     plan = Plan.model_validate(
         {
@@ -413,7 +379,7 @@ def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple
             "title": Path(source.name).name,
             "kind": "comprehensive_plan",
             "municipality": "—",
-            "kpis": kpis,
+            "kpis": reader.kpis,
         }
     )
-    return plan, ActualsFile(plan="table", actuals=actuals)
+    return plan, ActualsFile(plan="table", actuals=reader.actuals)

@@ -11,7 +11,6 @@ unpacked archive (a zip bomb) and the rows read.
 
 from __future__ import annotations
 
-import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,21 +19,18 @@ from xml.etree import ElementTree
 
 from kpitool.errors import KpitoolError
 from kpitool.problems import DataError, Problem
+from kpitool.sources.safe_read import FileRefused, read_bounded
 
 __all__ = [
     "MAX_SHEET_COLUMNS",
     "MAX_SHEET_ROWS",
     "MAX_UNPACKED_BYTES",
-    "MAX_WORKBOOK_BYTES",
     "WorkbookError",
     "cell_name",
     "open_workbook",
     "read_first_sheet",
     "sheet_rows",
 ]
-
-MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
-"""Largest workbook read."""
 
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 """Largest total size of the workbook's unpacked parts: a few KiB can unpack to gigabytes."""
@@ -79,18 +75,9 @@ def _check_archive(path: Path) -> None:
 def open_workbook(path: Path) -> Any:
     """Open an .xlsx read-only with cached values; :class:`WorkbookError` with a reason otherwise."""
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise WorkbookError(f"{path}: is a directory, not a workbook")
-        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
-            raise WorkbookError(f"{path}: is not a regular file")
-        size = info.st_size
-        with open(path, "rb") as stream:
-            head = stream.read(8)
-    except OSError as exc:
-        raise WorkbookError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if size > MAX_WORKBOOK_BYTES:
-        raise WorkbookError(f"{path}: file is {size // 1048576} MiB, over the 20 MiB limit")
+        head = read_bounded(path, head=8)
+    except FileRefused as refused:
+        raise WorkbookError(f"{path}: {refused.describe('workbook')}") from None
     if head.startswith(_OLE_MAGIC):
         raise WorkbookError(
             f"{path}: is password-protected or an old .xls workbook; save it unprotected as .xlsx"

@@ -2,7 +2,7 @@
 
 Parsing and validating YAML is the wall at national scale (1,741 plans ≈ 73 MB
 of YAML take ~40 s); unpickling the validated models takes about 20 times less.
-So :func:`kpitool.sources.documents.load_data` stores each file's validated model here and,
+So :func:`kpitool.sources.tree.load_data` stores each file's validated model here and,
 on the next run, takes it back when the file's bytes are the same.
 
 **Never stale by construction.** An entry's key is the SHA-256 of
@@ -20,7 +20,7 @@ that made it; there is nothing to invalidate. Old entries are merely unused
 (a few KB each); delete the directory to reclaim the space.
 
 **What an entry holds.** The validated model (:class:`~kpitool.model.plan.Plan` or
-:class:`~kpitool.model.plan.ActualsFile`), pickled. Not the YAML values nor the
+:class:`~kpitool.model.actuals.ActualsFile`), pickled. Not the YAML values nor the
 source map: the loader keeps each file's bytes and re-parses them only when a
 cross-file check needs a line number (the same bytes give the same marks), so
 a warm run neither reads nor keeps millions of marks.
@@ -85,7 +85,7 @@ def code_fingerprint() -> bytes:
 
     Computed once per process: the cache format; kpitool, pydantic, pydantic-core,
     PyYAML and Python versions; whether PyYAML has its C parser; and the source
-    of every module of the package. Raises OSError if a source file cannot be read.
+    of every module of the package. Raises OSError if a core source file cannot be read.
     """
     import pydantic
     import pydantic_core
@@ -103,11 +103,16 @@ def code_fingerprint() -> bytes:
         f"python={sys.implementation.cache_tag} {sys.version}",
     ):
         digest.update(part.encode() + b"\0")
-    package = Path(__file__).resolve().parents[1]  # kpitool/, not just support/
-    for source in sorted(package.rglob("*.py")):
+    package = Path(__file__).resolve().parents[1]  # the whole kpitool package, every subpackage
+    for source in _sources(package):
         digest.update(source.relative_to(package).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(source.read_bytes()).digest())
     return digest.digest()
+
+
+def _sources(package: Path) -> list[Path]:
+    """Every module of the package, in a stable order (a change to any of them can shape a model)."""
+    return sorted(package.rglob("*.py"))
 
 
 def cache_directory() -> Path:

@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from kpitool.errors import KpitoolError
+from kpitool.errors import ExitKind, KpitoolError
 
 __all__ = ["DEFAULT_EPOCH", "EpochError", "deterministic_xlsx", "fixed_time"]
 
@@ -34,7 +34,9 @@ _CORE_DATE = re.compile(r"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\
 
 
 class EpochError(KpitoolError, ValueError):
-    """``SOURCE_DATE_EPOCH`` is set but is not a whole number of seconds in range."""
+    """``SOURCE_DATE_EPOCH`` is set but is not a whole number of seconds in range (a usage error)."""
+
+    exit_kind = ExitKind.USAGE
 
 
 def fixed_time(environ: Mapping[str, str]) -> datetime:

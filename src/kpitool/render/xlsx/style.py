@@ -6,12 +6,16 @@ from decimal import Decimal
 from enum import StrEnum
 
 from kpitool.model.plan import Direction
-from kpitool.rating.engine import Evaluation, Scheme
+from kpitool.rating.results import Evaluation
+from kpitool.rating.schemes.base import Scheme
 from kpitool.values.numbers import format_number, format_percent
 
 __all__ = [
+    "FORMULA_STARTS",
     "TONE_COLOURS",
     "Tone",
+    "actual_parts",
+    "actual_text",
     "display_number",
     "display_rate",
     "grade_tone",
@@ -44,6 +48,10 @@ DIRECTION_LABELS: dict[Direction, str] = {
 }
 """Japanese labels of the directions."""
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+"""First characters that make a spreadsheet read text as a formula (a tab or line break before one
+too): CSV cells starting so are neutralised, xlsx text cells get the quote prefix."""
+
 
 def grade_tone(scheme: Scheme, symbol: str) -> Tone:
     """The tone of a grade symbol in a scheme: first grade good, last judged grade poor."""
@@ -75,15 +83,20 @@ def value_with_period(value: Decimal | None, period: str | None) -> str:
     return f"{text} ({period})" if period and value is not None else text
 
 
-def actual_text(row: Evaluation) -> str:
-    """The actual as printed in a table: value in the KPI's unit, with its data period."""
+def actual_parts(row: Evaluation) -> tuple[str, str | None]:
+    """The actual as printed in a table: value in the KPI's unit (— if none), and its data period."""
     observation = row.observation
     if observation is None or observation.value is None:
-        return "—"
+        return "—", None
     actual = observation.actual
     period = actual.period.label if actual.period else None
     if actual.unit and actual.unit != row.kpi.unit and actual.value is not None:
         # Show the figure as the source printed it (299,539人), not its conversion (29.9539万人).
-        text = f"{display_number(actual.value)}{actual.unit}"
-        return f"{text} ({period})" if period else text
-    return value_with_period(observation.value, period)
+        return f"{display_number(actual.value)}{actual.unit}", period
+    return display_number(observation.value), period
+
+
+def actual_text(row: Evaluation) -> str:
+    """The actual with its period: ``15,048 (R4年度)``."""
+    text, period = actual_parts(row)
+    return f"{text} ({period})" if period else text

@@ -1,0 +1,130 @@
+"""Grading commands: ``evaluate`` (every KPI for a year) and ``summary`` (総括 over years).
+
+Both grade the plans of a data directory (``evaluate`` also a flat KPI table)
+and render the result in the ``--format`` asked for, to stdout or ``--output``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kpitool.cli.common import (
+    DataOption,
+    NoCacheOption,
+    PlansArgument,
+    WidthOption,
+    YearOption,
+    data_cache,
+    data_files,
+    guard_output,
+    load,
+    parse_year,
+    parse_years,
+    read_table,
+    refuse_terminal_output,
+    select_plans,
+    table_width,
+    write_output,
+)
+from kpitool.errors import UsageError
+
+if TYPE_CHECKING:
+    from kpitool.rating.results import PlanEvaluation
+    from kpitool.sources.documents import PlanDocument
+    from kpitool.sources.tree import LoadedData
+
+__all__ = ["register"]
+
+
+class OutputFormat(StrEnum):
+    """Output formats of ``evaluate`` and ``summary`` (see :mod:`kpitool.render.registry`)."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="table, json or csv.")]
+
+
+def _evaluations(
+    loaded: LoadedData, docs: list[PlanDocument], year: int, label: str, no_cache: bool
+) -> list[PlanEvaluation]:
+    from kpitool.rating.cached import evaluate_documents
+
+    return evaluate_documents(loaded, docs, year, label, data_cache(no_cache))
+
+
+def evaluate(
+    plan_ids: PlansArgument = None,
+    year: YearOption = ...,  # type: ignore[assignment]
+    data: DataOption = Path("data"),
+    table: Annotated[
+        Path | None,
+        typer.Option(
+            "--table",
+            help="Grade a flat KPI table (CSV in UTF-8/CP932, or .xlsx) instead of plans.",
+        ),
+    ] = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write json/csv here (atomically) instead of stdout."),
+    ] = None,
+    width: WidthOption = None,
+    no_cache: NoCacheOption = False,
+) -> None:
+    """Grade every KPI for an evaluation year: ○ achieved, △ approaching, × needs effort, — no actual."""
+    fiscal_year, label = parse_year(year)
+    guard_output(output, [table] if table is not None else data_files(data))
+    if table is not None:
+        if plan_ids:
+            raise UsageError("give either plan ids or --table, not both")
+        from kpitool.rating.engine import evaluate_plan
+
+        plan, actuals = read_table(table)
+        results = [evaluate_plan(plan, actuals, fiscal_year, label)]
+    else:
+        loaded = load(data, no_cache)
+        docs = select_plans(loaded, plan_ids, with_kpis=True)
+        results = _evaluations(loaded, docs, fiscal_year, label, no_cache)
+    from kpitool.render.registry import EVALUATIONS
+
+    refuse_terminal_output(output, fmt.value, EVALUATIONS)
+    write_output(EVALUATIONS[fmt.value](results, table_width(width)), output)
+
+
+def summary(
+    plan_ids: PlansArgument = None,
+    years: Annotated[
+        str, typer.Option("--years", help="Comma-separated evaluation years, e.g. R4,R5,R6.")
+    ] = ...,  # type: ignore[assignment]
+    data: DataOption = Path("data"),
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write json/csv here.")] = None,
+    width: WidthOption = None,
+    no_cache: NoCacheOption = False,
+) -> None:
+    """総括: per year, the count and percent of each grade, with the 判断基準 wording."""
+    parsed = parse_years(years)
+    guard_output(output, data_files(data))
+    loaded = load(data, no_cache)
+    docs = select_plans(loaded, plan_ids, with_kpis=True)
+    per_plan = []
+    for doc in docs:
+        results = [r for y in parsed for r in _evaluations(loaded, [doc], *y, no_cache)]
+        per_plan.append((results[0].plan, results))
+    from kpitool.render.registry import SUMMARIES
+
+    refuse_terminal_output(output, fmt.value, SUMMARIES)
+    write_output(SUMMARIES[fmt.value](per_plan, table_width(width)), output)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``evaluate`` and ``summary`` to the app."""
+    app.command("evaluate", short_help="Grade every KPI for a year: ○ △ × —.")(evaluate)
+    app.command("summary", short_help="総括: count the grades per year.")(summary)

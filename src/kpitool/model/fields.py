@@ -1,0 +1,277 @@
+"""The field types shared by the data model: strict validators behind annotated types.
+
+A YAML value that is not what a field wants is rejected, never coerced. Values written in the
+YAML as numbers arrive as :class:`~decimal.Decimal` built from the text as written (``13.60``
+stays ``13.60``), so rates computed from them are exact. :class:`StrictModel` is the base of
+every model of :mod:`kpitool.model.plan` and :mod:`kpitool.model.actuals`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
+
+from kpitool.values.fiscal_year import parse_fiscal_year
+from kpitool.values.numbers import NumberError, parse_number
+from kpitool.values.periods import Period, PeriodError, parse_period
+
+__all__ = [
+    "AmbiguousScalar",
+    "FiscalYearLabel",
+    "Flag",
+    "GoalNumber",
+    "Identifier",
+    "Label",
+    "Number",
+    "OptionalNumber",
+    "OptionalPeriod",
+    "OptionalText",
+    "PeriodField",
+    "StrictModel",
+    "Text",
+]
+
+
+class AmbiguousScalar:
+    """A plain YAML scalar that YAML 1.1 would silently retype (``0123``, ``no``, ``2025-04-01``).
+
+    The loader hands these over instead of guessing; every field refuses them
+    with a hint to quote the text.
+    """
+
+    __slots__ = ("reason", "text")
+
+    def __init__(self, text: str, reason: str) -> None:
+        self.text = text
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"AmbiguousScalar({self.text!r})"
+
+    def explain(self) -> str:
+        """Why the scalar was refused and what to write instead."""
+        return f"{self.text!r} is ambiguous: {self.reason}; quote it if you mean the text"
+
+
+# A YAML value that is not what a field wants is rejected, never coerced: the
+# loader hands over Decimals for numbers and str for text, and these validators
+# refuse everything else with a message that says what to write instead.
+
+
+def _require_nonempty_text(value: Any) -> str:
+    text = _require_text(value)
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text
+
+
+def _refuse_ambiguous(value: Any) -> None:
+    if isinstance(value, AmbiguousScalar):
+        raise ValueError(value.explain())
+
+
+def _require_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    _refuse_ambiguous(value)
+    if isinstance(value, bool):
+        raise ValueError(f"expected text, got the boolean {str(value).lower()}; quote it")
+    if isinstance(value, Decimal):
+        raise ValueError(f"expected text, got the number {value}; quote it")
+    raise ValueError(f"expected text, got {type(value).__name__}")
+
+
+def _refuse_long(text: str, what: str) -> None:
+    # Labels are short; echoing a 5,000-character "label" back would bury the message.
+    if len(text) > 100:
+        raise ValueError(f"expected {what}, got text of {len(text):,} characters")
+
+
+def _validate_period(value: Any) -> Period:
+    _refuse_ambiguous(value)
+    if isinstance(value, Period):
+        return value
+    _refuse_long(_require_text(value), "a period such as R6年度")
+    try:
+        return parse_period(_require_text(value))
+    except PeriodError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _validate_fiscal_year_label(value: Any) -> str:
+    text = _require_text(value)
+    _refuse_long(text, "a year such as R6")
+    try:
+        parse_fiscal_year(text)
+    except PeriodError as exc:
+        raise ValueError(str(exc)) from None
+    return text
+
+
+# Sanity bound on magnitudes: the largest figure in a municipal plan is a
+# budget in yen (~1e13); anything near 1e18 is a typo or an attack.
+_MAX_MAGNITUDE = Decimal("1e18")
+# No plan prints more than a dozen digits; thousands of them are an attack on the arithmetic.
+_MAX_DIGITS = 30
+_MAX_PLACES = 12
+
+
+def _shown(value: Any) -> str:
+    """A value for a message, cut short: a 5,000-digit number must not flood the terminal."""
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)  # 0.0000001, not 1E-7
+    return text if len(text) <= 40 else f"{text[:20]}…({len(text):,} characters)"
+
+
+def _validate_number(value: Any) -> Decimal:
+    _refuse_ambiguous(value)
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a boolean")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        _refuse_long(value, "a number")
+        try:
+            parsed = parse_number(value)
+        except NumberError as exc:
+            raise ValueError(str(exc)) from None
+        if parsed is None:
+            raise ValueError(f"expected a number, got {value!r} (write null for no value)")
+        number = parsed
+    else:
+        raise ValueError(f"expected a number, got {type(value).__name__}")
+    if not number.is_finite():
+        raise ValueError(f"expected a finite number, got {_shown(value)}")
+    if abs(number) >= _MAX_MAGNITUDE:
+        raise ValueError(f"number {_shown(value)} is out of range (must be below 1e18)")
+    if len(number.as_tuple().digits) > _MAX_DIGITS:
+        raise ValueError(f"number {_shown(value)} has more than {_MAX_DIGITS} digits")
+    if number and number.adjusted() < -_MAX_PLACES:  # 1E-320 would make every ratio overflow
+        raise ValueError(f"number {_shown(value)} is too close to zero (below 1e-{_MAX_PLACES})")
+    return number
+
+
+PeriodField = Annotated[
+    Period,
+    PlainValidator(_validate_period),
+    PlainSerializer(lambda p: p.label, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "期間 — a period as written: R6年度, 令和6年度, 2024年度, R7年1月, "
+            "令和8年4月1日, R6年度末, H30.10月～R1.9月, H29～R2",
+            "examples": ["R6年度", "平成30年度", "R7年1月", "H30.10月～R1.9月"],
+        }
+    ),
+]
+"""A period (時点) kept as written, validated and normalised by :mod:`kpitool.values.periods`."""
+
+Number = Annotated[
+    Decimal,
+    PlainValidator(_validate_number),
+    PlainSerializer(lambda d: d, return_type=Decimal),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string"}],
+            "description": '数値 — a number as written: 14063, 13.60, "1,234", "▲2.6"',
+        }
+    ),
+]
+"""An exact decimal number; YAML numbers and strict numeric text ("1,234", "▲2.6")."""
+
+Text = Annotated[str, PlainValidator(_require_text), WithJsonSchema({"type": "string"})]
+"""Text that must be text in the YAML (a YAML number or boolean is refused)."""
+
+Label = Annotated[
+    str, PlainValidator(_require_nonempty_text), WithJsonSchema({"type": "string", "minLength": 1})
+]
+"""Non-empty text: names, titles and units."""
+
+Identifier = Annotated[
+    str,
+    PlainValidator(_require_text),
+    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=80),
+    WithJsonSchema({"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]*$"}),
+]
+"""A stable ASCII id (letters, digits, ``.``, ``_``, ``-``): plan, section, project and KPI ids."""
+
+FiscalYearLabel = Annotated[
+    str,
+    PlainValidator(_validate_fiscal_year_label),
+    WithJsonSchema({"type": "string", "examples": ["R6", "令和6年度", "2024年度"]}),
+]
+"""An evaluation year (評価年度) as written: R6, 令和6年度, 2024年度."""
+
+
+def _optional(validate: Any) -> Any:
+    def check(value: Any) -> Any:
+        return None if value is None else validate(value)
+
+    return check
+
+
+def _validate_flag(value: Any) -> bool:
+    _refuse_ambiguous(value)
+    if isinstance(value, bool):
+        return value
+    raise ValueError("expected true or false")
+
+
+def _validate_goal_number(value: Any) -> int:
+    number = _validate_number(value)
+    if number != number.to_integral_value():
+        raise ValueError(f"expected a whole number, got {value}")
+    return int(number)
+
+
+OptionalText = Annotated[
+    str | None,
+    PlainValidator(_optional(_require_text)),
+    WithJsonSchema({"type": ["string", "null"]}),
+]
+"""Text or null."""
+
+OptionalNumber = Annotated[
+    Decimal | None,
+    PlainValidator(_optional(_validate_number)),
+    PlainSerializer(lambda d: d, return_type=Decimal | None),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}],
+            "description": "数値 — a number as written, or null for — (no value)",
+        }
+    ),
+]
+"""A number or null."""
+
+OptionalPeriod = Annotated[
+    Period | None,
+    PlainValidator(_optional(_validate_period)),
+    PlainSerializer(lambda p: p.label if p is not None else None, return_type=str | None),
+    WithJsonSchema({"type": ["string", "null"], "description": "期間 — a period as written"}),
+]
+"""A period or null."""
+
+Flag = Annotated[bool, PlainValidator(_validate_flag), WithJsonSchema({"type": "boolean"})]
+"""true or false, nothing else (YAML's yes/no/on/off are refused)."""
+
+GoalNumber = Annotated[
+    int,
+    PlainValidator(_validate_goal_number),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 17}),
+]
+"""An SDG goal number."""
+
+
+class StrictModel(BaseModel):
+    """Base of every model: unknown keys are errors, inputs are never echoed in errors."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        hide_input_in_errors=True,
+        str_strip_whitespace=False,
+    )

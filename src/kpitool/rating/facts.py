@@ -1,0 +1,194 @@
+"""The facts a scheme grades by: one KPI and its actual, turned into numbers once.
+
+An :class:`Observation` is an actual converted to the KPI's unit; :class:`Facts`
+gathers what every scheme needs for one KPI and one year: the value, baseline,
+target, the direction actually applied, the previous year's value and the
+期待値 (expected value). Rates are exact :class:`~decimal.Decimal` ratios
+(0.998 = 99.8%): 達成率 (achievement) and 進捗率 (progress); rounding happens
+only where they are shown.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kpitool.model.actuals import Actual
+from kpitool.model.plan import KPI, Direction
+
+__all__ = [
+    "ONE",
+    "ZERO",
+    "ActualIndex",
+    "Facts",
+    "Observation",
+    "effective_direction",
+    "expected_value",
+    "facts_for",
+    "ratio_towards",
+]
+
+# Ratios are computed with ample precision; what the council sees is rounded later.
+_CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
+ONE = Decimal(1)
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One actual as the rule sees it: value converted to the KPI's unit, with its years."""
+
+    year: int
+    """評価年度 — the evaluation year (western fiscal year)."""
+    year_label: str
+    actual: Actual
+    value: Decimal | None
+
+
+ActualIndex = Mapping[str, Mapping[int, Observation]]
+"""KPI id → evaluation fiscal year → observation."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a scheme needs to grade one KPI in one year, computed once."""
+
+    kpi: KPI
+    year: int
+    value: Decimal | None
+    baseline: Decimal | None
+    target: Decimal | None
+    direction: Direction
+    floor_note: str
+    previous: Decimal | None
+    expected: Decimal | None
+
+    @property
+    def higher_is_better(self) -> bool:
+        """True for increase / at_least."""
+        return self.direction.higher_is_better
+
+    def reached(self) -> bool:
+        """The actual reaches the target in the KPI's direction (strictly for 超 / 未満)."""
+        assert self.value is not None
+        assert self.target is not None
+        if self.higher_is_better:
+            return self.value > self.target if self.kpi.target.strict else self.value >= self.target
+        return self.value < self.target if self.kpi.target.strict else self.value <= self.target
+
+    def meets(self, goal: Decimal) -> bool:
+        """The actual is at ``goal`` or on its better side (an expected value, not strict)."""
+        assert self.value is not None
+        return self.value >= goal if self.higher_is_better else self.value <= goal
+
+    def gain_over(self, reference: Decimal) -> Decimal:
+        """How far the actual is better than ``reference`` (negative when it is worse)."""
+        assert self.value is not None
+        change = self.value - reference
+        return change if self.higher_is_better else -change
+
+    def achievement(self) -> Decimal | None:
+        """達成率: actual/target (higher is better) or target/actual; None if undefined."""
+        return ratio_towards(self.value, self.target, self.higher_is_better)
+
+    def progress(self) -> Decimal | None:
+        """進捗率 from the baseline (a missing baseline counts as 0) towards the target.
+
+        Defined only when the target lies on the better side of the baseline, so a
+        ratio of two negative differences can never turn a decline into progress.
+        """
+        if self.value is None or self.target is None:
+            return None
+        if self.direction not in (Direction.INCREASE, Direction.DECREASE):
+            return None
+        start = self.baseline if self.baseline is not None else ZERO
+        span = _CONTEXT.subtract(self.target, start)
+        if (span <= 0) if self.higher_is_better else (span >= 0):
+            return None
+        return _CONTEXT.divide(_CONTEXT.subtract(self.value, start), span)
+
+
+def facts_for(kpi: KPI, year: int, observations: Mapping[int, Observation]) -> Facts:
+    """The facts of one KPI for one evaluation year, from its observations by year.
+
+    The expected value is taken for the year the actual's data describes (its
+    ``period``) when recorded, else for the evaluation year.
+    """
+    observation = observations.get(year)
+    baseline = kpi.baseline_value
+    target = kpi.target_value()
+    direction, floor_note = effective_direction(kpi, baseline, target)
+    earlier = [y for y in observations if y < year and observations[y].value is not None]
+    previous = observations[max(earlier)].value if earlier else None
+    data_year = year
+    if observation and observation.actual.period is not None:
+        data_year = observation.actual.period.fiscal_year
+    return Facts(
+        kpi,
+        year,
+        observation.value if observation else None,
+        baseline,
+        target,
+        direction,
+        floor_note,
+        previous,
+        expected_value(kpi, data_year),
+    )
+
+
+def ratio_towards(value: Decimal | None, goal: Decimal | None, higher_is_better: bool) -> Decimal | None:
+    """value/goal when higher is better, goal/value when lower is better.
+
+    Undefined (None) when a value is missing, the divisor is not positive or the
+    dividend is negative: a ratio of negative figures means nothing to a reader.
+    """
+    if value is None or goal is None:
+        return None
+    dividend, divisor = (value, goal) if higher_is_better else (goal, value)
+    if divisor <= 0 or dividend < 0:
+        return None
+    return _CONTEXT.divide(dividend, divisor)
+
+
+def effective_direction(kpi: KPI, baseline: Decimal | None, target: Decimal | None) -> tuple[Direction, str]:
+    """The direction to grade by, and a note when the printed target is a floor or ceiling.
+
+    A target on the wrong side of its baseline (年少人口割合 13.60% → 13.50%,
+    higher is better) cannot be "approached": it is a floor to stay above.
+    """
+    direction = kpi.direction
+    if baseline is None or target is None:
+        return direction, ""
+    if direction is Direction.INCREASE and target < baseline:
+        return Direction.AT_LEAST, "target below baseline: graded as a floor (at_least)"
+    if direction is Direction.DECREASE and target > baseline:
+        return Direction.AT_MOST, "target above baseline: graded as a ceiling (at_most)"
+    return direction, ""
+
+
+def expected_value(kpi: KPI, year: int) -> Decimal | None:
+    """期待値 / 目安値 for a fiscal year: an interim target of that year, else the linear
+    interpolation between the nearest known points (baseline, interim targets, target)."""
+    points: dict[int, Decimal] = {}
+    if kpi.baseline is not None and kpi.baseline.period is not None:
+        # A dated "—" baseline is a count from zero, as in the progress rate.
+        base = kpi.baseline_value
+        points[kpi.baseline.period.fiscal_year] = base if base is not None else ZERO
+    for interim in kpi.interim_targets:
+        points[interim.period.fiscal_year] = interim.value
+    target = kpi.target_value()
+    if target is not None:
+        points[kpi.target.period.fiscal_year] = target
+    if year in points:
+        return points[year]
+    before = [y for y in points if y < year]
+    after = [y for y in points if y > year]
+    if not before or not after:
+        return points[max(points)] if points and not after else None
+    y0, y1 = max(before), min(after)
+    v0, v1 = points[y0], points[y1]
+    # Multiply before dividing, so the value is exact whenever it can be (110, not 109.99…).
+    rise = _CONTEXT.multiply(_CONTEXT.subtract(v1, v0), Decimal(year - y0))
+    return _CONTEXT.add(v0, _CONTEXT.divide(rise, Decimal(y1 - y0)))

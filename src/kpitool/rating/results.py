@@ -1,0 +1,93 @@
+"""What grading produces: one row per KPI, the 総括 of a year, a plan's evaluation.
+
+Every row carries the achievement rate (達成率), the progress rate (進捗率), the
+grade the rule computed, the official grade a published evaluation gave (if
+any), and the rule that decided, so a reader can see why. These are plain
+frozen values: renderers read them, the cache pickles them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from kpitool.model.plan import KPI, Direction, Plan, Section
+from kpitool.rating.facts import Observation
+from kpitool.rating.schemes.base import GradeSpec, Scheme
+
+__all__ = ["Evaluation", "PlanEvaluation", "Summary"]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One KPI graded for one evaluation year."""
+
+    kpi: KPI
+    section: Section | None
+    year: int
+    year_label: str
+    observation: Observation | None
+    baseline: Decimal | None
+    target: Decimal | None
+    direction: Direction
+    """The direction the rule applied (a misdrawn increase target becomes at_least)."""
+    achievement: Decimal | None
+    """達成率 as a ratio (actual/target, or target/actual when lower is better)."""
+    progress: Decimal | None
+    """進捗率 as a ratio: (actual − baseline) / (target − baseline)."""
+    computed: GradeSpec
+    official: str | None
+    official_reason: str | None
+    grade: str
+    """The grade symbol shown: the official one where recorded, else the computed one."""
+    rule: str
+    """Why the computed grade: the rule or setting that decided."""
+    details: Mapping[str, Any] = field(default_factory=dict)
+    """Scheme-specific values (expected value, trend grade …)."""
+
+    @property
+    def actual_value(self) -> Decimal | None:
+        """The actual in the KPI's unit, or None."""
+        return self.observation.value if self.observation else None
+
+    @property
+    def disagrees(self) -> bool:
+        """True when a recorded official grade differs from the computed one."""
+        return self.official is not None and self.official != self.computed.symbol
+
+
+@dataclass(frozen=True)
+class Summary:
+    """総括 — count and percent of each grade for one year."""
+
+    year: int
+    year_label: str
+    grades: tuple[GradeSpec, ...]
+    counts: Mapping[str, int]
+    """grade symbol → count."""
+    percents: Mapping[str, Decimal]
+    """grade symbol → percent with one decimal; they add up to exactly 100.0."""
+
+    @property
+    def total(self) -> int:
+        """Number of KPIs counted."""
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class PlanEvaluation:
+    """A plan graded for one evaluation year."""
+
+    plan: Plan
+    year: int
+    year_label: str
+    scheme: Scheme
+    rows: tuple[Evaluation, ...]
+    summary: Summary
+
+    @property
+    def disagreements(self) -> tuple[Evaluation, ...]:
+        """Rows whose official grade differs from the computed one."""
+        return tuple(row for row in self.rows if row.disagrees)

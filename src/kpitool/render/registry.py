@@ -1,0 +1,106 @@
+"""Renderers by name: what ``--format`` picks, for each kind of result.
+
+A renderer turns a result into the finished output, text or bytes, for stdout
+or an ``--output`` file; the command line looks it up by the format's name
+instead of branching on it. Terminal tables (``table``) are rendered as the
+terminal would show them (colours included when stdout is a terminal) and go to
+stdout only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, TypeVar
+
+from rich.console import Console, RenderableType
+
+from kpitool.diff.changes import DataDiff
+from kpitool.model.plan import Plan
+from kpitool.rating.results import PlanEvaluation
+from kpitool.render import diff, machine, plan_views, terminal
+
+__all__ = [
+    "DIFF",
+    "EVALUATIONS",
+    "PLANS",
+    "RENDERERS",
+    "SUMMARIES",
+    "TERMINAL",
+    "PlanResults",
+    "Renderer",
+]
+
+Subject = TypeVar("Subject", contravariant=True)
+
+PlanResults = tuple[Plan, Sequence[PlanEvaluation]]
+"""One plan with its evaluations for several years (the subject of ``summary``)."""
+
+TERMINAL = "table"
+"""The format name of the terminal renderers, which write to stdout only (never ``--output``)."""
+
+
+class Renderer(Protocol[Subject]):
+    """Renders a result as text or bytes; ``width`` is the terminal width (tables only)."""
+
+    def __call__(self, subject: Subject, /, width: int | None) -> str | bytes: ...
+
+
+def _console_text(renderables: Sequence[RenderableType], width: int | None) -> str:
+    """What printing ``renderables`` on stdout would write, as text."""
+    console = Console(width=width, soft_wrap=False)
+    with console.capture() as captured:
+        for renderable in renderables:
+            console.print(renderable)
+    return captured.get()
+
+
+def _evaluation_tables(results: Sequence[PlanEvaluation], width: int | None) -> str:
+    return _console_text([terminal.evaluation_table(r) for r in results], width)
+
+
+def _summary_tables(plans: Sequence[PlanResults], width: int | None) -> str:
+    tables = [
+        terminal.summary_table(plan, [r.summary for r in results], results[0].scheme)
+        for plan, results in plans
+    ]
+    return _console_text(tables, width)
+
+
+def _summary_pairs(plans: Sequence[PlanResults]) -> list[tuple[Plan, list[Any]]]:
+    return [(plan, [r.summary for r in results]) for plan, results in plans]
+
+
+EVALUATIONS: Mapping[str, Renderer[Sequence[PlanEvaluation]]] = {
+    TERMINAL: _evaluation_tables,
+    "json": lambda results, width: machine.evaluations_json(results),
+    "csv": lambda results, width: machine.evaluations_csv(results),
+}
+"""Renderers of ``evaluate``: one plan's grades per KPI for a year."""
+
+SUMMARIES: Mapping[str, Renderer[Sequence[PlanResults]]] = {
+    TERMINAL: _summary_tables,
+    "json": lambda plans, width: machine.summaries_json(_summary_pairs(plans)),
+    "csv": lambda plans, width: machine.summaries_csv(_summary_pairs(plans)),
+}
+"""Renderers of ``summary`` (総括): the counts of each grade per year."""
+
+PLANS: Mapping[str, Renderer[Sequence[dict[str, object]]]] = {
+    TERMINAL: lambda rows, width: _console_text([plan_views.plans_table(rows)], width),
+    "json": lambda rows, width: machine.to_json(rows),
+}
+"""Renderers of ``plans``: the plan list with counts."""
+
+DIFF: Mapping[str, Renderer[DataDiff]] = {
+    TERMINAL: lambda result, width: _console_text([diff.diff_table(result)], width),
+    "json": lambda result, width: diff.diff_json(result),
+    "markdown": lambda result, width: diff.diff_markdown(result),
+}
+"""Renderers of ``diff``: what changed in the plan data."""
+
+RENDERERS: Mapping[str, Mapping[str, Renderer[Any]]] = {
+    "evaluations": EVALUATIONS,
+    "summaries": SUMMARIES,
+    "plans": PLANS,
+    "diff": DIFF,
+}
+"""Every renderer: by kind of result, then by format name."""

@@ -1,0 +1,97 @@
+"""The data tree: find its YAML files and load every plan and actuals file in it.
+
+:func:`discover` lists the files, :func:`load_data` loads each
+(:func:`~kpitool.sources.documents.load_document`) into a :class:`LoadedData`, collecting
+every file's problems instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kpitool.model.actuals import ActualsFile
+from kpitool.model.plan import Plan
+from kpitool.problems import DataError, Problem
+from kpitool.sources.documents import ActualsDocument, CachedModel, PlanDocument, load_document
+from kpitool.sources.yaml_strict import Document
+from kpitool.support.memory import paused_gc
+
+if TYPE_CHECKING:
+    from kpitool.support.cache import Cache
+
+__all__ = ["LoadedData", "discover", "load_data"]
+
+
+def discover(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every YAML file under the given paths, sorted, each once."""
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        else:
+            found = [path]
+        for item in found:
+            if item not in seen:
+                seen.add(item)
+                yield item
+
+
+@dataclass
+class LoadedData:
+    """Everything read from a data tree: plans and actuals by plan id, and the problems."""
+
+    plans: dict[str, PlanDocument] = field(default_factory=dict)
+    actuals: dict[str, ActualsDocument] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def actuals_for(self, plan_id: str) -> ActualsFile | None:
+        """The actuals of a plan, if it has any."""
+        doc = self.actuals.get(plan_id)
+        return doc.actuals if doc else None
+
+
+def _register(
+    result: LoadedData, document: Document, model: Plan | ActualsFile | CachedModel
+) -> list[Problem]:
+    """Add a loaded file to ``result``; a second file for the same plan id is a problem."""
+    if isinstance(model, ActualsFile) or (isinstance(model, CachedModel) and model.is_actuals):
+        actuals_document = ActualsDocument(document, model)
+        actuals = result.actuals.get(actuals_document.plan_id)
+        if actuals is not None:
+            message = f"plan {actuals_document.plan_id!r} already has actuals in {actuals.document.name}"
+            return [document.problem(("plan",), message, code="reference")]
+        result.actuals[actuals_document.plan_id] = actuals_document
+        return []
+    plan_document = PlanDocument(document, model)
+    plan = result.plans.get(plan_document.id)
+    if plan is not None:
+        message = f"plan id {plan_document.id!r} is already used by {plan.document.name}"
+        return [document.problem(("id",), message, code="duplicate-id")]
+    result.plans[plan_document.id] = plan_document
+    return []
+
+
+def load_data(paths: Iterable[Path], cache: Cache | None = None) -> LoadedData:
+    """Load every plan and actuals file under ``paths``; collect, never raise, data problems.
+
+    With a :class:`~kpitool.support.cache.Cache`, a file whose bytes were validated before
+    (by the same code) is taken from it instead of being parsed and validated, and
+    a file that validates cleanly is stored in it.
+
+    The garbage collector is paused while loading (a load allocates millions of
+    objects and no garbage cycles; each collection would scan them all again),
+    and what was loaded is then frozen out of later collections (``gc.freeze``):
+    the data holds no reference cycles and is freed by reference counting.
+    """
+    result = LoadedData()
+    with paused_gc():
+        for path in discover(paths):
+            try:
+                document, model = load_document(path, cache)
+                result.problems.extend(_register(result, document, model))
+            except DataError as exc:
+                result.problems.extend(exc.problems)
+    return result
