@@ -22,6 +22,11 @@ and optionally:
   while the command writes; ``unchanged: [FILE]`` — files whose bytes must survive;
 - ``directories: [DIR]``, ``chmod: {FILE: MODE}`` — set up what git cannot keep;
 - ``subprocess: true`` — run ``python -m kpitool`` instead of the in-process runner;
+  ``stdout: full | closed | broken_pipe`` (a subprocess whose stdout is ``/dev/full``,
+  closed, or a pipe whose reader has gone), ``env: {NAME: value}`` (added to its
+  environment; its output is read in the ``PYTHONIOENCODING`` given, if any);
+- ``quiet: true`` — nothing may be printed on stderr (stands for ``where`` and ``expect``);
+  ``written: [FILE]`` — files the command must have written;
 - ``requires: COMMAND`` — skip while that kpitool command does not exist;
 - ``xfail: REASON`` — a known gap, to be fixed outside the files this corpus covers.
 
@@ -31,6 +36,7 @@ that no traceback is printed.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -110,7 +116,26 @@ def _fifo(root: Path) -> None:
     os.mkfifo(root / "data/plans/pipe.yaml")
 
 
+def _hostile_repo(
+    parts: list[str], mode: str = "100644", content: str = "id: pwned\n"
+) -> Callable[[Path], None]:
+    """The case folder as a git repository, plus a branch ``evil`` whose tree holds ``data/<parts…>``."""
+
+    def generate(root: Path) -> None:
+        from tests.sources.test_git import git, hostile_commit
+
+        git(root, "init", "-q", "-b", "main")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "plan data")
+        hostile_commit(root, parts, mode, content)
+
+    return generate
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
+    "git_dotdot": _hostile_repo(["..", "..", "..", "..", "..", "..", "..", "..", "escaped.yaml"]),
+    "git_dot_git": _hostile_repo([".git", "hooks", "x.yaml"]),
+    "git_symlink": _hostile_repo(["plans", "link.yaml"], "120000", "/etc/passwd"),
     "fifty_mb": _fifty_mb,
     "alias_bomb": _alias_bomb,
     "deep_nesting": _deep_nesting,
@@ -323,16 +348,39 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def run_subprocess(args: list[str], root: Path) -> Run:
-    done = subprocess.run(
-        [sys.executable, "-m", "kpitool", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env=_child_env(),
-        timeout=60,
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
+def _stdout_for(kind: str | None, stack: contextlib.ExitStack) -> int:
+    """The descriptor a subprocess gets as stdout for ``stdout:`` in case.yaml."""
+    if kind is None:
+        return subprocess.PIPE
+    if kind == "full":
+        return stack.enter_context(open("/dev/full", "wb")).fileno()
+    if kind == "closed":
+        return subprocess.DEVNULL  # and closed in the child before kpitool starts (run_subprocess)
+    if kind == "broken_pipe":  # a reader that has gone: every write is EPIPE
+        reader, writer = os.pipe()
+        os.close(reader)
+        stack.callback(os.close, writer)
+        return writer
+    raise AssertionError(f"unknown stdout {kind!r}")
+
+
+def run_subprocess(args: list[str], root: Path, spec: dict[str, Any] | None = None) -> Run:
+    spec = spec or {}
+    env = {**_child_env(), **{k: str(v) for k, v in spec.get("env", {}).items()}}
+    encoding = env.get("PYTHONIOENCODING", "utf-8").split(":")[0]
+    with contextlib.ExitStack() as stack:
+        stdout = _stdout_for(spec.get("stdout"), stack)
+        done = subprocess.run(
+            [sys.executable, "-m", "kpitool", *args],
+            cwd=root,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+            preexec_fn=(lambda: os.close(1)) if spec.get("stdout") == "closed" else None,
+        )
+    output = done.stdout.decode(encoding) if done.stdout is not None else ""
+    return Run(done.returncode, output, done.stderr.decode(encoding))
 
 
 # Runs kpitool with fsync slowed down, so that a signal lands between writing the
@@ -384,7 +432,7 @@ def test_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     if fault in ("sigint", "sigkill"):
         run = run_interrupted(case.args, root, signal.SIGINT if fault == "sigint" else signal.SIGKILL)
     elif case.spec.get("subprocess"):
-        run = run_subprocess(case.args, root)
+        run = run_subprocess(case.args, root, case.spec)
     else:
         run = run_in_process(case.args, monkeypatch, root, fault)
 
@@ -394,6 +442,10 @@ def test_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         assert case.where in run.output, run.output
     for expected in case.expect:
         assert expected in run.output, run.output
+    if case.spec.get("quiet"):
+        assert run.stderr == "", run.stderr
+    for name in case.spec.get("written", []):
+        assert (root / name).stat().st_size > 0, f"{name} was not written"
     for name, before in unchanged.items():
         assert (root / name).read_bytes() == before, f"{name} was changed"
     if fault != "sigkill":  # only a killed process cannot clean up after itself
@@ -407,7 +459,7 @@ def test_every_case_names_a_place_and_a_reason() -> None:
     for param in CASES:
         case: Case = param.values[0]
         assert case.spec.get("description"), case.name
-        if case.spec.get("fault") not in ("sigint", "sigkill"):
+        if case.spec.get("fault") not in ("sigint", "sigkill") and not case.spec.get("quiet"):
             assert case.where, f"{case.name}: where is missing"
             assert case.exit == 0 or case.expect, f"{case.name}: expect is missing"
 

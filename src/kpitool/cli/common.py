@@ -152,9 +152,13 @@ def guard_output(output: Path | None, inputs: Iterable[Path], option: str = "--o
     if output is None:
         return
     target = output.resolve()
+    try:
+        exists = output.exists()
+    except OSError:  # a name too long to exist (ENAMETOOLONG): the write itself reports it
+        exists = False
     for path in inputs:
         same = path.resolve() == target
-        if not same and output.exists():
+        if not same and exists:
             try:  # a hard link or bind mount is the same file under another name
                 same = os.path.samefile(path, output)
             except OSError:
@@ -194,7 +198,8 @@ def load(data: Path, no_cache: bool = False) -> LoadedData:
 
 def parse_year(text: str, option: str = "--year") -> tuple[int, str]:
     """An evaluation year argument → (fiscal year, R-label); usage error if unreadable."""
-    from kpitool.values.periods import PeriodError, fiscal_year_label, parse_fiscal_year
+    from kpitool.values.fiscal_year import fiscal_year_label, parse_fiscal_year
+    from kpitool.values.periods import PeriodError
 
     try:
         year = parse_fiscal_year(text)

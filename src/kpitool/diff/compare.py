@@ -27,8 +27,9 @@ from kpitool.diff.grades import grade_changes, kpi_map
 from kpitool.model.actuals import Actual, ActualsFile
 from kpitool.model.plan import KPI, Plan, Project, Section
 from kpitool.sources.tree import LoadedData
+from kpitool.values.fiscal_year import parse_fiscal_year
 from kpitool.values.numbers import UnitError
-from kpitool.values.periods import Period, parse_fiscal_year
+from kpitool.values.periods import Period
 
 __all__ = ["diff_data"]
 

@@ -27,7 +27,8 @@ from kpitool.model.actuals import ActualsFile
 from kpitool.model.plan import KPI, Plan
 from kpitool.rating.engine import evaluate_plan, resolve_scheme
 from kpitool.rating.schemes.base import RatingError, Scheme
-from kpitool.values.periods import PeriodError, parse_fiscal_year
+from kpitool.values.fiscal_year import parse_fiscal_year
+from kpitool.values.periods import PeriodError
 
 __all__ = ["CAUSE_KINDS", "grade_changes", "kpi_map"]
 

@@ -28,7 +28,7 @@ from kpitool.model.fields import (
     StrictModel,
     Text,
 )
-from kpitool.values.periods import parse_fiscal_year
+from kpitool.values.fiscal_year import parse_fiscal_year
 
 __all__ = [
     "KPI",

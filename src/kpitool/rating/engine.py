@@ -19,8 +19,9 @@ from kpitool.rating.facts import Observation, facts_for
 from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
 from kpitool.rating.schemes.base import Outcome, Scheme
 from kpitool.rating.schemes.registry import scheme_named
+from kpitool.values.fiscal_year import parse_fiscal_year
 from kpitool.values.numbers import UnitError, round_half_up
-from kpitool.values.periods import PeriodError, parse_fiscal_year
+from kpitool.values.periods import PeriodError
 
 __all__ = [
     "evaluate_kpi",

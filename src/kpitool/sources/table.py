@@ -23,8 +23,9 @@ from pydantic import ValidationError
 from kpitool.model.actuals import Actual, ActualsFile
 from kpitool.model.plan import KPI, Plan
 from kpitool.problems import DataError, Problem
+from kpitool.values.fiscal_year import parse_fiscal_year
 from kpitool.values.numbers import NumberError, UnitError, convert, parse_number, parse_quantity
-from kpitool.values.periods import Period, PeriodError, parse_fiscal_year, parse_period
+from kpitool.values.periods import Period, PeriodError, parse_period
 
 __all__ = ["COLUMNS", "TableSource", "parse_kpi_table"]
 

@@ -28,6 +28,15 @@ class WriteError(KpitoolError, OSError):
 
 
 def _check_target(target: Path) -> None:
+    try:
+        _check_target_kind(target)
+    except OSError as exc:  # ENAMETOOLONG, ELOOP, EACCES on a parent: the name cannot be used
+        if isinstance(exc, WriteError):
+            raise
+        raise WriteError(f"{target}: cannot write: {exc.strerror or exc}") from None
+
+
+def _check_target_kind(target: Path) -> None:
     parent = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise WriteError(f"{target}: is a directory; give a file name")

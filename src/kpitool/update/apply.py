@@ -35,7 +35,8 @@ from kpitool.update.changes import (
 )
 from kpitool.update.lock import actuals_lock
 from kpitool.update.yaml_text import edit_text, yaml_scalar
-from kpitool.values.periods import fiscal_year_label, parse_period
+from kpitool.values.fiscal_year import fiscal_year_label
+from kpitool.values.periods import parse_period
 
 __all__ = ["apply_update", "prepare_update"]
 

@@ -17,8 +17,9 @@ from pathlib import Path
 from kpitool.errors import KpitoolError
 from kpitool.model.actuals import Actual, Submission
 from kpitool.model.plan import KPI
+from kpitool.values.fiscal_year import parse_fiscal_year
 from kpitool.values.numbers import UnitError, convert
-from kpitool.values.periods import PeriodError, parse_fiscal_year, parse_period
+from kpitool.values.periods import PeriodError, parse_period
 
 __all__ = [
     "BOM",

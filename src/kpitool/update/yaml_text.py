@@ -17,7 +17,7 @@ import yaml
 
 from kpitool.model.plan import Plan
 from kpitool.update.changes import EditKind, EntryEdit, UpdateError, sort_year
-from kpitool.values.periods import parse_fiscal_year
+from kpitool.values.fiscal_year import parse_fiscal_year
 
 __all__ = ["edit_text", "flow_line", "yaml_scalar"]
 

@@ -51,8 +51,8 @@ from kpitool.rating.schemes.base import Scheme
 from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH, deterministic_xlsx
 from kpitool.render.xlsx.style import TONE_COLOURS, Tone, display_rate, grade_tone
 from kpitool.support.safe_write import write_bytes_atomic
+from kpitool.values.fiscal_year import fiscal_year_label_ja
 from kpitool.values.numbers import format_number, round_half_up
-from kpitool.values.periods import fiscal_year_label_ja
 
 __all__ = [
     "FONT_NAME",

@@ -49,6 +49,7 @@ from kpitool.render.xlsx.council import (
     top_sections,
 )
 from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH
+from kpitool.values.fiscal_year import fiscal_year_label_ja, parse_fiscal_year
 from kpitool.values.numbers import (
     NumberError,
     UnitError,
@@ -57,7 +58,7 @@ from kpitool.values.numbers import (
     parse_number,
     parse_quantity,
 )
-from kpitool.values.periods import PeriodError, fiscal_year_label_ja, parse_fiscal_year, parse_period
+from kpitool.values.periods import PeriodError, parse_period
 
 __all__ = [
     "COLUMNS",
