@@ -61,6 +61,11 @@ from kpitool.sources.yaml_strict import parse_yaml
 
 QUIET = {"COLUMNS": "200", "NO_COLOR": "1", "KPITOOL_NO_CACHE": "1"}
 """Environment of every run: a wide terminal, no colour, and no cache outside tmp_path."""
+
+# Slow: over a hundred hostile inputs through the real CLI, some in child processes that are
+# killed (`pytest -m "not slow"` leaves them out).
+pytestmark = pytest.mark.slow
+
 CORPUS = Path(__file__).parent / "corpus"
 BASE = CORPUS / "_base"
 SRC = Path(__file__).parents[1] / "src"

@@ -99,7 +99,8 @@ def report(
     """
     from kpitool.rating.cached import evaluate_documents
     from kpitool.rating.engine import evaluate_plan, resolve_scheme
-    from kpitool.render.xlsx.council import write_report
+    from kpitool.render.xlsx.council import render_report
+    from kpitool.support.safe_write import write_bytes_atomic
 
     _check_xlsx(xlsx)
     chosen = _report_years(year, years)
@@ -119,7 +120,7 @@ def report(
         cache = data_cache(no_cache)
         by_year = [evaluate_documents(loaded, docs, y, label, cache) for y, label in chosen]
         plans = [list(results) for results in zip(*by_year, strict=True)]
-    write_report(plans, xlsx, when)
+    write_bytes_atomic(xlsx, render_report(plans, when))
     labels = ", ".join(label for _, label in chosen)
     stderr().print(f"kpitool: wrote {xlsx} ({len(plans)} plan(s); {labels})", markup=False, highlight=False)
 
@@ -212,7 +213,7 @@ def import_(
     """
     from kpitool.problems import DataError
     from kpitool.render.update import changes_table
-    from kpitool.render.xlsx.form import read_form
+    from kpitool.sources.form import read_form
     from kpitool.update.apply import apply_update
     from kpitool.update.changes import ConflictError
 

@@ -44,6 +44,7 @@ __all__ = [
     "Section",
     "Target",
     "TargetBasis",
+    "section_heading",
 ]
 
 
@@ -247,6 +248,13 @@ class Section(StrictModel):
             yield from child.walk(depth + 1)
 
 
+def section_heading(section: Section | None) -> str:
+    """A section as a heading line: ``施策分野 1 圏域全体の経済成長のけん引``; None → 計画全体."""
+    if section is None:
+        return "計画全体"
+    return " ".join(f"{section.level} {section.number or ''} {section.title}".split())
+
+
 class RoleSplit(StrictModel):
     """役割分担 — what the central city and the partner municipalities do."""
 
@@ -321,6 +329,14 @@ class Plan(StrictModel):
         for section, _depth in self.walk_sections():
             for kpi in section.kpis:
                 yield kpi, section
+
+    def top_sections(self) -> dict[str, Section]:
+        """Section id → the top-level section holding it."""
+        top: dict[str, Section] = {}
+        for section in self.sections:
+            for inner, _depth in section.walk():
+                top[inner.id] = section
+        return top
 
     def kpi_count(self) -> int:
         """Number of KPIs, 数値目標 and 成果目標 included."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from kpitool.model.plan import Plan
 from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
+from kpitool.render.xlsx.style import FORMULA_STARTS
 from kpitool.values.numbers import precise_context
 
 __all__ = [
@@ -150,7 +151,6 @@ def evaluations_json(results: Sequence[PlanEvaluation]) -> str:
     return to_json(items[0] if len(items) == 1 else items)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
@@ -159,7 +159,7 @@ def safe_cell(value: Any) -> Any:
 
     A plain negative number (-2.6) is data, not a formula, and stays as it is.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from kpitool.cli.app import app
 from kpitool.rating.engine import evaluate_plan
-from kpitool.render.xlsx.council import build_report, sheet_name, write_report
+from kpitool.render.xlsx.council import build_report, render_report
 from kpitool.render.xlsx.deterministic import EpochError, fixed_time
 from kpitool.sources.tree import load_data
 from tests.conftest import DATA
@@ -326,7 +326,7 @@ def test_large_plan_gets_a_sheet_per_section(tmp_path: Path) -> None:
     workbook = build_report([results], large_plan=5)
     assert workbook.sheetnames == ["総括", "施策分野1", "施策分野2", "施策分野3"]
     out = tmp_path / "split.xlsx"
-    write_report([results], out, large_plan=5)
+    out.write_bytes(render_report([results], large_plan=5))
     reopened = load_workbook(out)
     names = [
         [row[1] for row in reopened[name].iter_rows(min_row=6, values_only=True) if row[1] and row[0]]
@@ -384,7 +384,7 @@ def test_a_failed_run_leaves_the_old_file(
     def broken(raw: bytes, when: object) -> bytes:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("kpitool.render.xlsx.council.deterministic_xlsx", broken)
+    monkeypatch.setattr("kpitool.render.xlsx.kit.deterministic_xlsx", broken)
     result = _report(runner, VISION, "--year", "R6", "--data", str(DATA), "--xlsx", str(out))
     assert result.exit_code != 0
     assert out.read_bytes() == b"previous report"
@@ -397,51 +397,3 @@ def test_output_that_is_a_directory(tmp_path: Path, runner: CliRunner) -> None:
     result = _report(runner, VISION, "--year", "R6", "--data", str(DATA), "--xlsx", str(out))
     assert result.exit_code == 1
     assert "is a directory" in result.stderr
-
-
-@pytest.mark.parametrize(
-    ("wanted", "used", "expected"),
-    [
-        ("総括", {"総括"}, "総括(2)"),
-        ("a/b:c*d?e[f]g\\h", set(), "a_b_c_d_e_f_g_h"),
-        ("x" * 40, set(), "x" * 31),
-        ("x" * 40, {"x" * 31}, "x" * 28 + "(2)"),
-        ("'quoted'", set(), "quoted"),
-        ("", set(), "Sheet"),
-    ],
-)
-def test_sheet_names(wanted: str, used: set[str], expected: str) -> None:
-    assert sheet_name(wanted, {u.casefold() for u in used}) == expected
-
-
-def test_fast_row_path_writes_what_openpyxls_own_path_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Report sheets hand their cells straight to the writer; openpyxl's own path gives the same bytes."""
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
-    from kpitool.render.xlsx import council as excel
-
-    loaded = load_data([DATA])
-    plans = [
-        [
-            evaluate_plan(doc.plan, loaded.actuals_for(plan_id), year, label)
-            for year, label in ((2023, "R5"), (2024, "R6"))
-        ]
-        for plan_id, doc in sorted(loaded.plans.items())
-        if doc.plan.kpi_count()
-    ]
-    fast, own = tmp_path / "fast.xlsx", tmp_path / "own.xlsx"
-    write_report(plans, fast, large_plan=20)
-    monkeypatch.setattr(excel._CellSheet, "_values_to_row", WriteOnlyWorksheet._values_to_row)
-    write_report(plans, own, large_plan=20)
-    assert fast.read_bytes() == own.read_bytes()
-    assert len(load_workbook(fast).sheetnames) > len(plans)
-
-
-def test_a_report_row_holds_only_cells() -> None:
-    from kpitool.render.xlsx.council import TEXT, Cells, add_sheet, new_workbook
-
-    sheet = add_sheet(new_workbook(), "s")
-    with pytest.raises(TypeError, match="cells made by Cells, not str"):
-        sheet.append([Cells(sheet)("ok", TEXT), "bare text"])
