@@ -217,8 +217,27 @@ def _damage(path: Path, how: str | None) -> None:
         path.write_bytes(data[: len(data) // 2])
     elif how == "ole":  # what Excel saves when a password is set: an OLE2 compound file
         path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504 + b"EncryptedPackage")
+    elif how in _XML_DAMAGE:  # the zip is sound, the first sheet's XML is not
+        with zipfile.ZipFile(path) as archive:
+            parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+        xml = parts["xl/worksheets/sheet1.xml"].decode()
+        pattern, replacement = _XML_DAMAGE[how]
+        damaged = re.sub(pattern, replacement, xml, count=1)
+        assert damaged != xml, f"nothing to damage with {how}"
+        parts["xl/worksheets/sheet1.xml"] = damaged.encode()
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in parts.items():
+                archive.writestr(name, data)
     elif how is not None:
         raise AssertionError(f"unknown damage {how!r}")
+
+
+_XML_DAMAGE = {
+    "duplicate_attribute": (r'<c r="([A-Z]+[0-9]+)"', r'<c r="\1" r="\1"'),
+    "undefined_entity": (r"<v>[^<]*</v>", "<v>&bogus;</v>"),
+    "invalid_character_reference": (r"<v>[^<]*</v>", "<v>&#1;</v>"),
+}
+"""``damage:`` of a sheet's XML: (the first match of a pattern, its replacement)."""
 
 
 def build_workbook(root: Path, recipe: dict[str, Any]) -> None:
