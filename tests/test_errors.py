@@ -8,6 +8,7 @@ import pkgutil
 
 import kpitool
 from kpitool.errors import ExitKind, KpitoolError
+from kpitool.support.signals import Terminated
 
 
 def _exception_classes() -> list[type[BaseException]]:
@@ -28,9 +29,14 @@ def test_every_public_exception_derives_from_the_one_base() -> None:
     strays = [
         f"{cls.__module__}.{cls.__qualname__}"
         for cls in classes
-        if not cls.__name__.startswith("_") and not issubclass(cls, KpitoolError)
+        if not cls.__name__.startswith("_")
+        and issubclass(cls, Exception)
+        and not issubclass(cls, KpitoolError)
     ]
     assert strays == []
+    # Not errors but a way to stop, like KeyboardInterrupt: only this one, and main() handles it.
+    stops = [cls for cls in classes if not issubclass(cls, Exception)]
+    assert stops == [Terminated]
 
 
 def test_each_error_means_data_or_usage() -> None:

@@ -102,7 +102,7 @@ def test_missing_marks() -> None:
         ("1 234", "not a number"),
         ("12%", "not a number"),
         ("1,234.5.6", "more than one decimal point"),
-        ("٣", "not a number"),
+        ("٣", "(U+0663 ARABIC-INDIC DIGIT THREE) is not a digit"),
     ],
 )
 def test_parse_number_rejects(text: str, fragment: str) -> None:

@@ -22,6 +22,7 @@ from typer.core import TyperGroup
 
 from kpitool.cli.streams import StreamError, discard_stdout, prepare_streams
 from kpitool.errors import ExitKind, KpitoolError
+from kpitool.support.signals import Terminated, terminate_on_signals
 
 __all__ = ["COMMAND_MODULES", "KpitoolGroup", "app", "main"]
 
@@ -81,8 +82,10 @@ def main() -> None:
     A write to stdout that fails (full, closed, a reader gone: :mod:`kpitool.cli.streams`)
     is exit 1 with one line, or silently for a broken pipe; another OSError (the file
     system refused something no check foresaw) is exit 1 naming the file and the reason.
+    Ctrl-C is exit 130; SIGTERM and SIGHUP unwind the same way (143, 129).
     """
     prepare_streams()
+    terminate_on_signals()
     try:
         try:
             app()
@@ -96,6 +99,9 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("kpitool: interrupted\n")
         sys.exit(130)
+    except Terminated as exc:
+        sys.stderr.write(f"kpitool: terminated by {exc.name}\n")
+        sys.exit(exc.exit_code)
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         sys.stderr.write(f"kpitool: error: {where}{exc.strerror or exc}\n")

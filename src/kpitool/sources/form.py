@@ -52,8 +52,8 @@ class FormReading:
     """The sheets read (those with a form header row)."""
 
 
-# What the YAML loader refuses in any text (control and direction-changing characters).
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What the YAML loader refuses in any text (control and direction-changing characters, U+FEFF).
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def _text(value: Any) -> str:

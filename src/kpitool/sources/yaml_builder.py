@@ -36,9 +36,10 @@ _DECIMAL_FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)")
 # A plain number split by a comma inside {…}: `{value: 1,234}` is value 1 and a key '234'.
 _NUMBER_HEAD = re.compile(r"[-+]?[1-9][0-9]{0,2}")
 _NUMBER_TAIL = re.compile(r"[0-9]{3}(?:\.[0-9]+)?")
-# Control characters and bidirectional overrides: a double-quoted YAML escape ("\e[2J")
-# can put them in a value, and echoed in a message they rewrite the terminal or CI log.
-_HIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Control characters, bidirectional overrides and U+FEFF (a BOM pasted inside a title, which
+# makes two equal-looking names differ): a double-quoted YAML escape ("\e[2J") can put them in
+# a value, and echoed in a message they rewrite the terminal or CI log.
+_HIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 

@@ -3,9 +3,10 @@
 Every output goes to a temporary file in the target's directory, is flushed
 and fsynced, then renamed over the target (an atomic replace on POSIX and
 Windows) and the directory is fsynced. If anything fails — an exception, a
-full disk, Ctrl-C — the temporary file is removed and the previous target is
-untouched. Only a killed process (SIGKILL, power cut) can leave the hidden
-temporary file ``.NAME.XXXX.tmp`` behind; the target is never half-written.
+full disk, Ctrl-C, SIGTERM or SIGHUP (see :mod:`kpitool.support.signals`) —
+the temporary file is removed and the previous target is untouched. Only a
+killed process (SIGKILL, power cut) can leave the hidden temporary file
+``.NAME.XXXX.tmp`` behind; the target is never half-written.
 A replaced file keeps its permissions; a read-only target is refused.
 
 Rename is for regular files only. A symlink is followed: its target is written

@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, localcontext
 from typing import Final
 
 from kpitool.errors import KpitoolError
+from kpitool.values.digits import digit_lookalike, not_a_digit
 
 __all__ = [
     "MISSING_MARKS",
@@ -76,6 +77,10 @@ _PREFIXES: Final[tuple[tuple[str, int], ...]] = (
 )
 _SINGLE_MULTIPLIERS: Final = {prefix: power for prefix, power in _PREFIXES if len(prefix) == 1}
 
+# What the number before a unit may be written with (besides digits): where a unit begins,
+# look-alike digits are no longer looked for (㎡, m³).
+_NUMBER_PART: Final = frozenset(" \t\u3000,.，．＋－") | _SIGNS | frozenset(_SINGLE_MULTIPLIERS)
+
 _EXPECTED: Final = "expected a number such as 1,234, 12.50 or ▲2.6"
 
 
@@ -96,6 +101,13 @@ def _quote(text: str) -> str:
 def _is_missing(text: str) -> bool:
     stripped = text.strip()
     return stripped in MISSING_MARKS or unicodedata.normalize("NFKC", stripped).strip() in MISSING_MARKS
+
+
+def _refuse_lookalikes(text: str, number_part: frozenset[str] | None = None) -> None:
+    """Raise NumberError naming a character NFKC would turn into a digit (``10²`` → 102)."""
+    found = digit_lookalike(text, number_part=number_part)
+    if found is not None:
+        raise NumberError(f"{_quote(text)}: {not_a_digit(found)}")
 
 
 def _take_sign(text: str) -> tuple[bool, str]:
@@ -142,10 +154,12 @@ def parse_number(text: str) -> Decimal | None:
     Accepts ``1,234``, ``1,234.5``, full-width digits (NFKC), the minus signs
     ``▲ △ - −``, a leading ``+``, and keeps the written exponent (``12.50``).
     Raises :class:`NumberError` for anything else: misplaced commas, exponent
-    notation, NaN and infinity, several signs or points, a bare sign, words.
+    notation, NaN and infinity, several signs or points, a bare sign, words, and
+    characters NFKC would read as digits (``²``, ``②``, ``㊿``), named.
     """
     if _is_missing(text):
         return None
+    _refuse_lookalikes(text)
     normal = unicodedata.normalize("NFKC", text).strip()
     negative, body = _take_sign(normal)
     return _signed(_parse_unsigned(body, text), negative)
@@ -195,10 +209,13 @@ def parse_quantity(text: str) -> Quantity:
     Mixed numerals are summed in units of the smallest multiplier written,
     which stays in the unit: ``1万7187人`` → (17187, ``人``),
     ``1兆4,518億円`` → (14518, ``億円``). A missing mark gives (None, ``""``).
-    Raises :class:`NumberError` when the text does not start with a valid number.
+    Raises :class:`NumberError` when the text does not start with a valid number,
+    and for a character in the number that NFKC would read as a digit (``10²``,
+    ``②人``); a unit may hold them (``㎡``, ``m³``).
     """
     if _is_missing(text):
         return Quantity(None, "")
+    _refuse_lookalikes(text, _NUMBER_PART)
     normal = unicodedata.normalize("NFKC", text).strip()
     negative, rest = _take_sign(normal)
     parts: list[tuple[str, Decimal, int]] = []

@@ -15,7 +15,8 @@ whatever way they were written:
 - span: ``H29～R2``, ``H29～R2年``, ``平成23～27年度``, ``2020～2025年度``
 
 Text is normalised with Unicode NFKC (full-width ``Ｒ６`` becomes ``R6``) and
-all whitespace is dropped first. Anything not understood raises
+all whitespace is dropped first; a character NFKC would turn into a digit but
+that is not one (``2⁰2⁴``, ``R⑥``) is refused by name first. Anything not understood raises
 :class:`PeriodError`, never another exception.
 """
 
@@ -31,6 +32,7 @@ from enum import StrEnum
 from typing import Final
 
 from kpitool.errors import KpitoolError
+from kpitool.values.digits import digit_lookalike, not_a_digit
 from kpitool.values.eras import ERA_BY_KEY, Era
 
 __all__ = [
@@ -310,6 +312,9 @@ def parse_period(text: str) -> Period:
     """
     quoted = f"'{text}'"
     label = text.strip()
+    lookalike = digit_lookalike(text)
+    if lookalike is not None:  # NFKC would read 2⁰2⁴ as 2024
+        raise PeriodError(f"{quoted}: {not_a_digit(lookalike)}")
     norm = _normalise(text)
     if not norm:
         raise PeriodError(f"{quoted}: empty; {_FORMS}")
