@@ -132,6 +132,17 @@ def test_new_year_is_one_line_after_the_earlier_years(tmp_path: Path) -> None:
     _valid(tmp_path)
 
 
+def test_an_import_keeps_the_published_summary(tmp_path: Path) -> None:
+    """The read-back check compares every field of the file, the published 総括 included."""
+    published = "published_summary:\n  R5:\n    counts: {○: 1, △: 0, ×: 2, —: 1}\n    source: 第2章\n"
+    plan, path = _plan(tmp_path, ACTUALS.replace("actuals:\n", published + "actuals:\n", 1))
+    apply_update(path, plan, 2023, [Submission("output", Decimal("14673"), "R3年度")])
+    text = path.read_text(encoding="utf-8")
+    assert published in text
+    assert _actuals(text).published_summary["R5"].counts == {"○": 1, "△": 0, "×": 2, "—": 1}
+    _valid(tmp_path)
+
+
 def test_new_kpi_goes_after_the_kpi_before_it_in_the_plan(tmp_path: Path) -> None:
     plan, path = _plan(tmp_path)
     apply_update(path, plan, 2024, [Submission("ratio", Decimal("13.2"), "R6年1月")])
