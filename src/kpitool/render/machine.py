@@ -18,6 +18,8 @@ from typing import Any
 
 from kpitool.model.plan import Plan
 from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
+from kpitool.render.left_out import with_left_out
+from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 from kpitool.values.numbers import precise_context
 
 __all__ = [
@@ -144,9 +146,9 @@ def to_json(data: Any, *, pretty: bool | None = None) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def evaluations_json(results: Sequence[PlanEvaluation]) -> str:
-    """An object for one plan, a list for several."""
-    items = [evaluation_json(r) for r in results]
+def evaluations_json(results: Sequence[PlanEvaluation], left_out: LeftOut = NOTHING_LEFT_OUT) -> str:
+    """An object for one plan, a list for several; each names the plans the run left out, if any."""
+    items = [with_left_out(evaluation_json(r), left_out) for r in results]
     return to_json(items[0] if len(items) == 1 else items)
 
 
@@ -259,8 +261,10 @@ def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
     return _csv_text(rows(), CSV_COLUMNS)
 
 
-def summaries_json(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> str:
-    """総括 as JSON: per plan, per year, counts and percents of each grade."""
+def summaries_json(
+    plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]], left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    """総括 as JSON: per plan, per year, counts and percents of each grade; and the plans left out."""
     items = []
     for plan, summaries in plan_summaries:
         grades = summaries[0].grades if summaries else ()
@@ -283,6 +287,7 @@ def summaries_json(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> 
                 ],
             }
         )
+    items = [with_left_out(item, left_out) for item in items]
     return to_json(items[0] if len(items) == 1 else items)
 
 

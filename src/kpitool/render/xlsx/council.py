@@ -48,8 +48,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpitool.model.plan import KPI, Plan, Section
 from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
 from kpitool.rating.schemes.base import Scheme
+from kpitool.render.left_out import skipped_text
 from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH, deterministic_xlsx
 from kpitool.render.xlsx.style import TONE_COLOURS, Tone, display_rate, grade_tone
+from kpitool.sources.selection import SkippedPlan
 from kpitool.support.safe_write import write_bytes_atomic
 from kpitool.values.fiscal_year import fiscal_year_label_ja
 from kpitool.values.numbers import format_number, round_half_up
@@ -463,16 +465,26 @@ def _summary_block(sheet: Any, cells: Cells, row: int, plan: Plan, results: Sequ
     return next_row + chart_rows + 1
 
 
-def _summary_sheet(workbook: Workbook, plans: Sequence[Sequence[PlanEvaluation]], used: set[str]) -> None:
+def _summary_sheet(
+    workbook: Workbook,
+    plans: Sequence[Sequence[PlanEvaluation]],
+    used: set[str],
+    skipped: Sequence[SkippedPlan] = (),
+) -> None:
     sheet = add_sheet(workbook, sheet_name(SUMMARY_SHEET, used))
     cells = Cells(sheet)
     years = max(len(results) for results in plans)
     widths = [9.0] + [8.0, 8.0] * years + [40.0]
-    periods = ", ".join(r.year_label for r in plans[0])
+    labels = {r.year: r.year_label for results in plans for r in results}
+    periods = ", ".join(labels[year] for year in sorted(labels))
     prepare_sheet(sheet, widths, header_row=0, freeze=None, title="KPI評価 総括", subtitle=periods)
-    row = 1
+    row = first = 1
+    if skipped:  # first, so that no reader takes the report for complete
+        sheet.append([cells(skipped_text(skipped), NOTE)])
+        sheet.append([])
+        row = first = 3
     for results in plans:
-        if row > 1:  # each plan's 総括 starts on a new page
+        if row > first:  # each plan's 総括 starts on a new page
             sheet.row_breaks.append(Break(id=row - 1))
         row = _summary_block(sheet, cells, row, results[0].plan, results)
 
@@ -756,18 +768,24 @@ def _plan_sheets(
         _plan_sheet(workbook, results, indices, sheet_name(short, used), heading)
 
 
-def build_report(plans: Sequence[Sequence[PlanEvaluation]], *, large_plan: int = LARGE_PLAN_KPIS) -> Workbook:
+def build_report(
+    plans: Sequence[Sequence[PlanEvaluation]],
+    *,
+    large_plan: int = LARGE_PLAN_KPIS,
+    skipped: Sequence[SkippedPlan] = (),
+) -> Workbook:
     """The report workbook: 総括 first, then each plan's sheet(s).
 
     ``plans`` holds, per plan, its evaluations in ascending year order (the
-    same years for every plan). Plans with more than ``large_plan`` KPIs get
-    one sheet per top-level section.
+    years the plan is evaluated in). Plans with more than ``large_plan`` KPIs get
+    one sheet per top-level section. The plans left out for errors in their files
+    (``skipped``) are named at the top of 総括.
     """
     if not plans or not all(plans):
         raise ValueError("build_report needs at least one plan with at least one year")
     workbook = new_workbook()
     used: set[str] = set()
-    _summary_sheet(workbook, plans, used)
+    _summary_sheet(workbook, plans, used, skipped)
     for results in plans:
         _plan_sheets(workbook, results, used, large_plan)
     return workbook
@@ -779,6 +797,7 @@ def write_report(
     when: datetime = DEFAULT_EPOCH,
     *,
     large_plan: int = LARGE_PLAN_KPIS,
+    skipped: Sequence[SkippedPlan] = (),
 ) -> None:
     """Build the report and save it atomically and deterministically to ``target``."""
-    save_workbook(build_report(plans, large_plan=large_plan), target, when)
+    save_workbook(build_report(plans, large_plan=large_plan, skipped=skipped), target, when)
