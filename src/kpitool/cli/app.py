@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from kpitool.cli.streams import StreamError, discard_stdout, prepare_streams
 from kpitool.errors import ExitKind, KpitoolError
 
 __all__ = ["COMMAND_MODULES", "KpitoolGroup", "app", "main"]
@@ -40,9 +41,12 @@ class KpitoolGroup(TyperGroup):
         """Run the command; on a :class:`KpitoolError` print ``kpitool: error: …`` and exit with its kind.
 
         An error without a message was reported already (``validate`` lists its problems).
+        A failed write to stdout goes on to :func:`main`, which also sees the last flush.
         """
         try:
             return super().invoke(ctx)
+        except StreamError:
+            raise
         except KpitoolError as exc:
             message = str(exc)
             if message:
@@ -93,12 +97,30 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Console entry point: run the app; never show a traceback for an expected failure."""
+    """Console entry point: run the app; never show a traceback for an expected failure.
+
+    A write to stdout that fails (full, closed, a reader gone: :mod:`kpitool.cli.streams`)
+    is exit 1 with one line, or silently for a broken pipe; another OSError (the file
+    system refused something no check foresaw) is exit 1 naming the file and the reason.
+    """
+    prepare_streams()
     try:
-        app()
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # inside the try: a report still buffered can fail here
+    except StreamError as exc:
+        discard_stdout()
+        if not exc.broken_pipe:
+            sys.stderr.write(f"kpitool: error: {exc}\n")
+        sys.exit(ExitKind.DATA)
     except KeyboardInterrupt:
         sys.stderr.write("kpitool: interrupted\n")
         sys.exit(130)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"kpitool: error: {where}{exc.strerror or exc}\n")
+        sys.exit(ExitKind.DATA)
     except Exception as exc:  # a bug: say so plainly, show the traceback only on request
         if os.environ.get("KPITOOL_DEBUG"):
             raise

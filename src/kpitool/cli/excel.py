@@ -112,9 +112,10 @@ def report(
     """
     from kpitool.rating.cached import evaluate_document
     from kpitool.rating.engine import evaluate_plan, resolve_scheme
-    from kpitool.render.xlsx.council import write_report
+    from kpitool.render.xlsx.council import render_report
     from kpitool.sources.selection import NOTHING_LEFT_OUT
     from kpitool.support.memory import paused_gc
+    from kpitool.support.safe_write import write_bytes_atomic
 
     _check_xlsx(xlsx)
     chosen = _report_years(year, years)
@@ -137,7 +138,7 @@ def report(
         with paused_gc():  # a national run builds a million rows and no cycles
             plans = [[evaluate_document(loaded, d, *y, cache) for y in ys] for d, ys in per_plan]
     announce_left_out(left_out, in_output=False)
-    write_report(plans, xlsx, when, skipped=left_out.skipped)
+    write_bytes_atomic(xlsx, render_report(plans, when, skipped=left_out.skipped))
     labels = ", ".join(label for _, label in chosen)
     stderr().print(f"kpitool: wrote {xlsx} ({len(plans)} plan(s); {labels})", markup=False, highlight=False)
 
@@ -232,7 +233,7 @@ def import_(
     """
     from kpitool.problems import DataError
     from kpitool.render.update import changes_table
-    from kpitool.render.xlsx.form import read_form
+    from kpitool.sources.form import read_form
     from kpitool.update.apply import apply_update
     from kpitool.update.changes import ConflictError
 

@@ -44,6 +44,7 @@ __all__ = [
     "Section",
     "Target",
     "TargetBasis",
+    "section_heading",
 ]
 
 
@@ -254,6 +255,13 @@ class Section(StrictModel):
             yield from child.walk(depth + 1)
 
 
+def section_heading(section: Section | None) -> str:
+    """A section as a heading line: ``施策分野 1 圏域全体の経済成長のけん引``; None → 計画全体."""
+    if section is None:
+        return "計画全体"
+    return " ".join(f"{section.level} {section.number or ''} {section.title}".split())
+
+
 class RoleSplit(StrictModel):
     """役割分担 — what the central city and the partner municipalities do."""
 
@@ -328,6 +336,25 @@ class Plan(StrictModel):
         for section, _depth in self.walk_sections():
             for kpi in section.kpis:
                 yield kpi, section
+
+    def kpi_numbers(self) -> dict[str, str]:
+        """KPI id → the No. shown for it: its own number (①) where given, else its position.
+
+        The position is 1-based in plan order over every KPI of the plan, so a KPI keeps its
+        No. whichever KPIs a command selects.
+        """
+        return {
+            kpi.id: kpi.number or str(position)
+            for position, (kpi, _section) in enumerate(self.iter_kpis(), start=1)
+        }
+
+    def top_sections(self) -> dict[str, Section]:
+        """Section id → the top-level section holding it."""
+        top: dict[str, Section] = {}
+        for section in self.sections:
+            for inner, _depth in section.walk():
+                top[inner.id] = section
+        return top
 
     def kpi_count(self) -> int:
         """Number of KPIs, 数値目標 and 成果目標 included."""

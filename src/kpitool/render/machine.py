@@ -19,6 +19,7 @@ from typing import Any
 from kpitool.model.plan import Plan
 from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
 from kpitool.render.left_out import with_left_out
+from kpitool.render.xlsx.style import FORMULA_STARTS
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 from kpitool.values.numbers import precise_context
 
@@ -72,6 +73,7 @@ def _row_json(row: Evaluation) -> dict[str, Any]:
     actual = observation.actual if observation else None
     return {
         "id": kpi.id,
+        "no": row.number,
         "number": kpi.number,
         "name": kpi.name,
         "unit": kpi.unit,
@@ -103,6 +105,15 @@ def _summary_json(summary: Summary) -> dict[str, Any]:
     return {**dict(summary.counts), "total": summary.total}
 
 
+def _percents_json(summary: Summary) -> dict[str, Any]:
+    """Each grade's percent (rounded half-up on its own), their sum, and the note when it is not 100."""
+    return {
+        "percent": {k: float(v) for k, v in summary.percents.items()},
+        "percent_total": float(summary.percent_total),
+        "percent_note": summary.rounding_note,
+    }
+
+
 def _disagreement_json(row: Evaluation) -> dict[str, Any]:
     return {
         "id": row.kpi.id,
@@ -128,7 +139,7 @@ def evaluation_json(result: PlanEvaluation) -> dict[str, Any]:
         },
         "kpis": [_row_json(row) for row in result.rows],
         "summary": _summary_json(result.summary),
-        "percent": {k: float(v) for k, v in result.summary.percents.items()},
+        **_percents_json(result.summary),
         "disagreements": [_disagreement_json(row) for row in result.disagreements],
     }
 
@@ -152,7 +163,6 @@ def evaluations_json(results: Sequence[PlanEvaluation], left_out: LeftOut = NOTH
     return to_json(items[0] if len(items) == 1 else items)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
@@ -161,7 +171,7 @@ def safe_cell(value: Any) -> Any:
 
     A plain negative number (-2.6) is data, not a formula, and stays as it is.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -171,6 +181,7 @@ CSV_COLUMNS = (
     "year",
     "fiscal_year",
     "kpi_id",
+    "no",
     "number",
     "name",
     "unit",
@@ -235,6 +246,7 @@ def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
                     result.year_label,
                     result.year,
                     data["id"],
+                    data["no"],
                     data["number"],
                     data["name"],
                     data["unit"],
@@ -280,7 +292,7 @@ def summaries_json(
                         "label": s.year_label,
                         "fiscal_year": s.year,
                         "counts": dict(s.counts),
-                        "percent": {k: float(v) for k, v in s.percents.items()},
+                        **_percents_json(s),
                         "total": s.total,
                     }
                     for s in summaries
@@ -309,6 +321,7 @@ def summaries_csv(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> s
                         grade.label,
                     ]
                 )
-            rows.append([plan.id, s.year_label, s.year, "計", s.total, "100.0", "", ""])
+            note = s.rounding_note or ""
+            rows.append([plan.id, s.year_label, s.year, "計", s.total, s.percent_total, note, ""])
     header = ("plan_id", "year", "fiscal_year", "grade", "count", "percent", "criterion", "label")
     return _csv_text(rows, header)

@@ -17,7 +17,7 @@ from rich.console import Console, RenderableType
 from kpitool.diff.changes import DataDiff
 from kpitool.model.plan import Plan
 from kpitool.rating.results import PlanEvaluation
-from kpitool.render import diff, machine, plan_views, terminal
+from kpitool.render import diff, machine, notes, plan_views, terminal
 from kpitool.render.left_out import skipped_line, with_left_out
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 
@@ -86,11 +86,14 @@ def _evaluations_csv(
 def _summary_tables(
     plans: Sequence[PlanResults], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
 ) -> str:
-    tables = [
-        terminal.summary_table(plan, [r.summary for r in results], results[0].scheme)
-        for plan, results in plans
-    ]
-    return _console_text([*tables, *skipped_line(left_out)], width)
+    renderables: list[RenderableType] = []
+    for plan, results in plans:
+        summaries = [r.summary for r in results]
+        renderables += [
+            terminal.summary_table(plan, summaries, results[0].scheme),
+            *notes.summary_notes(summaries),
+        ]
+    return _console_text([*renderables, *skipped_line(left_out)], width)
 
 
 def _summary_pairs(plans: Sequence[PlanResults]) -> list[tuple[Plan, list[Any]]]:

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,8 @@ def _split_period(text: str) -> tuple[str, Period | None]:
 
 def _value(cell: Any, unit: str) -> tuple[Decimal | None, Period | None]:
     """A value cell: number (with separators, ▲/△, full-width), optional unit and (period)."""
+    if isinstance(cell, date | time | timedelta):  # a workbook cell formatted as a date or time
+        raise NumberError("the cell holds a date or time, not a number: format it as 標準 and retype it")
     if isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
         number = Decimal(_text(cell))
         if not number.is_finite():

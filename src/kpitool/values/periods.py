@@ -40,8 +40,8 @@ __all__ = [
     "parse_period",
 ]
 
-MIN_YEAR: Final = 1900
-"""Earliest Western year accepted."""
+MIN_YEAR: Final = 1926
+"""Earliest Western year accepted: 昭和元年 (S1), the first year the era labels can name."""
 MAX_YEAR: Final = 2200
 """Latest Western year accepted."""
 
