@@ -151,13 +151,15 @@ def guard_output(output: Path | None, inputs: Iterable[Path], option: str = "--o
     """Refuse (exit 2) an output path that is one of the run's input files: it would be clobbered."""
     if output is None:
         return
-    target = output.resolve()
+    from kpitool.sources.tree import real_path
+
+    target = real_path(output)
     try:
         exists = output.exists()
     except OSError:  # a name too long to exist (ENAMETOOLONG): the write itself reports it
         exists = False
     for path in inputs:
-        same = path.resolve() == target
+        same = real_path(path) == target
         if not same and exists:
             try:  # a hard link or bind mount is the same file under another name
                 same = os.path.samefile(path, output)
