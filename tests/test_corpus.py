@@ -18,13 +18,19 @@ and optionally:
 - ``workbook:`` / ``form:`` — build an .xlsx from a recipe (rows, merged cells,
   hidden rows, formulas with or without a cached value, damage), see
   :func:`build_workbook` and :func:`build_form`;
-- ``fault: disk_full | sigint | sigkill | readonly_dir`` — a failure injected
-  while the command writes; ``unchanged: [FILE]`` — files whose bytes must survive;
-- ``directories: [DIR]``, ``chmod: {FILE: MODE}`` — set up what git cannot keep;
+- ``fault: disk_full | sigint | sigterm | sighup | sigkill | readonly_dir`` — a failure
+  injected while the command writes; ``unchanged: [FILE]`` — files whose bytes must survive;
+- ``directories: [DIR]``, ``chmod: {FILE: MODE}``, ``symlinks: {LINK: TARGET}``,
+  ``sockets: [FILE]`` — set up what git cannot keep (or keeps unevenly);
+- ``fifos: [FILE]`` — named pipes, each read to its end by a thread while the command runs;
+- ``kinds: {PATH: file | symlink | fifo | socket | character device}`` — what each path
+  must still be afterwards; ``contains: {FILE: TEXT}`` — text a file must hold afterwards
+  (a case with ``kinds`` may leave out ``where``: a silent success has no message);
 - ``subprocess: true`` — run ``python -m kpitool`` instead of the in-process runner;
   ``stdout: full | closed | broken_pipe`` (a subprocess whose stdout is ``/dev/full``,
   closed, or a pipe whose reader has gone), ``env: {NAME: value}`` (added to its
-  environment; its output is read in the ``PYTHONIOENCODING`` given, if any);
+  environment, in-process too — ``KPITOOL_NO_CACHE: ''`` turns the cache back on; its
+  output is read in the ``PYTHONIOENCODING`` given, if any);
 - ``unprivileged: true`` — run as the user ``nobody`` (a forked child that drops root),
   so that ``chmod`` is obeyed; as another user the case runs as it is;
 - ``quiet: true`` — nothing may be printed on stderr (stands for ``where`` and ``expect``);
@@ -45,8 +51,11 @@ import os
 import re
 import shutil
 import signal
+import socket
+import stat
 import subprocess
 import sys
+import threading
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
@@ -351,7 +360,41 @@ def prepare(case: Case, tmp_path: Path) -> Path:
         (root / name).mkdir(parents=True, exist_ok=True)
     for name, mode in case.spec.get("chmod", {}).items():  # git keeps no modes but +x
         (root / name).chmod(mode)
+    for name, points_to in case.spec.get("symlinks", {}).items():
+        (root / name).unlink(missing_ok=True)  # a file of the base tree the link replaces
+        (root / name).symlink_to(points_to)
+    for name in case.spec.get("sockets", []):
+        with socket.socket(socket.AF_UNIX) as server:  # the socket file outlives the socket
+            server.bind(str(root / name))
+    for name in case.spec.get("fifos", []):
+        os.mkfifo(root / name)
     return root
+
+
+KINDS = {
+    "file": stat.S_ISREG,
+    "symlink": stat.S_ISLNK,
+    "fifo": stat.S_ISFIFO,
+    "socket": stat.S_ISSOCK,
+    "character device": stat.S_ISCHR,
+}
+"""What ``kinds:`` in case.yaml can say a path is (by ``lstat``: a link is a link)."""
+
+
+def start_readers(root: Path, names: list[str]) -> list[tuple[threading.Thread, list[bytes]]]:
+    """One thread per FIFO, reading it to its end (a writer blocks until a reader opens it)."""
+    readers = []
+    for name in names:
+        received: list[bytes] = []
+
+        def read(path: Path = root / name, into: list[bytes] = received) -> None:
+            with open(path, "rb") as stream:
+                into.append(stream.read())
+
+        thread = threading.Thread(target=read, daemon=True)
+        thread.start()
+        readers.append((thread, received))
+    return readers
 
 
 @dataclass
@@ -367,7 +410,9 @@ class Run:
         return self.stdout + self.stderr
 
 
-def run_in_process(args: list[str], monkeypatch: pytest.MonkeyPatch, root: Path, fault: str | None) -> Run:
+def run_in_process(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, root: Path, fault: str | None, env: dict[str, str]
+) -> Run:
     monkeypatch.chdir(root)
     if fault == "disk_full":
         # The disk fills up while the temporary file is synced: ENOSPC, as ext4 reports it.
@@ -375,7 +420,15 @@ def run_in_process(args: list[str], monkeypatch: pytest.MonkeyPatch, root: Path,
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
         monkeypatch.setattr("kpitool.support.safe_write.os.fsync", no_space)
-    result = CliRunner().invoke(app, args, env=QUIET)
+    real_replace = os.replace
+
+    def replace_regular_files_only(src: str, dst: str) -> None:
+        # A regression must fail the case, not replace the machine's /dev/null (tests may run as root).
+        assert not os.path.lexists(dst) or stat.S_ISREG(os.lstat(dst).st_mode), f"renamed over {dst}"
+        real_replace(src, dst)
+
+    monkeypatch.setattr("kpitool.support.safe_write.os.replace", replace_regular_files_only)
+    result = CliRunner().invoke(app, args, env={**QUIET, **env})
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"uncaught {type(result.exception).__name__}: {result.exception}")
     return Run(result.exit_code, result.stdout, result.stderr)
@@ -486,6 +539,15 @@ main()
 """
 
 
+SIGNALS = {
+    "sigint": signal.SIGINT,
+    "sigterm": signal.SIGTERM,
+    "sighup": signal.SIGHUP,
+    "sigkill": signal.SIGKILL,
+}
+"""The ``fault:`` names that interrupt a real process mid-write, and their signals."""
+
+
 def run_interrupted(args: list[str], root: Path, sig: signal.Signals) -> Run:
     """Start kpitool, wait until it is mid-write, send ``sig``; return what it did."""
     child = subprocess.Popen(
@@ -516,14 +578,15 @@ def test_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     unchanged = {name: (root / name).read_bytes() for name in case.spec.get("unchanged", [])}
     if fault == "readonly_dir":
         (root / "out").chmod(0o555)
-    if fault in ("sigint", "sigkill"):
-        run = run_interrupted(case.args, root, signal.SIGINT if fault == "sigint" else signal.SIGKILL)
+    readers = start_readers(root, case.spec.get("fifos", []))
+    if fault in SIGNALS:
+        run = run_interrupted(case.args, root, SIGNALS[fault])
     elif case.spec.get("unprivileged") and os.geteuid() == 0:
         run = run_unprivileged(case.args, root)
     elif case.spec.get("subprocess"):
         run = run_subprocess(case.args, root, case.spec)
     else:
-        run = run_in_process(case.args, monkeypatch, root, fault)
+        run = run_in_process(case.args, monkeypatch, root, fault, case.spec.get("env", {}))
 
     assert run.exit_code == case.exit, run.output
     assert "Traceback" not in run.output
@@ -537,6 +600,14 @@ def test_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         assert (root / name).stat().st_size > 0, f"{name} was not written"
     for name, before in unchanged.items():
         assert (root / name).read_bytes() == before, f"{name} was changed"
+    for thread, received in readers:
+        thread.join(timeout=30)
+        assert received, "the FIFO's reader never finished"
+        assert received[0], "nothing was written to the FIFO"
+    for name, kind in case.spec.get("kinds", {}).items():
+        assert KINDS[kind](os.lstat(root / name).st_mode), f"{name} is no longer a {kind}"
+    for name, text in case.spec.get("contains", {}).items():
+        assert text in (root / name).read_text(encoding="utf-8-sig"), f"{name} lacks {text!r}"
     if fault != "sigkill":  # only a killed process cannot clean up after itself
         left = [p.name for p in root.rglob(".*.tmp")]
         assert not left, f"temporary files left behind: {left}"
@@ -548,8 +619,8 @@ def test_every_case_names_a_place_and_a_reason() -> None:
     for param in CASES:
         case: Case = param.values[0]
         assert case.spec.get("description"), case.name
-        if case.spec.get("fault") not in ("sigint", "sigkill") and not case.spec.get("quiet"):
-            assert case.where, f"{case.name}: where is missing"
+        if case.spec.get("fault") not in SIGNALS and not case.spec.get("quiet"):
+            assert case.where or case.spec.get("kinds"), f"{case.name}: where is missing"
             assert case.exit == 0 or case.expect, f"{case.name}: expect is missing"
 
 

@@ -151,15 +151,13 @@ def guard_output(output: Path | None, inputs: Iterable[Path], option: str = "--o
     """Refuse (exit 2) an output path that is one of the run's input files: it would be clobbered."""
     if output is None:
         return
-    from kpitool.sources.tree import real_path
-
-    target = real_path(output)
+    target = os.path.realpath(output)  # unlike Path.resolve, never raises on a symlink loop
     try:
         exists = output.exists()
     except OSError:  # a name too long to exist (ENAMETOOLONG): the write itself reports it
         exists = False
     for path in inputs:
-        same = real_path(path) == target
+        same = os.path.realpath(path) == target
         if not same and exists:
             try:  # a hard link or bind mount is the same file under another name
                 same = os.path.samefile(path, output)

@@ -330,6 +330,17 @@ class Plan(StrictModel):
             for kpi in section.kpis:
                 yield kpi, section
 
+    def kpi_numbers(self) -> dict[str, str]:
+        """KPI id → the No. shown for it: its own number (①) where given, else its position.
+
+        The position is 1-based in plan order over every KPI of the plan, so a KPI keeps its
+        No. whichever KPIs a command selects.
+        """
+        return {
+            kpi.id: kpi.number or str(position)
+            for position, (kpi, _section) in enumerate(self.iter_kpis(), start=1)
+        }
+
     def top_sections(self) -> dict[str, Section]:
         """Section id → the top-level section holding it."""
         top: dict[str, Section] = {}

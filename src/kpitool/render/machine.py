@@ -71,6 +71,7 @@ def _row_json(row: Evaluation) -> dict[str, Any]:
     actual = observation.actual if observation else None
     return {
         "id": kpi.id,
+        "no": row.number,
         "number": kpi.number,
         "name": kpi.name,
         "unit": kpi.unit,
@@ -102,6 +103,15 @@ def _summary_json(summary: Summary) -> dict[str, Any]:
     return {**dict(summary.counts), "total": summary.total}
 
 
+def _percents_json(summary: Summary) -> dict[str, Any]:
+    """Each grade's percent (rounded half-up on its own), their sum, and the note when it is not 100."""
+    return {
+        "percent": {k: float(v) for k, v in summary.percents.items()},
+        "percent_total": float(summary.percent_total),
+        "percent_note": summary.rounding_note,
+    }
+
+
 def _disagreement_json(row: Evaluation) -> dict[str, Any]:
     return {
         "id": row.kpi.id,
@@ -127,7 +137,7 @@ def evaluation_json(result: PlanEvaluation) -> dict[str, Any]:
         },
         "kpis": [_row_json(row) for row in result.rows],
         "summary": _summary_json(result.summary),
-        "percent": {k: float(v) for k, v in result.summary.percents.items()},
+        **_percents_json(result.summary),
         "disagreements": [_disagreement_json(row) for row in result.disagreements],
     }
 
@@ -169,6 +179,7 @@ CSV_COLUMNS = (
     "year",
     "fiscal_year",
     "kpi_id",
+    "no",
     "number",
     "name",
     "unit",
@@ -233,6 +244,7 @@ def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
                     result.year_label,
                     result.year,
                     data["id"],
+                    data["no"],
                     data["number"],
                     data["name"],
                     data["unit"],
@@ -276,7 +288,7 @@ def summaries_json(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> 
                         "label": s.year_label,
                         "fiscal_year": s.year,
                         "counts": dict(s.counts),
-                        "percent": {k: float(v) for k, v in s.percents.items()},
+                        **_percents_json(s),
                         "total": s.total,
                     }
                     for s in summaries
@@ -304,6 +316,7 @@ def summaries_csv(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> s
                         grade.label,
                     ]
                 )
-            rows.append([plan.id, s.year_label, s.year, "計", s.total, "100.0", "", ""])
+            note = s.rounding_note or ""
+            rows.append([plan.id, s.year_label, s.year, "計", s.total, s.percent_total, note, ""])
     header = ("plan_id", "year", "fiscal_year", "grade", "count", "percent", "criterion", "label")
     return _csv_text(rows, header)

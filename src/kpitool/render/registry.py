@@ -17,7 +17,7 @@ from rich.console import Console, RenderableType
 from kpitool.diff.changes import DataDiff
 from kpitool.model.plan import Plan
 from kpitool.rating.results import PlanEvaluation
-from kpitool.render import diff, machine, plan_views, terminal
+from kpitool.render import diff, machine, notes, plan_views, terminal
 
 __all__ = [
     "DIFF",
@@ -59,11 +59,14 @@ def _evaluation_tables(results: Sequence[PlanEvaluation], width: int | None) -> 
 
 
 def _summary_tables(plans: Sequence[PlanResults], width: int | None) -> str:
-    tables = [
-        terminal.summary_table(plan, [r.summary for r in results], results[0].scheme)
-        for plan, results in plans
-    ]
-    return _console_text(tables, width)
+    renderables: list[RenderableType] = []
+    for plan, results in plans:
+        summaries = [r.summary for r in results]
+        renderables += [
+            terminal.summary_table(plan, summaries, results[0].scheme),
+            *notes.summary_notes(summaries),
+        ]
+    return _console_text(renderables, width)
 
 
 def _summary_pairs(plans: Sequence[PlanResults]) -> list[tuple[Plan, list[Any]]]:

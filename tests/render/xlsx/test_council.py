@@ -108,6 +108,21 @@ def test_summary_sheet_matches_kpitool_summary(vision_report: Path, runner: CliR
     assert {str(r) for r in sheet.merged_cells.ranges} >= {"A3:A4", "B3:C3", "D3:E3", "F3:G3", "H3:H4"}
 
 
+def test_summary_sheet_shows_percents_that_miss_100_with_the_note(tmp_path: Path, runner: CliRunner) -> None:
+    """001's 49 KPIs: ○1 ×1 —47 is 2.0 / 2.0 / 95.9, 99.9 in all; the 計 row and a note say so."""
+    plan = "kurume-sogo-senryaku-2"
+    expected = _json(runner, "summary", plan, "--years", "R6", "--data", str(DATA))["years"][0]
+    out = tmp_path / "strategy.xlsx"
+    result = _report(runner, plan, "--years", "R6", "--xlsx", str(out), "--data", str(DATA))
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out)["総括"]
+    assert expected["percent_total"] == 99.9
+    total_row = 5 + len(expected["counts"])
+    assert sheet.cell(total_row, 1).value == "計"
+    assert sheet.cell(total_row, 3).value == pytest.approx(0.999)
+    assert sheet.cell(total_row + 1, 1).value == f"注: {expected['percent_note']}"
+
+
 def test_summary_chart_is_a_native_bar_chart_of_the_counts(vision_report: Path) -> None:
     with zipfile.ZipFile(vision_report) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
@@ -307,7 +322,7 @@ def test_table_input(tmp_path: Path, runner: CliRunner) -> None:
     workbook = load_workbook(out)
     assert workbook.sheetnames == ["総括", "kpis.csv"]
     rows = list(workbook["kpis.csv"].iter_rows(min_row=6, values_only=True))
-    assert rows[0][:2] == (None, "来館者数")
+    assert rows[0][:2] == ("1", "来館者数")  # no number in the table: its position
     assert rows[0][7:13] == (150, "R5年度", "△", 210, "R6年度", "○")
     assert rows[1][7:13] == (60, None, "×", "—", None, "—")
     both = _report(runner, VISION, "--table", str(table), "--year", "R6", "--xlsx", str(out))

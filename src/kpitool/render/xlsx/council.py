@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
@@ -34,6 +33,7 @@ from kpitool.render.xlsx.council_kpis import plan_sheets
 from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH
 from kpitool.render.xlsx.kit import (
     HEADER,
+    NOTE,
     NUMBER,
     PERCENT,
     SUBTITLE,
@@ -82,6 +82,10 @@ def _summary_block(sheet: Any, cells: Cells, row: int, plan: Plan, results: Sequ
     """Append one plan's 総括 table and chart starting at ``row``; return the next free row."""
     grades_from, grades_to = _summary_table(sheet, cells, row, plan, results)
     next_row = grades_to + 2
+    notes = {r.summary.rounding_note for r in results if r.summary.rounding_note}
+    for note in sorted(notes):  # one wording: at most one line
+        sheet.append([cells(f"注: {note}", NOTE)])
+        next_row += 1
     sheet.append([])
     _summary_chart(sheet, [r.summary for r in results], grades_from, grades_to, next_row)
     chart_rows = 17  # the chart's 7 cm, and a blank row before the next plan
@@ -129,7 +133,7 @@ def _summary_table(
     for summary in summaries:
         total += [
             cells(summary.total, TOTAL),
-            cells(Decimal(1) if summary.total else Decimal(0), PERCENT.with_format("0.0%")),
+            cells(summary.percent_total / 100, PERCENT.with_format("0.0%")),
         ]
     total.append(cells(None, TEXT))
     sheet.append(total)

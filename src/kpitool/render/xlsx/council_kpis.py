@@ -133,7 +133,7 @@ def _kpi_row(cells: Cells, rows: Sequence[Evaluation], scheme: Scheme, reasons: 
     latest = rows[-1]
     kpi = latest.kpi
     line = [
-        _Out(cells(kpi.number or "", CENTER), kpi.number or ""),
+        _Out(cells(latest.number, CENTER), latest.number),
         _text_out(cells, kpi.name),
         _text_out(cells, kpi.unit, WRAP_CENTER),
         *_baseline(cells, kpi),
@@ -205,14 +205,15 @@ def _notes(results: Sequence[PlanEvaluation]) -> list[str]:
         "「(計算:△)」は計算結果が公表評価と異なることを示す。",
         f"注2: 達成率・進捗率は{latest}の値。"
         "達成率 = 実績値 ÷ 目標値（少ないほどよい指標は 目標値 ÷ 実績値）、"
-        "進捗率 = (実績値 − 基準値) ÷ (目標値 − 基準値)。",
+        "進捗率 = (実績値 − 基準値) ÷ (目標値 − 基準値)。"
+        "目標値と基準値の差が基準値の1%未満の指標は、進捗率を表示しない（—）。",
         "判断基準: " + " ／ ".join(f"{g.symbol} {g.criterion}" for g in scheme.grade_specs),
     ]
     for result in results:
         for row in result.disagreements:
             lines.append(
                 f"公表評価と計算結果が異なる指標（{result.year_label}）: "
-                f"{row.kpi.number or ''} {row.kpi.name} — "
+                f"{row.number} {row.kpi.name} — "
                 f"公表 {row.official} ／ 計算 {row.computed.symbol}"
                 f"（達成率 {display_rate(row.achievement)}、進捗率 {display_rate(row.progress)}）"
             )
