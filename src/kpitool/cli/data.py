@@ -79,7 +79,7 @@ def validate(
     from kpitool.checks import check_data
     from kpitool.problems import Severity
     from kpitool.render.problems import render_problems
-    from kpitool.sources.tree import load_data
+    from kpitool.sources.tree import load_data, real_path
 
     targets = [*(paths or []), *([data] if data is not None else [])] or [Path("data")]
     missing = [p for p in targets if not p.exists()]
@@ -91,7 +91,7 @@ def validate(
     cache = data_cache(no_cache)
     loaded = load_data([*targets, *context], cache=cache)
     scope = _validation_scope(targets, loaded)
-    problems = [p for p in check_data(loaded, cache) if not context or Path(p.file).resolve() in scope]
+    problems = [p for p in check_data(loaded, cache) if not context or real_path(Path(p.file)) in scope]
     errors = sum(p.severity is Severity.ERROR for p in problems)
     failed = errors > 0 or (strict and len(problems) > errors)
     if fmt is ProblemFormat.JSON or problems:
@@ -106,11 +106,12 @@ def validate(
 def _validation_summary(loaded: LoadedData, scope: set[Path], problems: list[Problem]) -> str:
     """``N plans, N KPIs, N actuals: N error(s), N warning(s)`` for the files in scope."""
     from kpitool.problems import Severity
+    from kpitool.sources.tree import real_path
 
     errors = sum(p.severity is Severity.ERROR for p in problems)
-    plan_docs = [d for d in loaded.plans.values() if d.document.path.resolve() in scope]
+    plan_docs = [d for d in loaded.plans.values() if real_path(d.document.path) in scope]
     kpis = sum(d.kpi_count() for d in plan_docs)
-    actual_docs = [d for d in loaded.actuals.values() if d.document.path.resolve() in scope]
+    actual_docs = [d for d in loaded.actuals.values() if real_path(d.document.path) in scope]
     actuals = sum(d.count() for d in actual_docs)
     return (
         f"{len(plan_docs)} plans, {kpis} KPIs, {actuals} actuals: "
@@ -131,12 +132,12 @@ def _data_context(paths: list[Path]) -> list[Path]:
 
 def _validation_scope(paths: list[Path], loaded: LoadedData) -> set[Path]:
     """Files whose problems ``validate`` reports: those given, and the actuals of a given plan."""
-    from kpitool.sources.tree import discover
+    from kpitool.sources.tree import discover, real_path
 
-    scope = {p.resolve() for p in discover(paths)}
+    scope = {real_path(p) for p in discover(paths)}
     for plan_id, doc in loaded.plans.items():
-        if doc.document.path.resolve() in scope and plan_id in loaded.actuals:
-            scope.add(loaded.actuals[plan_id].document.path.resolve())
+        if real_path(doc.document.path) in scope and plan_id in loaded.actuals:
+            scope.add(real_path(loaded.actuals[plan_id].document.path))
     return scope
 
 
