@@ -60,9 +60,10 @@ def main() -> None:
     from kpitool.checks import check_data
     from kpitool.rating.engine import evaluate_plan
     from kpitool.render.machine import evaluations_json
-    from kpitool.render.xlsx.council import write_report
+    from kpitool.render.xlsx.council import render_report
     from kpitool.sources.tree import load_data
     from kpitool.support.cache import Cache
+    from kpitool.support.safe_write import write_bytes_atomic
 
     corpus = ensure_corpus(args.plans, BENCH / "corpus")
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,7 +89,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         report_profile.enable()
-        write_report([[result] for result in results], Path(tmp, "report.xlsx"))
+        write_bytes_atomic(Path(tmp, "report.xlsx"), render_report([[result] for result in results]))
         report_profile.disable()
         report_time = time.perf_counter() - start
     options = [o for o in ("warm", "gc_as_before", "memo_periods") if getattr(args, o)]

@@ -161,7 +161,7 @@ def _rate(plan: Plan, actuals: ActualsFile | None) -> None:
 
 
 def _years(years: dict[str, Any]) -> list[int]:
-    from kpitool.values.periods import parse_fiscal_year
+    from kpitool.values.fiscal_year import parse_fiscal_year
 
     return [parse_fiscal_year(label) for label in years]
 

@@ -31,7 +31,7 @@ from kpitool.problems import DataError
 from kpitool.rating.engine import evaluate_plan
 from kpitool.sources.table import COLUMNS, TableSource, parse_kpi_table
 from kpitool.sources.table_file import TableError, read_csv_rows
-from kpitool.values.periods import fiscal_year_label
+from kpitool.values.fiscal_year import fiscal_year_label
 
 # fmt: off
 HEADER = [

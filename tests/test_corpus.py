@@ -18,10 +18,23 @@ and optionally:
 - ``workbook:`` / ``form:`` — build an .xlsx from a recipe (rows, merged cells,
   hidden rows, formulas with or without a cached value, damage), see
   :func:`build_workbook` and :func:`build_form`;
-- ``fault: disk_full | sigint | sigkill | readonly_dir`` — a failure injected
-  while the command writes; ``unchanged: [FILE]`` — files whose bytes must survive;
-- ``directories: [DIR]``, ``chmod: {FILE: MODE}`` — set up what git cannot keep;
+- ``fault: disk_full | sigint | sigterm | sighup | sigkill | readonly_dir`` — a failure
+  injected while the command writes; ``unchanged: [FILE]`` — files whose bytes must survive;
+- ``directories: [DIR]``, ``chmod: {FILE: MODE}``, ``symlinks: {LINK: TARGET}``,
+  ``sockets: [FILE]`` — set up what git cannot keep (or keeps unevenly);
+- ``fifos: [FILE]`` — named pipes, each read to its end by a thread while the command runs;
+- ``kinds: {PATH: file | symlink | fifo | socket | character device}`` — what each path
+  must still be afterwards; ``contains: {FILE: TEXT}`` — text a file must hold afterwards
+  (a case with ``kinds`` may leave out ``where``: a silent success has no message);
 - ``subprocess: true`` — run ``python -m kpitool`` instead of the in-process runner;
+  ``stdout: full | closed | broken_pipe`` (a subprocess whose stdout is ``/dev/full``,
+  closed, or a pipe whose reader has gone), ``env: {NAME: value}`` (added to its
+  environment, in-process too — ``KPITOOL_NO_CACHE: ''`` turns the cache back on; its
+  output is read in the ``PYTHONIOENCODING`` given, if any);
+- ``unprivileged: true`` — run as the user ``nobody`` (a forked child that drops root),
+  so that ``chmod`` is obeyed; as another user the case runs as it is;
+- ``quiet: true`` — nothing may be printed on stderr (stands for ``where`` and ``expect``);
+  ``written: [FILE]`` — files the command must have written;
 - ``requires: COMMAND`` — skip while that kpitool command does not exist;
 - ``xfail: REASON`` — a known gap, to be fixed outside the files this corpus covers.
 
@@ -31,13 +44,18 @@ that no traceback is printed.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import json
 import os
 import re
 import shutil
 import signal
+import socket
+import stat
 import subprocess
 import sys
+import threading
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
@@ -55,6 +73,11 @@ from kpitool.sources.yaml_strict import parse_yaml
 
 QUIET = {"COLUMNS": "200", "NO_COLOR": "1", "KPITOOL_NO_CACHE": "1"}
 """Environment of every run: a wide terminal, no colour, and no cache outside tmp_path."""
+
+# Slow: over a hundred hostile inputs through the real CLI, some in child processes that are
+# killed (`pytest -m "not slow"` leaves them out).
+pytestmark = pytest.mark.slow
+
 CORPUS = Path(__file__).parent / "corpus"
 BASE = CORPUS / "_base"
 SRC = Path(__file__).parents[1] / "src"
@@ -110,7 +133,38 @@ def _fifo(root: Path) -> None:
     os.mkfifo(root / "data/plans/pipe.yaml")
 
 
+def _hostile_repo(
+    parts: list[str], mode: str = "100644", content: str = "id: pwned\n"
+) -> Callable[[Path], None]:
+    """The case folder as a git repository, plus a branch ``evil`` whose tree holds ``data/<parts…>``."""
+
+    def generate(root: Path) -> None:
+        from tests.sources.test_git import git, hostile_commit
+
+        git(root, "init", "-q", "-b", "main")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "plan data")
+        hostile_commit(root, parts, mode, content)
+
+    return generate
+
+
+def _symlink(name: str, target: str) -> Callable[[Path], None]:
+    """A symlink in the data tree (git keeps them, but a case folder should not hold one)."""
+
+    def generate(root: Path) -> None:
+        (root / "data/plans" / name).symlink_to(target)
+
+    return generate
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
+    "symlink_dangling": _symlink("gone.yaml", "nowhere.yaml"),
+    "symlink_loop": _symlink("loop.yaml", "loop.yaml"),
+    "symlink_dev_zero": _symlink("zero.yaml", "/dev/zero"),
+    "git_dotdot": _hostile_repo(["..", "..", "..", "..", "..", "..", "..", "..", "escaped.yaml"]),
+    "git_dot_git": _hostile_repo([".git", "hooks", "x.yaml"]),
+    "git_symlink": _hostile_repo(["plans", "link.yaml"], "120000", "/etc/passwd"),
     "fifty_mb": _fifty_mb,
     "alias_bomb": _alias_bomb,
     "deep_nesting": _deep_nesting,
@@ -178,8 +232,27 @@ def _damage(path: Path, how: str | None) -> None:
         path.write_bytes(data[: len(data) // 2])
     elif how == "ole":  # what Excel saves when a password is set: an OLE2 compound file
         path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504 + b"EncryptedPackage")
+    elif how in _XML_DAMAGE:  # the zip is sound, the first sheet's XML is not
+        with zipfile.ZipFile(path) as archive:
+            parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+        xml = parts["xl/worksheets/sheet1.xml"].decode()
+        pattern, replacement = _XML_DAMAGE[how]
+        damaged = re.sub(pattern, replacement, xml, count=1)
+        assert damaged != xml, f"nothing to damage with {how}"
+        parts["xl/worksheets/sheet1.xml"] = damaged.encode()
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in parts.items():
+                archive.writestr(name, data)
     elif how is not None:
         raise AssertionError(f"unknown damage {how!r}")
+
+
+_XML_DAMAGE = {
+    "duplicate_attribute": (r'<c r="([A-Z]+[0-9]+)"', r'<c r="\1" r="\1"'),
+    "undefined_entity": (r"<v>[^<]*</v>", "<v>&bogus;</v>"),
+    "invalid_character_reference": (r"<v>[^<]*</v>", "<v>&#1;</v>"),
+}
+"""``damage:`` of a sheet's XML: (the first match of a pattern, its replacement)."""
 
 
 def build_workbook(root: Path, recipe: dict[str, Any]) -> None:
@@ -287,7 +360,41 @@ def prepare(case: Case, tmp_path: Path) -> Path:
         (root / name).mkdir(parents=True, exist_ok=True)
     for name, mode in case.spec.get("chmod", {}).items():  # git keeps no modes but +x
         (root / name).chmod(mode)
+    for name, points_to in case.spec.get("symlinks", {}).items():
+        (root / name).unlink(missing_ok=True)  # a file of the base tree the link replaces
+        (root / name).symlink_to(points_to)
+    for name in case.spec.get("sockets", []):
+        with socket.socket(socket.AF_UNIX) as server:  # the socket file outlives the socket
+            server.bind(str(root / name))
+    for name in case.spec.get("fifos", []):
+        os.mkfifo(root / name)
     return root
+
+
+KINDS = {
+    "file": stat.S_ISREG,
+    "symlink": stat.S_ISLNK,
+    "fifo": stat.S_ISFIFO,
+    "socket": stat.S_ISSOCK,
+    "character device": stat.S_ISCHR,
+}
+"""What ``kinds:`` in case.yaml can say a path is (by ``lstat``: a link is a link)."""
+
+
+def start_readers(root: Path, names: list[str]) -> list[tuple[threading.Thread, list[bytes]]]:
+    """One thread per FIFO, reading it to its end (a writer blocks until a reader opens it)."""
+    readers = []
+    for name in names:
+        received: list[bytes] = []
+
+        def read(path: Path = root / name, into: list[bytes] = received) -> None:
+            with open(path, "rb") as stream:
+                into.append(stream.read())
+
+        thread = threading.Thread(target=read, daemon=True)
+        thread.start()
+        readers.append((thread, received))
+    return readers
 
 
 @dataclass
@@ -303,7 +410,9 @@ class Run:
         return self.stdout + self.stderr
 
 
-def run_in_process(args: list[str], monkeypatch: pytest.MonkeyPatch, root: Path, fault: str | None) -> Run:
+def run_in_process(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, root: Path, fault: str | None, env: dict[str, str]
+) -> Run:
     monkeypatch.chdir(root)
     if fault == "disk_full":
         # The disk fills up while the temporary file is synced: ENOSPC, as ext4 reports it.
@@ -311,7 +420,15 @@ def run_in_process(args: list[str], monkeypatch: pytest.MonkeyPatch, root: Path,
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
         monkeypatch.setattr("kpitool.support.safe_write.os.fsync", no_space)
-    result = CliRunner().invoke(app, args, env=QUIET)
+    real_replace = os.replace
+
+    def replace_regular_files_only(src: str, dst: str) -> None:
+        # A regression must fail the case, not replace the machine's /dev/null (tests may run as root).
+        assert not os.path.lexists(dst) or stat.S_ISREG(os.lstat(dst).st_mode), f"renamed over {dst}"
+        real_replace(src, dst)
+
+    monkeypatch.setattr("kpitool.support.safe_write.os.replace", replace_regular_files_only)
+    result = CliRunner().invoke(app, args, env={**QUIET, **env})
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"uncaught {type(result.exception).__name__}: {result.exception}")
     return Run(result.exit_code, result.stdout, result.stderr)
@@ -323,16 +440,87 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def run_subprocess(args: list[str], root: Path) -> Run:
-    done = subprocess.run(
-        [sys.executable, "-m", "kpitool", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env=_child_env(),
-        timeout=60,
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
+def _stdout_for(kind: str | None, stack: contextlib.ExitStack) -> int:
+    """The descriptor a subprocess gets as stdout for ``stdout:`` in case.yaml."""
+    if kind is None:
+        return subprocess.PIPE
+    if kind == "full":
+        return stack.enter_context(open("/dev/full", "wb")).fileno()
+    if kind == "closed":
+        return subprocess.DEVNULL  # and closed in the child before kpitool starts (run_subprocess)
+    if kind == "broken_pipe":  # a reader that has gone: every write is EPIPE
+        reader, writer = os.pipe()
+        os.close(reader)
+        stack.callback(os.close, writer)
+        return writer
+    raise AssertionError(f"unknown stdout {kind!r}")
+
+
+def run_subprocess(args: list[str], root: Path, spec: dict[str, Any] | None = None) -> Run:
+    spec = spec or {}
+    env = {**_child_env(), **{k: str(v) for k, v in spec.get("env", {}).items()}}
+    encoding = env.get("PYTHONIOENCODING", "utf-8").split(":")[0]
+    with contextlib.ExitStack() as stack:
+        stdout = _stdout_for(spec.get("stdout"), stack)
+        done = subprocess.run(
+            [sys.executable, "-m", "kpitool", *args],
+            cwd=root,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+            preexec_fn=(lambda: os.close(1)) if spec.get("stdout") == "closed" else None,
+        )
+    output = done.stdout.decode(encoding) if done.stdout is not None else ""
+    return Run(done.returncode, output, done.stderr.decode(encoding))
+
+
+NOBODY = 65534
+"""The unprivileged user's uid and gid on Debian and most Linux systems."""
+
+
+def run_unprivileged(args: list[str], root: Path) -> Run:
+    """Run kpitool in process in a forked child that has dropped root: permissions hold.
+
+    The child works in ``root`` by relative paths, so the folders above (tmp_path, 0700 to
+    root) need not be open to it; a first run as root loads every module it will import,
+    since the interpreter's own files may be closed to ``nobody``.
+    """
+    run_in_folder(args, root)
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop root, run, send the result, and leave without cleanup
+        code = 1
+        try:
+            os.close(reader)
+            os.chdir(root)  # while root: the folders above are closed to nobody
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            result = CliRunner().invoke(app, args, env=QUIET)
+            os.write(writer, json.dumps([result.exit_code, result.stdout, result.stderr]).encode())
+            code = 0
+        except BaseException as exc:  # reported by the parent: the child must not return into pytest
+            os.write(writer, json.dumps([None, "", f"{type(exc).__name__}: {exc}"]).encode())
+        finally:
+            os._exit(code)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as stream:
+        sent = stream.read()
+    _, status = os.waitpid(pid, 0)
+    exit_code, stdout, stderr = json.loads(sent or b'[null, "", "no result"]')
+    assert os.waitstatus_to_exitcode(status) == 0, f"the unprivileged child failed: {stderr}"
+    return Run(exit_code, stdout, stderr)
+
+
+def run_in_folder(args: list[str], root: Path) -> Run:
+    previous = Path.cwd()
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(app, args, env=QUIET)
+    finally:
+        os.chdir(previous)
+    return Run(result.exit_code, result.stdout, result.stderr)
 
 
 # Runs kpitool with fsync slowed down, so that a signal lands between writing the
@@ -349,6 +537,15 @@ sys.argv = ["kpitool", *sys.argv[1:]]
 from kpitool.cli.app import main
 main()
 """
+
+
+SIGNALS = {
+    "sigint": signal.SIGINT,
+    "sigterm": signal.SIGTERM,
+    "sighup": signal.SIGHUP,
+    "sigkill": signal.SIGKILL,
+}
+"""The ``fault:`` names that interrupt a real process mid-write, and their signals."""
 
 
 def run_interrupted(args: list[str], root: Path, sig: signal.Signals) -> Run:
@@ -381,12 +578,15 @@ def test_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     unchanged = {name: (root / name).read_bytes() for name in case.spec.get("unchanged", [])}
     if fault == "readonly_dir":
         (root / "out").chmod(0o555)
-    if fault in ("sigint", "sigkill"):
-        run = run_interrupted(case.args, root, signal.SIGINT if fault == "sigint" else signal.SIGKILL)
+    readers = start_readers(root, case.spec.get("fifos", []))
+    if fault in SIGNALS:
+        run = run_interrupted(case.args, root, SIGNALS[fault])
+    elif case.spec.get("unprivileged") and os.geteuid() == 0:
+        run = run_unprivileged(case.args, root)
     elif case.spec.get("subprocess"):
-        run = run_subprocess(case.args, root)
+        run = run_subprocess(case.args, root, case.spec)
     else:
-        run = run_in_process(case.args, monkeypatch, root, fault)
+        run = run_in_process(case.args, monkeypatch, root, fault, case.spec.get("env", {}))
 
     assert run.exit_code == case.exit, run.output
     assert "Traceback" not in run.output
@@ -394,8 +594,20 @@ def test_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         assert case.where in run.output, run.output
     for expected in case.expect:
         assert expected in run.output, run.output
+    if case.spec.get("quiet"):
+        assert run.stderr == "", run.stderr
+    for name in case.spec.get("written", []):
+        assert (root / name).stat().st_size > 0, f"{name} was not written"
     for name, before in unchanged.items():
         assert (root / name).read_bytes() == before, f"{name} was changed"
+    for thread, received in readers:
+        thread.join(timeout=30)
+        assert received, "the FIFO's reader never finished"
+        assert received[0], "nothing was written to the FIFO"
+    for name, kind in case.spec.get("kinds", {}).items():
+        assert KINDS[kind](os.lstat(root / name).st_mode), f"{name} is no longer a {kind}"
+    for name, text in case.spec.get("contains", {}).items():
+        assert text in (root / name).read_text(encoding="utf-8-sig"), f"{name} lacks {text!r}"
     if fault != "sigkill":  # only a killed process cannot clean up after itself
         left = [p.name for p in root.rglob(".*.tmp")]
         assert not left, f"temporary files left behind: {left}"
@@ -407,8 +619,8 @@ def test_every_case_names_a_place_and_a_reason() -> None:
     for param in CASES:
         case: Case = param.values[0]
         assert case.spec.get("description"), case.name
-        if case.spec.get("fault") not in ("sigint", "sigkill"):
-            assert case.where, f"{case.name}: where is missing"
+        if case.spec.get("fault") not in SIGNALS and not case.spec.get("quiet"):
+            assert case.where or case.spec.get("kinds"), f"{case.name}: where is missing"
             assert case.exit == 0 or case.expect, f"{case.name}: expect is missing"
 
 

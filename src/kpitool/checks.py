@@ -21,8 +21,8 @@ from kpitool.rating.schemes.base import RatingError
 from kpitool.sources.documents import PlanDocument
 from kpitool.sources.tree import LoadedData
 from kpitool.sources.yaml_strict import Document
+from kpitool.values.fiscal_year import parse_fiscal_year
 from kpitool.values.numbers import UnitError, split_unit
-from kpitool.values.periods import parse_fiscal_year
 
 if TYPE_CHECKING:
     from kpitool.support.cache import Cache

@@ -152,7 +152,7 @@ def test_evaluate_csv_output_written_atomically(
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("plan_id,year,fiscal_year,kpi_id")
-    assert lines[1].startswith("demo,R5,2023,workers,,労働者数,人,雇用を創出する,increase,100,R1年度,200")
+    assert lines[1].startswith("demo,R5,2023,workers,1,,労働者数,人,雇用を創出する,increase,100,R1年度,200")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.csv")] == []
 
 

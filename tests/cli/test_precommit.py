@@ -16,6 +16,9 @@ import yaml
 
 from tests.conftest import REPO
 
+# Slow: runs kpitool as a pre-commit hook in a scratch git repository (`pytest -m "not slow"` leaves it out).
+pytestmark = pytest.mark.slow
+
 HOOKS = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 HOOK: dict[str, Any] = next(hook for hook in HOOKS if hook["id"] == "kpitool-validate")
 

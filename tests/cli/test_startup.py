@@ -16,6 +16,9 @@ import typer
 
 from kpitool.cli.app import app
 
+# Slow: each test starts a fresh interpreter to see what it imports (`pytest -m "not slow"` leaves it out).
+pytestmark = pytest.mark.slow
+
 # Run kpitool in-process with the given arguments, then list every module imported.
 PROBE = textwrap.dedent(
     """

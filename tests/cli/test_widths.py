@@ -56,14 +56,11 @@ def numbers(line: str) -> set[Decimal]:
 
 
 def first_lines(lines: list[str], rows: list[dict[str, Any]]) -> list[str]:
-    """The first line of each KPI, in order: where its number (or the start of its name) is."""
+    """The first line of each KPI, in order: where its No. (and the start of its name) is."""
     found, cursor = [], 0
     for row in rows:
-        mark = (
-            rf"(^|[│ ]){re.escape(row['number'])} "
-            if row["number"]
-            else rf"(^|│ ){re.escape(row['name'][:3])}"
-        )
+        # The No., then (in its own cell or after a space) the first letter of the name.
+        mark = rf"(^|│ ){re.escape(row['no'])} +(│ )?{re.escape(row['name'][0])}"
         index = next(i for i in range(cursor, len(lines)) if re.search(mark, lines[i]))
         found.append(lines[index])
         cursor = index + 1

@@ -153,6 +153,8 @@ CASES: dict[str, tuple[str, str, list[tuple[str, str, str, str | None, Any, Any]
         [
             ("unit-change", "waiting-children", "unit", None, "人", "人/年"),
             ("direction-change", "waiting-children", "direction", None, "decrease", "at_most"),
+            # 10 人 against a target of at most 0: short of it, no longer progress towards it.
+            ("grade-change", "waiting-children", "grade", "R6", "△", "×"),
         ],
     ),
     "renamed KPI and cumulative flag": (
@@ -233,12 +235,16 @@ CASES: dict[str, tuple[str, str, list[tuple[str, str, str, str | None, Any, Any]
             ("past-actual-change", "workers", "value", "R4", 120, 125),
             ("past-actual-change", "workers", "period", "R4", "R4年度", "R3年度"),
             ("past-actual-change", "workers", "value", "R5", 150, None),
+            ("grade-change", "workers", "grade", "R5", "△", "—"),
         ],
     ),
     "latest actual removed": (
         PLAN,
         ACTUALS.replace("  waiting-children:\n    R6: {value: 10, period: R6年度}\n", ""),
-        [("actual-removed", "waiting-children", "value", "R6", 10, None)],
+        [
+            ("actual-removed", "waiting-children", "value", "R6", 10, None),
+            ("grade-change", "waiting-children", "grade", "R6", "△", "—"),
+        ],
     ),
     "official grades added and changed": (
         PLAN,

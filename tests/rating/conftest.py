@@ -16,7 +16,7 @@ from kpitool.model.actuals import ActualsFile
 from kpitool.model.plan import KPI, Plan
 from kpitool.rating.engine import evaluate_plan
 from kpitool.rating.results import Evaluation, PlanEvaluation
-from kpitool.values.periods import parse_fiscal_year
+from kpitool.values.fiscal_year import parse_fiscal_year
 
 D = Decimal
 HUNDRED, TWO_HUNDRED = Decimal(100), Decimal(200)

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from kpitool.model.actuals import ActualsFile, PublishedSummary
 from kpitool.model.plan import Plan
-from kpitool.rating.engine import evaluate_plan, largest_remainder_percents, published_for, summarise
-from kpitool.rating.results import Evaluation
+from kpitool.rating.engine import evaluate_plan, half_up_percents, published_for, summarise
+from kpitool.rating.results import PERCENT_ROUNDING_NOTE, Evaluation, Summary
 from tests.rating.conftest import (
     D,
     directions,
@@ -82,54 +82,92 @@ def test_unconvertible_actual_is_left_out() -> None:
 
 
 # --------------------------------------------------------------------------- #
-# 総括 percentages: largest remainder, adding up to exactly 100.0
+# 総括 percentages: each rounded half-up on its own, so equal counts show equal percents
 
 
-def _assert_largest_remainder(counts: dict[str, int], percents: Mapping[str, Decimal]) -> None:
+def _half_up(share: Fraction) -> Decimal:
+    """The exact half-up rounding of a fraction to one decimal, computed independently."""
+    tenths = share * 10
+    whole = tenths.numerator // tenths.denominator
+    if tenths - whole >= Fraction(1, 2):
+        whole += 1
+    return Decimal(whole).scaleb(-1)
+
+
+def _assert_half_up(counts: dict[str, int], percents: Mapping[str, Decimal]) -> None:
     total = sum(counts.values())
     assert list(percents) == list(counts)
-    assert sum(percents.values()) == D("100.0")
     for key, count in counts.items():
         assert percents[key].as_tuple().exponent == -1
-        assert abs(Fraction(percents[key]) - Fraction(100 * count, total)) < Fraction(1, 10)
+        assert percents[key] == _half_up(Fraction(100 * count, total))
 
 
 def test_percents_of_the_seed_r5_row() -> None:
     """Seed 003, 総括 R5: ○3 △2 ×7 —0 of 12 is printed 25.0 / 16.7 / 58.3 / 0.0."""
     counts = {"○": 3, "△": 2, "×": 7, "—": 0}
-    percents = largest_remainder_percents(counts)
+    percents = half_up_percents(counts)
     assert percents == {"○": D("25.0"), "△": D("16.7"), "×": D("58.3"), "—": D("0.0")}
-    _assert_largest_remainder(counts, percents)
+    _assert_half_up(counts, percents)
 
 
 @pytest.mark.parametrize(
     ("counts", "expected"),
     [
-        # 49 KPIs (総合戦略): 20.408 / 26.531 / 53.061 floor to 99.9; ×'s remainder is largest
+        # 49 KPIs (総合戦略): 20.408 / 26.531 / 53.061
         ((10, 13, 26, 0), ("20.4", "26.5", "53.1", "0.0")),
-        # 7 KPIs: 14.286 / 28.571 / 57.143 floor to 99.8; the two largest remainders get 0.1
+        # 7 KPIs: 14.286 / 28.571 / 57.143
         ((1, 2, 4, 0), ("14.3", "28.6", "57.1", "0.0")),
-        # three equal shares: the tie goes to the grade listed first
-        ((1, 1, 1, 0), ("33.4", "33.3", "33.3", "0.0")),
+        # three equal shares stay equal: 99.9 in all
+        ((1, 1, 1, 0), ("33.3", "33.3", "33.3", "0.0")),
+        # 14.286 / 28.571 / 42.857 / 14.286: 100.1 in all
+        ((1, 2, 3, 1), ("14.3", "28.6", "42.9", "14.3")),
+        # an exact half rounds up: 1 of 8 is 12.5, 1 of 16 is 6.25 → 6.3
+        ((1, 15, 0, 0), ("6.3", "93.8", "0.0", "0.0")),
         ((0, 0, 0, 6), ("0.0", "0.0", "0.0", "100.0")),
     ],
 )
 def test_percents_of_awkward_totals(counts: tuple[int, ...], expected: tuple[str, ...]) -> None:
     keyed = dict(zip("○△×—", counts, strict=True))
-    percents = largest_remainder_percents(keyed)
+    percents = half_up_percents(keyed)
     assert percents == dict(zip("○△×—", map(D, expected), strict=True))
-    _assert_largest_remainder(keyed, percents)
+    _assert_half_up(keyed, percents)
 
 
 def test_percents_of_nothing_are_zero() -> None:
-    assert largest_remainder_percents({"○": 0, "×": 0}) == {"○": D("0.0"), "×": D("0.0")}
+    assert half_up_percents({"○": 0, "×": 0}) == {"○": D("0.0"), "×": D("0.0")}
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=500), min_size=1, max_size=6).filter(any))
-def test_percents_always_add_up_to_100(numbers: list[int]) -> None:
+def test_each_percent_is_the_half_up_rounding_of_its_share(numbers: list[int]) -> None:
     counts = {f"g{i}": n for i, n in enumerate(numbers)}
-    _assert_largest_remainder(counts, largest_remainder_percents(counts))
+    _assert_half_up(counts, half_up_percents(counts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=500), min_size=1, max_size=6).filter(any),
+    st.data(),
+)
+def test_equal_counts_always_show_equal_percents(numbers: list[int], data: st.DataObject) -> None:
+    repeated = data.draw(st.sampled_from(numbers))
+    counts = {f"g{i}": n for i, n in enumerate([*numbers, repeated])}
+    percents = half_up_percents(counts)
+    for a, count_a in counts.items():
+        for b, count_b in counts.items():
+            if count_a == count_b:
+                assert percents[a] == percents[b]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=500), min_size=1, max_size=6).filter(any))
+def test_the_note_appears_exactly_when_the_percents_miss_100(numbers: list[int]) -> None:
+    counts = {f"g{i}": n for i, n in enumerate(numbers)}
+    summary = Summary(2024, "R6", (), counts, half_up_percents(counts))
+    assert summary.percent_total == sum(half_up_percents(counts).values())
+    # each percent is off by at most 0.05, so the sum is within 0.05 per grade of 100
+    assert abs(summary.percent_total - 100) <= D("0.05") * len(counts)
+    assert (summary.rounding_note == PERCENT_ROUNDING_NOTE) == (summary.percent_total != 100)
 
 
 def test_summary_counts_every_row_once() -> None:
@@ -139,8 +177,9 @@ def test_summary_counts_every_row_once() -> None:
     assert result.summary.counts == {"○": 1, "△": 2, "×": 3, "—": 1}
     assert result.summary.total == 7
     again = summarise(result.rows, result.scheme, result.year, result.year_label)
-    # 14.286 / 28.571 / 42.857 / 14.286: × has the smallest remainder, so it is the one left at 42.8
-    assert again.percents == {"○": D("14.3"), "△": D("28.6"), "×": D("42.8"), "—": D("14.3")}
+    # 14.286 / 28.571 / 42.857 / 14.286, each rounded on its own: 100.1 in all, and a note says so
+    assert again.percents == {"○": D("14.3"), "△": D("28.6"), "×": D("42.9"), "—": D("14.3")}
+    assert (again.percent_total, again.rounding_note) == (D("100.1"), PERCENT_ROUNDING_NOTE)
 
 
 def test_summary_counts_official_grades_and_those_over_a_different_grade() -> None:

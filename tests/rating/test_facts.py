@@ -109,3 +109,40 @@ def test_expected_value_from_a_dated_dash_baseline_starts_at_zero() -> None:
     kpi = make_kpi("increase", None, D(50), baseline_period="R2年度", target_period="R7年度")
     assert expected_value(kpi, 2022) == 20
     assert expected_value(make_kpi("increase", None, D(50), has_baseline=False), 2022) is None
+
+
+# --------------------------------------------------------------------------- #
+# 進捗率 over a span below 1% of the baseline is not shown
+
+
+@pytest.mark.parametrize(
+    ("direction", "baseline", "target", "hidden"),
+    [
+        pytest.param("increase", 85885, 86000, True, id="art-museum-0.13%"),
+        pytest.param("increase", 10558, 10700, False, id="tourists-1.3%"),
+        pytest.param("increase", 1000, 1010, False, id="exactly-1%-is-shown"),
+        pytest.param("increase", 1000, "1009.99", True, id="just-below-1%"),
+        pytest.param("decrease", 1000, 995, True, id="decrease-0.5%"),
+        pytest.param("increase", -1000, -995, True, id="negative-baseline"),
+        pytest.param("increase", 0, "0.001", False, id="zero-baseline"),
+    ],
+)
+def test_progress_is_hidden_over_a_span_below_one_percent(
+    direction: str, baseline: int, target: int | str, hidden: bool
+) -> None:
+    row = rate(make_kpi(direction, D(baseline), D(target)), D(baseline) - 1)
+    assert (row.progress is None) is hidden
+    assert ("進捗率 not shown: target − baseline is below 1% of the baseline" in row.rule) is hidden
+
+
+def test_a_hidden_progress_still_grades_by_the_side_of_the_baseline() -> None:
+    """85,885 → 86,000: a fall is ×, a rise short of ○ is △, as 進捗率 > 0 would say."""
+    kpi = make_kpi("increase", D(85885), D(86000))
+    fell, below = rate(kpi, D(52339)), rate(kpi, D(85000))
+    assert (fell.grade, fell.progress, fell.achievement is not None) == ("×", None, True)
+    assert fell.rule.startswith("not better than the baseline: no progress")
+    small = make_kpi("increase", D(100000), D(100900))  # 0.9%: 99.5% of the target is 100,395.5
+    moved = rate(small, D(100200))
+    assert (moved.grade, moved.progress) == ("△", None)
+    assert moved.rule.startswith("better than the baseline: approaching the target")
+    assert below.grade == "×"

@@ -45,17 +45,39 @@ GIT_ENV = {
 }
 
 
-def git(repo: Path, *args: str) -> str:
+def git(repo: Path, *args: str, stdin: str | None = None) -> str:
     env = {**os.environ, **GIT_ENV, "HOME": str(repo)}  # no user config leaks in
     done = subprocess.run(
         ["git", "-c", "commit.gpgsign=false", *args],
         cwd=repo,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         check=True,
     )
     return done.stdout.strip()
+
+
+def hostile_commit(repo: Path, parts: list[str], mode: str = "100644", content: str = "id: pwned\n") -> str:
+    """A commit on HEAD whose ``data/`` tree gains ``data/<parts…>``, built with git's plumbing.
+
+    ``mktree`` takes names a checkout never makes (``..``, ``.git``) and any mode: a
+    symlink (120000, ``content`` is the link's target) or a submodule (160000).
+    """
+    if mode == "160000":
+        kind, oid = "commit", git(repo, "rev-parse", "HEAD")
+    else:
+        kind, oid = "blob", git(repo, "hash-object", "-w", "--stdin", stdin=content)
+    entry = f"{mode} {kind} {oid}\t{parts[-1]}"
+    for name in reversed(parts[:-1]):
+        entry = f"040000 tree {git(repo, 'mktree', stdin=entry + chr(10))}\t{name}"
+    data = git(repo, "mktree", stdin=git(repo, "ls-tree", "HEAD:data") + "\n" + entry + "\n")
+    others = [line for line in git(repo, "ls-tree", "HEAD").splitlines() if not line.endswith("\tdata")]
+    root = git(repo, "mktree", stdin="\n".join([*others, f"040000 tree {data}\tdata"]) + "\n")
+    commit = git(repo, "commit-tree", root, "-p", "HEAD", "-m", "hostile tree")
+    git(repo, "branch", "-f", "evil", commit)
+    return commit
 
 
 @pytest.fixture
@@ -169,3 +191,37 @@ def test_an_unreadable_object_of_a_real_revision_is_bad_data(runner: CliRunner, 
     assert result.exit_code == 1
     assert result.stderr.startswith("kpitool: error: --rev: ")
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("parts", "mode", "message"),
+    [
+        (["..", "..", "escaped.yaml"], "100644", "holds an entry named '..'"),
+        (["plans", "..", "..", "..", "escaped.yaml"], "100644", "holds an entry named '..'"),
+        ([".git", "hooks.yaml"], "100644", "holds an entry named '.git'"),
+        (["plans", ".", "x.yaml"], "100644", "holds an entry named '.'"),
+        (["plans", "link.yaml"], "120000", "is a symbolic link in git"),
+        (["vendor"], "160000", "is a submodule"),
+    ],
+)
+def test_a_hostile_tree_is_refused_and_nothing_is_written_outside(
+    runner: CliRunner,
+    repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    parts: list[str],
+    mode: str,
+    message: str,
+) -> None:
+    # The scratch copy lives in tmp_path/scratch/kpitool-diff-XXXX: `../../escaped.yaml` from
+    # the data directory would land at tmp_path/escaped.yaml.
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))
+    hostile_commit(repo, parts, mode, content="../../../../etc/passwd" if mode == "120000" else "id: x\n")
+    result = runner.invoke(app, ["diff", "--rev", "HEAD..evil"])
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert result.stderr.startswith(f"kpitool: error: --rev: evil:data/{'/'.join(parts)}: ")
+    assert not list(tmp_path.rglob("escaped.yaml"))
+    assert list(scratch.iterdir()) == []  # the scratch copy is gone too

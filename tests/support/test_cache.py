@@ -217,15 +217,6 @@ def test_cache_directory_follows_the_environment(monkeypatch: pytest.MonkeyPatch
     assert default_cache(disabled=True) is None
 
 
-@pytest.fixture
-def cache_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """KPITOOL_CACHE_DIR pointing at an empty temporary directory."""
-    directory = tmp_path / "user-cache"
-    monkeypatch.setenv("KPITOOL_CACHE_DIR", str(directory))
-    monkeypatch.delenv("KPITOOL_NO_CACHE", raising=False)
-    return directory
-
-
 @pytest.mark.parametrize(
     ("args", "evaluations"),
     [

@@ -8,15 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpitool.values.periods import (
-    Period,
-    PeriodError,
-    PeriodKind,
-    fiscal_year_label,
-    fiscal_year_label_ja,
-    parse_fiscal_year,
-    parse_period,
-)
+from kpitool.values.fiscal_year import fiscal_year_label, fiscal_year_label_ja, parse_fiscal_year
+from kpitool.values.periods import Period, PeriodError, PeriodKind, parse_period
 
 K = PeriodKind
 D = date
@@ -50,7 +43,7 @@ ACCEPTED: list[tuple[str, PeriodKind, date, date]] = [
     ("S63", K.FISCAL_YEAR, D(1988, 4, 1), D(1989, 3, 31)),
     ("昭和63年度", K.FISCAL_YEAR, D(1988, 4, 1), D(1989, 3, 31)),
     ("S1", K.FISCAL_YEAR, D(1926, 4, 1), D(1927, 3, 31)),
-    ("1900", K.FISCAL_YEAR, D(1900, 4, 1), D(1901, 3, 31)),
+    ("1926", K.FISCAL_YEAR, D(1926, 4, 1), D(1927, 3, 31)),
     ("2200年度", K.FISCAL_YEAR, D(2200, 4, 1), D(2201, 3, 31)),
     # calendar years (年)
     ("令和6年", K.CALENDAR_YEAR, D(2024, 1, 1), D(2024, 12, 31)),
@@ -136,7 +129,7 @@ REJECTED: list[tuple[str, str]] = [
     ("平成32年度", "平成 ended in H31"),
     ("S65", "昭和 ended in S64"),
     ("S64年度", "昭和 ended on 1989-01-07"),
-    ("R183", "outside 1900–2200"),
+    ("R183", "outside 1926–2200"),
     ("R6年13月", "month must be 1–12"),
     ("R6年0月", "month must be 1–12"),
     ("R6.13月", "month must be 1–12"),
@@ -151,8 +144,11 @@ REJECTED: list[tuple[str, str]] = [
     ("R1.4.30", "令和 began on 2019-05-01"),
     ("H1.1.7", "平成 began on 1989-01-08"),
     ("S64.1.8", "昭和 ended on 1989-01-07"),
-    ("1899", "outside 1900–2200"),
-    ("2201年度", "outside 1900–2200"),
+    ("1899", "outside 1926–2200"),
+    ("1925", "outside 1926–2200"),
+    ("1921年", "outside 1926–2200"),
+    ("大正10年", "not a period"),
+    ("2201年度", "outside 1926–2200"),
     ("30年度", "needs an era"),
     ("元年度", "needs an era"),
     ("FY24", "FY takes a bare four-digit year"),

@@ -15,11 +15,12 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
+from kpitool.cli.streams import StreamError, discard_stdout, prepare_streams
 from kpitool.errors import ExitKind, KpitoolError
 
 __all__ = ["COMMAND_MODULES", "KpitoolGroup", "app", "main"]
@@ -40,9 +41,12 @@ class KpitoolGroup(TyperGroup):
         """Run the command; on a :class:`KpitoolError` print ``kpitool: error: …`` and exit with its kind.
 
         An error without a message was reported already (``validate`` lists its problems).
+        A failed write to stdout goes on to :func:`main`, which also sees the last flush.
         """
         try:
             return super().invoke(ctx)
+        except StreamError:
+            raise
         except KpitoolError as exc:
             message = str(exc)
             if message:
@@ -67,17 +71,56 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 72},
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from kpitool import __version__
+
+        typer.echo(f"kpitool {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print kpitool's version and exit."
+        ),
+    ] = False,
+) -> None:
+    """The options before the command (``kpitool --version``)."""
+
+
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
 def main() -> None:
-    """Console entry point: run the app; never show a traceback for an expected failure."""
+    """Console entry point: run the app; never show a traceback for an expected failure.
+
+    A write to stdout that fails (full, closed, a reader gone: :mod:`kpitool.cli.streams`)
+    is exit 1 with one line, or silently for a broken pipe; another OSError (the file
+    system refused something no check foresaw) is exit 1 naming the file and the reason.
+    """
+    prepare_streams()
     try:
-        app()
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # inside the try: a report still buffered can fail here
+    except StreamError as exc:
+        discard_stdout()
+        if not exc.broken_pipe:
+            sys.stderr.write(f"kpitool: error: {exc}\n")
+        sys.exit(ExitKind.DATA)
     except KeyboardInterrupt:
         sys.stderr.write("kpitool: interrupted\n")
         sys.exit(130)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"kpitool: error: {where}{exc.strerror or exc}\n")
+        sys.exit(ExitKind.DATA)
     except Exception as exc:  # a bug: say so plainly, show the traceback only on request
         if os.environ.get("KPITOOL_DEBUG"):
             raise

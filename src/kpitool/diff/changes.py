@@ -69,7 +69,9 @@ class ChangeKind(StrEnum):
     GRADE_ADDED = "grade-added"
     """公表評価 (official grade) recorded where there was none."""
     GRADE_CHANGE = "grade-change"
-    """公表評価 changed or removed."""
+    """A grade changed: the 公表評価 recorded (field ``official_grade``) changed or was removed, or
+    the grade kpitool computes (field ``grade``) flipped with a change of baseline, target,
+    direction, 評価方法 or actual (see :mod:`kpitool.diff.grades`)."""
 
 
 ATTENTION_KINDS: frozenset[ChangeKind] = frozenset(
@@ -106,6 +108,8 @@ class Change:
     new: Value = None
     year: str | None = None
     """The evaluation year (評価年度) of an actual or grade change, as written in the new data."""
+    cause: tuple[Change, ...] = ()
+    """For a computed grade change (field ``grade``): the changes of the plan that flipped it."""
 
     @property
     def attention(self) -> bool:

@@ -23,11 +23,13 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from kpitool.diff.changes import Change, ChangeKind, DataDiff, Value
+from kpitool.diff.grades import grade_changes, kpi_map
 from kpitool.model.actuals import Actual, ActualsFile
 from kpitool.model.plan import KPI, Plan, Project, Section
 from kpitool.sources.tree import LoadedData
+from kpitool.values.fiscal_year import parse_fiscal_year
 from kpitool.values.numbers import UnitError
-from kpitool.values.periods import Period, parse_fiscal_year
+from kpitool.values.periods import Period
 
 __all__ = ["diff_data"]
 
@@ -59,6 +61,7 @@ class _PlanDiff:
         self._projects()
         self._kpis()
         self._actuals(old_actuals, new_actuals)
+        self.changes += grade_changes(self.old, self.new, old_actuals, new_actuals, self.changes)
         return self.changes
 
     def _plan_fields(self) -> None:
@@ -147,8 +150,8 @@ class _PlanDiff:
 
     def _kpis(self) -> None:
         self._members(
-            _kpi_map(self.old),
-            _kpi_map(self.new),
+            kpi_map(self.old),
+            kpi_map(self.new),
             (ChangeKind.KPI_ADDED, ChangeKind.KPI_REMOVED),
             ("target", _target_summary),
             self._kpi,
@@ -222,7 +225,7 @@ class _PlanDiff:
         if not years:
             return
         latest = max(years)
-        old_kpis, new_kpis = _kpi_map(self.old), _kpi_map(self.new)
+        old_kpis, new_kpis = kpi_map(self.old), kpi_map(self.new)
         recorded = {kid for kid, _ in old} | {kid for kid, _ in new}
         # KPIs in the new document order, then actuals of KPIs no longer in the plan.
         order = [kid for kid in new_kpis if kid in recorded] + sorted(recorded - set(new_kpis))
@@ -266,13 +269,6 @@ def _describe(item: _Item) -> dict[str, Any]:
 
 def _unit(kpi: KPI | None) -> str | None:
     return kpi.unit if kpi else None
-
-
-def _kpi_map(plan: Plan) -> dict[str, KPI]:
-    found: dict[str, KPI] = {}
-    for kpi, _section in plan.iter_kpis():
-        found.setdefault(kpi.id, kpi)
-    return found
 
 
 def _interim(kpi: KPI) -> list[tuple[Decimal, Period]]:

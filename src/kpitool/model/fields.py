@@ -13,8 +13,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
 
+from kpitool.values.fiscal_year import parse_fiscal_year
 from kpitool.values.numbers import NumberError, parse_number
-from kpitool.values.periods import Period, PeriodError, parse_fiscal_year, parse_period
+from kpitool.values.periods import Period, PeriodError, parse_period
 
 __all__ = [
     "AmbiguousScalar",

@@ -28,7 +28,7 @@ from kpitool.model.fields import (
     StrictModel,
     Text,
 )
-from kpitool.values.periods import parse_fiscal_year
+from kpitool.values.fiscal_year import parse_fiscal_year
 
 __all__ = [
     "KPI",
@@ -44,6 +44,7 @@ __all__ = [
     "Section",
     "Target",
     "TargetBasis",
+    "section_heading",
 ]
 
 
@@ -106,6 +107,13 @@ class PlanPeriod(StrictModel):
     def end_year(self) -> int:
         """Last fiscal year as a western year."""
         return parse_fiscal_year(self.end)
+
+    def evaluates(self, year: int) -> bool:
+        """Whether the plan is evaluated in ``year``: within its period, or the year after it ends.
+
+        The year after the last is the final evaluation (最終評価) of the plan's targets.
+        """
+        return self.start_year <= year <= self.end_year + 1
 
     @model_validator(mode="after")
     def _ordered(self) -> PlanPeriod:
@@ -247,6 +255,13 @@ class Section(StrictModel):
             yield from child.walk(depth + 1)
 
 
+def section_heading(section: Section | None) -> str:
+    """A section as a heading line: ``施策分野 1 圏域全体の経済成長のけん引``; None → 計画全体."""
+    if section is None:
+        return "計画全体"
+    return " ".join(f"{section.level} {section.number or ''} {section.title}".split())
+
+
 class RoleSplit(StrictModel):
     """役割分担 — what the central city and the partner municipalities do."""
 
@@ -321,6 +336,25 @@ class Plan(StrictModel):
         for section, _depth in self.walk_sections():
             for kpi in section.kpis:
                 yield kpi, section
+
+    def kpi_numbers(self) -> dict[str, str]:
+        """KPI id → the No. shown for it: its own number (①) where given, else its position.
+
+        The position is 1-based in plan order over every KPI of the plan, so a KPI keeps its
+        No. whichever KPIs a command selects.
+        """
+        return {
+            kpi.id: kpi.number or str(position)
+            for position, (kpi, _section) in enumerate(self.iter_kpis(), start=1)
+        }
+
+    def top_sections(self) -> dict[str, Section]:
+        """Section id → the top-level section holding it."""
+        top: dict[str, Section] = {}
+        for section in self.sections:
+            for inner, _depth in section.walk():
+                top[inner.id] = section
+        return top
 
     def kpi_count(self) -> int:
         """Number of KPIs, 数値目標 and 成果目標 included."""

@@ -20,14 +20,15 @@ from kpitool.rating.facts import Observation, facts_for
 from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
 from kpitool.rating.schemes.base import Outcome, Scheme
 from kpitool.rating.schemes.registry import scheme_named
-from kpitool.values.numbers import UnitError
-from kpitool.values.periods import PeriodError, parse_fiscal_year
+from kpitool.values.fiscal_year import parse_fiscal_year
+from kpitool.values.numbers import UnitError, round_half_up
+from kpitool.values.periods import PeriodError
 
 __all__ = [
     "evaluate_kpi",
     "evaluate_plan",
+    "half_up_percents",
     "index_actuals",
-    "largest_remainder_percents",
     "published_for",
     "resolve_scheme",
     "summarise",
@@ -69,12 +70,13 @@ def index_actuals(kpis: Iterable[KPI], actuals: ActualsFile | None) -> dict[str,
 def evaluate_kpi(
     kpi: KPI,
     section: Section | None,
+    number: str,
     year: int,
     year_label: str,
     observations: Mapping[int, Observation],
     scheme: Scheme,
 ) -> Evaluation:
-    """Grade one KPI for one evaluation year."""
+    """Grade one KPI for one evaluation year; ``number`` is its No. (:meth:`Plan.kpi_numbers`)."""
     observation = observations.get(year)
     facts = facts_for(kpi, year, observations)
     if facts.value is None:
@@ -84,13 +86,14 @@ def evaluate_kpi(
         outcome = scheme.decide(facts)
         achievement = facts.achievement()
         progress = facts.progress()
-    note = facts.floor_note
-    rule = f"{outcome.rule}; {note}" if note and facts.value is not None else outcome.rule
+    notes = [note for note in (facts.floor_note, facts.progress_note()) if note]
+    rule = "; ".join([outcome.rule, *notes]) if facts.value is not None else outcome.rule
     computed = scheme.spec(outcome.key)
     official = observation.actual.official_grade if observation else None
     return Evaluation(
         kpi=kpi,
         section=section,
+        number=number,
         year=year,
         year_label=year_label,
         observation=observation,
@@ -115,7 +118,7 @@ def summarise(
     year_label: str,
     published: PublishedSummary | None = None,
 ) -> Summary:
-    """Count the grades of one year; percents by largest remainder so they add up to 100.0.
+    """Count the grades of one year; each percent rounded half-up on its own (:func:`half_up_percents`).
 
     The counts are of the grades shown: an official grade (公表評価) where one is recorded,
     else the computed one (see :func:`evaluate_kpi`); ``official`` says how many are official.
@@ -131,7 +134,7 @@ def summarise(
         year_label,
         scheme.grade_specs,
         counts,
-        largest_remainder_percents(counts),
+        half_up_percents(counts),
         official=official,
         overridden=overridden,
         published=_compare_published(counts, published) if published is not None else None,
@@ -159,20 +162,23 @@ def published_for(actuals: ActualsFile | None, year: int) -> PublishedSummary | 
     return None
 
 
-def largest_remainder_percents(counts: Mapping[str, int], places: int = 1) -> dict[str, Decimal]:
-    """Percents rounded to ``places`` decimals that add up to exactly 100 (Hamilton's method)."""
+def half_up_percents(counts: Mapping[str, int], places: int = 1) -> dict[str, Decimal]:
+    """Each count's percent of the total, rounded half-up (四捨五入) to ``places`` decimals on its own.
+
+    Exact: 100 × count / total is a fraction, rounded without any float in between. Equal
+    counts thus always show equal percents; the percents may add up to 99.9 or 100.1, which
+    :attr:`~kpitool.rating.results.Summary.rounding_note` says.
+    """
     total = sum(counts.values())
     if total == 0:
         return {key: Decimal(0).scaleb(-places) for key in counts}
-    scale = 100 * 10**places
-    shares = {key: divmod(count * scale, total) for key, count in counts.items()}
-    units = {key: whole for key, (whole, _rest) in shares.items()}
-    missing = scale - sum(units.values())
-    # Largest remainders first; ties go to the grade listed first, as a reader would expect.
-    order = sorted(counts, key=lambda key: -shares[key][1])
-    for key in order[:missing]:
-        units[key] += 1
-    return {key: Decimal(units[key]).scaleb(-places) for key in counts}
+    # Half-up at ``places`` decimals depends only on the next digit, so the exact quotient
+    # truncated to one more decimal rounds exactly as the fraction itself would.
+    scale = 100 * 10 ** (places + 1)
+    return {
+        key: round_half_up(Decimal(count * scale // total).scaleb(-(places + 1)), places)
+        for key, count in counts.items()
+    }
 
 
 def evaluate_plan(
@@ -187,8 +193,10 @@ def evaluate_plan(
     scheme = scheme or resolve_scheme(plan.evaluation)
     placed = [(kpi, section) for kpi, section in plan.iter_kpis() if select is None or select(kpi)]
     index = index_actuals((kpi for kpi, _ in placed), actuals)
+    numbers = plan.kpi_numbers()
     rows = tuple(
-        evaluate_kpi(kpi, section, year, year_label, index.get(kpi.id, {}), scheme) for kpi, section in placed
+        evaluate_kpi(kpi, section, numbers[kpi.id], year, year_label, index.get(kpi.id, {}), scheme)
+        for kpi, section in placed
     )
     # A 総括 of only some KPIs (``select``) is not the published one: nothing to compare.
     published = published_for(actuals, year) if select is None else None

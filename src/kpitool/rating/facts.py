@@ -20,6 +20,7 @@ from kpitool.model.plan import KPI, Direction
 
 __all__ = [
     "ONE",
+    "SMALL_SPAN_NOTE",
     "ZERO",
     "ActualIndex",
     "Facts",
@@ -34,6 +35,9 @@ __all__ = [
 _CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
 ONE = Decimal(1)
 ZERO = Decimal(0)
+SMALL_SPAN = Decimal("0.01")
+"""進捗率 is not shown when |target − baseline| is below this share of |baseline|."""
+SMALL_SPAN_NOTE = "進捗率 not shown: target − baseline is below 1% of the baseline"
 
 
 @dataclass(frozen=True)
@@ -93,12 +97,8 @@ class Facts:
         """達成率: actual/target (higher is better) or target/actual; None if undefined."""
         return ratio_towards(self.value, self.target, self.higher_is_better)
 
-    def progress(self) -> Decimal | None:
-        """進捗率 from the baseline (a missing baseline counts as 0) towards the target.
-
-        Defined only when the target lies on the better side of the baseline, so a
-        ratio of two negative differences can never turn a decline into progress.
-        """
+    def _progress_span(self) -> tuple[Decimal, Decimal] | None:
+        """(start, target − start) when 進捗率 can be defined at all, else None."""
         if self.value is None or self.target is None:
             return None
         if self.direction not in (Direction.INCREASE, Direction.DECREASE):
@@ -107,7 +107,44 @@ class Facts:
         span = _CONTEXT.subtract(self.target, start)
         if (span <= 0) if self.higher_is_better else (span >= 0):
             return None
+        return start, span
+
+    def small_span(self) -> bool:
+        """True when |target − baseline| is below 1% of |baseline| (and neither is zero).
+
+        85,885人 → 86,000人 is a span of 115: a fall to 52,339人 would read as a 進捗率 of
+        −29,170.4%, a figure about the division, not the KPI. Such a 進捗率 is not shown.
+        """
+        found = self._progress_span()
+        if found is None:
+            return False
+        start, span = found
+        return start != 0 and abs(span) < _CONTEXT.multiply(abs(start), SMALL_SPAN)
+
+    def progress(self) -> Decimal | None:
+        """進捗率 from the baseline (a missing baseline counts as 0) towards the target.
+
+        Defined only when the target lies on the better side of the baseline, so a
+        ratio of two negative differences can never turn a decline into progress, and
+        not shown (None) when the span is too small to divide by (:meth:`small_span`).
+        """
+        found = self._progress_span()
+        if found is None or self.value is None or self.small_span():
+            return None
+        start, span = found
         return _CONTEXT.divide(_CONTEXT.subtract(self.value, start), span)
+
+    def progress_note(self) -> str:
+        """:data:`SMALL_SPAN_NOTE` when 進捗率 is left out for a too small span, else ""."""
+        return SMALL_SPAN_NOTE if self.small_span() else ""
+
+    def moved_from_baseline(self) -> bool:
+        """The actual is on the better side of the baseline (a missing baseline counts as 0).
+
+        With a target beyond the baseline this is exactly 進捗率 > 0, without dividing.
+        """
+        start = self.baseline if self.baseline is not None else ZERO
+        return self.gain_over(start) > 0
 
 
 def facts_for(kpi: KPI, year: int, observations: Mapping[int, Observation]) -> Facts:

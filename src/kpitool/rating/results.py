@@ -17,7 +17,10 @@ from kpitool.model.plan import KPI, Direction, Plan, Section
 from kpitool.rating.facts import Observation
 from kpitool.rating.schemes.base import GradeSpec, Scheme
 
-__all__ = ["Evaluation", "PlanEvaluation", "Published", "Summary"]
+__all__ = ["PERCENT_ROUNDING_NOTE", "Evaluation", "PlanEvaluation", "Published", "Summary"]
+
+PERCENT_ROUNDING_NOTE = "割合は端数処理（四捨五入）のため、合計が100%にならない場合がある。"
+"""The note shown under a 総括 whose rounded percents do not add up to 100.0."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class Evaluation:
 
     kpi: KPI
     section: Section | None
+    number: str
+    """The No. shown: the KPI's own number (①) where the plan gives one, else its 1-based position."""
     year: int
     year_label: str
     observation: Observation | None
@@ -91,7 +96,7 @@ class Summary:
     counts: Mapping[str, int]
     """grade symbol → count."""
     percents: Mapping[str, Decimal]
-    """grade symbol → percent with one decimal; they add up to exactly 100.0."""
+    """grade symbol → percent with one decimal, each rounded half-up on its own."""
     official: int = 0
     """How many of the counted grades are official (公表評価), used instead of the computed one."""
     overridden: int = 0
@@ -103,6 +108,18 @@ class Summary:
     def total(self) -> int:
         """Number of KPIs counted."""
         return sum(self.counts.values())
+
+    @property
+    def percent_total(self) -> Decimal:
+        """The sum of the rounded percents: 100.0, or 99.9 / 100.1 … after rounding (0.0 with no KPI)."""
+        return sum(self.percents.values(), Decimal("0.0"))
+
+    @property
+    def rounding_note(self) -> str | None:
+        """:data:`PERCENT_ROUNDING_NOTE` when the percents shown do not add up to 100.0, else None."""
+        if self.total and self.percent_total != 100:
+            return PERCENT_ROUNDING_NOTE
+        return None
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,12 @@ KIND_LABELS: dict[ChangeKind, str] = {
     ChangeKind.ACTUAL_REMOVED: "実績値の削除",
     ChangeKind.PAST_ACTUAL_CHANGE: "過去の実績値の変更",
     ChangeKind.GRADE_ADDED: "公表評価の追加",
-    ChangeKind.GRADE_CHANGE: "公表評価の変更",
+    ChangeKind.GRADE_CHANGE: "評価の変更",
 }
-"""Japanese label of each kind of change."""
+"""Japanese label of each kind of change (in the counts; a row says which grade, see :func:`_kind_label`)."""
+
+_OFFICIAL_GRADE_CHANGE = "公表評価の変更"
+"""The row label of a grade-change of the 公表評価 (the grade-change of a computed grade: 評価の変更)."""
 
 FIELD_LABELS: dict[str, str] = {
     "title": "名称",
@@ -95,6 +98,7 @@ _ACTUAL_FIELD_LABELS = {
     "period": "実績時点",
     "unit": "単位",
     "official_grade": "公表評価",
+    "grade": "評価",
 }
 
 MARKDOWN_MARKER = "<!-- kpitool-diff -->"
@@ -104,10 +108,20 @@ MARKDOWN_LIMIT = 60_000
 """Longest Markdown report in characters: GitHub refuses comments over 65,536."""
 
 
+def _kind_label(change: Change) -> str:
+    if change.kind is ChangeKind.GRADE_CHANGE and change.field == "official_grade":
+        return _OFFICIAL_GRADE_CHANGE
+    return KIND_LABELS[change.kind]
+
+
 def _field_label(change: Change) -> str:
-    if change.year is not None:
-        return f"{change.year} {_ACTUAL_FIELD_LABELS.get(change.field, change.field)}"
-    return FIELD_LABELS.get(change.field, change.field)
+    """``目標値``, ``R6 実績値``; a computed grade names its causes: ``R4 評価 ← 目標値``."""
+    if change.year is None:
+        return FIELD_LABELS.get(change.field, change.field)
+    label = f"{change.year} {_ACTUAL_FIELD_LABELS.get(change.field, change.field)}"
+    if change.cause:
+        label += " ← " + "・".join(dict.fromkeys(_field_label(cause) for cause in change.cause))
+    return label
 
 
 def _value_text(change: Change, value: Value) -> str:
@@ -172,7 +186,7 @@ def diff_table(diff: DataDiff) -> RenderableType:
             style = "bold red" if change.attention else ""
             table.add_row(
                 Text("!", style="bold red") if change.attention else "",
-                Text(KIND_LABELS[change.kind], style=style),
+                Text(_kind_label(change), style=style),
                 _subject_text(change),
                 _field_label(change),
                 _value_text(change, change.old),
@@ -192,6 +206,28 @@ def _json_value(value: Value) -> Any:
     return value
 
 
+def _json_change(change: Change) -> dict[str, Any]:
+    """One change; a computed grade change adds ``cause``: the kind, field and year of each cause."""
+    found = {
+        "kind": change.kind.value,
+        "attention": change.attention,
+        "plan": change.plan,
+        "subject": change.subject or None,
+        "number": change.number,
+        "name": change.name,
+        "field": change.field or None,
+        "year": change.year,
+        "old": _json_value(change.old),
+        "new": _json_value(change.new),
+    }
+    if change.cause:
+        found["cause"] = [
+            {"kind": cause.kind.value, "field": cause.field or None, "year": cause.year}
+            for cause in change.cause
+        ]
+    return found
+
+
 def diff_json(diff: DataDiff) -> str:
     """Every change as a flat list (easy for ``jq``), with counts and plan titles."""
     document = {
@@ -201,21 +237,7 @@ def diff_json(diff: DataDiff) -> str:
         "attention": len(diff.attention()),
         "counts": {kind.value: n for kind, n in diff.counts().items()},
         "plans": {plan_id: diff.plan_titles.get(plan_id, plan_id) for plan_id in diff.plans()},
-        "changes": [
-            {
-                "kind": change.kind.value,
-                "attention": change.attention,
-                "plan": change.plan,
-                "subject": change.subject or None,
-                "number": change.number,
-                "name": change.name,
-                "field": change.field or None,
-                "year": change.year,
-                "old": _json_value(change.old),
-                "new": _json_value(change.new),
-            }
-            for change in diff.changes
-        ],
+        "changes": [_json_change(change) for change in diff.changes],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
@@ -257,7 +279,7 @@ def _md_subject(change: Change) -> str:
 
 
 def _md_row(change: Change) -> str:
-    kind = KIND_LABELS[change.kind]
+    kind = _kind_label(change)
     new = _md(_value_text(change, change.new))
     if change.attention:
         kind = f"**{kind}**"

@@ -18,6 +18,9 @@ from typing import Any
 
 from kpitool.model.plan import Plan
 from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
+from kpitool.render.left_out import with_left_out
+from kpitool.render.xlsx.style import FORMULA_STARTS
+from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 from kpitool.values.numbers import precise_context
 
 __all__ = [
@@ -71,6 +74,7 @@ def _row_json(row: Evaluation) -> dict[str, Any]:
     actual = observation.actual if observation else None
     return {
         "id": kpi.id,
+        "no": row.number,
         "number": kpi.number,
         "name": kpi.name,
         "unit": kpi.unit,
@@ -102,6 +106,15 @@ def _summary_json(summary: Summary) -> dict[str, Any]:
     return {**dict(summary.counts), "total": summary.total}
 
 
+def _percents_json(summary: Summary) -> dict[str, Any]:
+    """Each grade's percent (rounded half-up on its own), their sum, and the note when it is not 100."""
+    return {
+        "percent": {k: float(v) for k, v in summary.percents.items()},
+        "percent_total": float(summary.percent_total),
+        "percent_note": summary.rounding_note,
+    }
+
+
 def _disagreement_json(row: Evaluation) -> dict[str, Any]:
     return {
         "id": row.kpi.id,
@@ -127,7 +140,7 @@ def evaluation_json(result: PlanEvaluation) -> dict[str, Any]:
         },
         "kpis": [_row_json(row) for row in result.rows],
         "summary": _summary_json(result.summary),
-        "percent": {k: float(v) for k, v in result.summary.percents.items()},
+        **_percents_json(result.summary),
         "disagreements": [_disagreement_json(row) for row in result.disagreements],
     }
 
@@ -145,13 +158,12 @@ def to_json(data: Any, *, pretty: bool | None = None) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def evaluations_json(results: Sequence[PlanEvaluation]) -> str:
-    """An object for one plan, a list for several."""
-    items = [evaluation_json(r) for r in results]
+def evaluations_json(results: Sequence[PlanEvaluation], left_out: LeftOut = NOTHING_LEFT_OUT) -> str:
+    """An object for one plan, a list for several; each names the plans the run left out, if any."""
+    items = [with_left_out(evaluation_json(r), left_out) for r in results]
     return to_json(items[0] if len(items) == 1 else items)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
@@ -160,7 +172,7 @@ def safe_cell(value: Any) -> Any:
 
     A plain negative number (-2.6) is data, not a formula, and stays as it is.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -170,6 +182,7 @@ CSV_COLUMNS = (
     "year",
     "fiscal_year",
     "kpi_id",
+    "no",
     "number",
     "name",
     "unit",
@@ -234,6 +247,7 @@ def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
                     result.year_label,
                     result.year,
                     data["id"],
+                    data["no"],
                     data["number"],
                     data["name"],
                     data["unit"],
@@ -278,7 +292,7 @@ def _year_json(summary: Summary) -> dict[str, Any]:
         "label": summary.year_label,
         "fiscal_year": summary.year,
         "counts": dict(summary.counts),
-        "percent": {k: float(v) for k, v in summary.percents.items()},
+        **_percents_json(summary),
         "total": summary.total,
         "official_grades": summary.official,
         "official_overrides": summary.overridden,
@@ -286,8 +300,10 @@ def _year_json(summary: Summary) -> dict[str, Any]:
     }
 
 
-def summaries_json(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> str:
-    """総括 as JSON: per plan, per year, counts and percents of each grade."""
+def summaries_json(
+    plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]], left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    """総括 as JSON: per plan, per year, counts and percents of each grade; and the plans left out."""
     items = []
     for plan, summaries in plan_summaries:
         grades = summaries[0].grades if summaries else ()
@@ -301,6 +317,7 @@ def summaries_json(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> 
                 "years": [_year_json(s) for s in summaries],
             }
         )
+    items = [with_left_out(item, left_out) for item in items]
     return to_json(items[0] if len(items) == 1 else items)
 
 
@@ -350,6 +367,16 @@ def summaries_csv(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> s
                         *year,
                     ]
                 )
-            total = "" if published is None else published.total
-            rows.append([plan.id, s.year_label, s.year, "計", s.total, "100.0", "", "", total, *year])
+            totals = [s.total, s.percent_total, s.rounding_note or "", ""]
+            rows.append(
+                [
+                    plan.id,
+                    s.year_label,
+                    s.year,
+                    "計",
+                    *totals,
+                    "" if published is None else published.total,
+                    *year,
+                ]
+            )
     return _csv_text(rows, SUMMARY_CSV_COLUMNS)

@@ -27,6 +27,7 @@ from kpitool.render.flow import (
     words,
     wrap,
 )
+from kpitool.render.notes import evaluation_notes
 from kpitool.render.totals import counts_lines, grade_atom, legend
 from kpitool.render.xlsx.style import actual_parts, display_number, display_rate
 from kpitool.values.numbers import round_half_up
@@ -106,7 +107,7 @@ def _items(result: PlanEvaluation) -> list[_Item]:
             grade.append(token(f"(計算:{row.computed.symbol})", "italic", gap=1))
         items.append(
             _Row(
-                kpi.number or "",
+                row.number,
                 kpi.name,
                 kpi.unit,
                 (_baseline(row), _target(row), _actual(row)),
@@ -175,6 +176,7 @@ class EvaluationView:
                     f"{row.kpi.number or ''} {row.kpi.name}: 公表 {row.official} / 計算 {row.computed.symbol}"
                 )
                 yield Flow([[token("  "), *words(note), *words(f"— {row.rule}", gap=1)]], indent=4)
+        yield from evaluation_notes(result)
         yield Text("")  # a blank line before the next plan
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from rich.table import Table
 from rich.text import Text
 
-from kpitool.update.apply import ChangeKind, UpdatePlan
+from kpitool.update.changes import ActualsUpdate, EditKind
 from kpitool.values.numbers import format_number
 
 __all__ = ["changes_table", "shown_value"]
@@ -22,7 +22,7 @@ def shown_value(value: object) -> str:
     return format_number(value) if isinstance(value, Decimal) else str(value)
 
 
-def changes_table(result: UpdatePlan, overwrite: bool) -> Table:
+def changes_table(result: ActualsUpdate, overwrite: bool) -> Table:
     """One row per field the import adds or changes: 追加, 追記, 上書き (with ``overwrite``) or 競合."""
     table = Table(title=f"{result.path} — {result.year_label} 実績値の取り込み", title_justify="left")
     for name, justify in (
@@ -36,7 +36,7 @@ def changes_table(result: UpdatePlan, overwrite: bool) -> Table:
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for entry in result.changes:
         for change in entry.fields:
-            if entry.kind is ChangeKind.ADD:
+            if entry.kind is EditKind.ADD:
                 kind = "追加"
             elif change.conflict:
                 kind = "上書き" if overwrite else "競合"

@@ -2,15 +2,17 @@
 
 ``kpitool diff --rev`` compares two versions of the data; :func:`load_revision` loads a
 data directory as it was at a revision (``git ls-tree`` and ``git cat-file`` into a private
-scratch directory, the working tree is never touched), :func:`parse_rev_range` reads
-``A..B`` / ``A...B`` / ``A`` and :func:`merge_base` finds where a branch forked.
+scratch directory, the working tree is never touched; every path of the commit's tree is
+checked before anything is copied, so a crafted tree cannot write outside it),
+:func:`parse_rev_range` reads ``A..B`` / ``A...B`` / ``A`` and :func:`merge_base` finds
+where a branch forked.
 """
 
 from __future__ import annotations
 
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -121,19 +123,41 @@ def _read_objects(args: list[str], top: Path) -> bytes:
         raise GitReadError(str(exc)) from None
 
 
-def _list_tree(commit: str, prefix: str, top: Path) -> Iterator[_Entry]:
+def _refuse_unsafe(rev: str, path: str, mode: str) -> None:
+    """Refuse a tree entry that could write outside the scratch copy, or that is not a plain file.
+
+    git's plumbing (``mktree``) lets a commit hold names a checkout never would: ``..``,
+    ``.git``, an empty or absolute path. A symlink (mode 120000) or a submodule (160000)
+    under the data directory is refused too: a revision's data is read as plain files only.
+    """
+    parts = path.split("/")
+    odd = next((part for part in parts if part in ("", ".", "..") or part.casefold() == ".git"), None)
+    if odd is not None:
+        what = "an absolute path" if path.startswith("/") else f"an entry named {odd!r}"
+        raise GitReadError(f"{rev}:{path}: the commit's tree holds {what}; refusing to read it")
+    if mode == "120000" and PurePosixPath(path).suffix in (".yaml", ".yml"):
+        raise GitReadError(f"{rev}:{path}: is a symbolic link in git; a revision's data files must be files")
+    if mode == "160000":
+        raise GitReadError(f"{rev}:{path}: is a submodule; the data directory must hold its files itself")
+
+
+def _list_tree(commit: str, rev: str, prefix: str, top: Path) -> list[_Entry]:
+    """The YAML files under ``prefix`` at ``commit``, every entry checked before any is read."""
     # -z: paths verbatim (no quoting of Japanese names); -l: sizes, to refuse huge blobs unread.
     out = _read_objects(["ls-tree", "-r", "-l", "-z", "--full-name", commit, "--", prefix or "."], top)
+    entries = []
     for record in out.decode("utf-8", "surrogateescape").split("\0"):
         if not record:
             continue
         meta, _, path = record.partition("\t")
         mode, kind, oid, size = meta.split()
+        _refuse_unsafe(rev, path, mode)
         # Blobs only: mode 120000 is a symlink (its blob is the link text), gitlinks are commits.
         if kind == "blob" and mode != "120000" and PurePosixPath(path).suffix in (".yaml", ".yml"):
             if not size.isdigit():  # git lists a missing object's size as "BAD"
                 raise GitReadError(f"{commit[:10]}:{path}: the file's object {oid} cannot be read")
-            yield _Entry(path, oid, int(size))
+            entries.append(_Entry(path, oid, int(size)))
+    return entries
 
 
 def load_revision(rev: str, data_dir: Path, *, cwd: Path = Path()) -> LoadedData:
@@ -157,16 +181,22 @@ def load_revision(rev: str, data_dir: Path, *, cwd: Path = Path()) -> LoadedData
     problems: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="kpitool-diff-") as scratch:
         root = Path(scratch)
-        for entry in _list_tree(commit, prefix, top):
+        for entry in _list_tree(commit, rev, prefix, top):
             label = f"{rev}:{entry.path}"
             if entry.size > MAX_FILE_BYTES:
                 problems.append(Problem(label, None, None, "", f"file is over the {MAX_FILE_MIB} MiB limit"))
                 continue
             relative = PurePosixPath(entry.path).relative_to(prefix) if prefix else PurePosixPath(entry.path)
             dest = root.joinpath(*relative.parts)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            # A private scratch copy, deleted below: no user file is written, so no atomic write.
-            dest.write_bytes(_read_objects(["cat-file", "blob", entry.oid], top))
+            if not dest.resolve().is_relative_to(root.resolve()):  # _refuse_unsafe already saw to it
+                raise GitReadError(f"{label}: the path leaves the data directory; refusing to read it")
+            blob = _read_objects(["cat-file", "blob", entry.oid], top)
+            try:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                # A private scratch copy, deleted below: no user file is written, so no atomic write.
+                dest.write_bytes(blob)
+            except OSError as exc:  # a name both a file and a folder, or too long for this system
+                raise GitReadError(f"{label}: cannot copy it out of git: {exc.strerror or exc}") from None
             names[str(dest)] = label
         loaded = load_data([root])
     _relabel(loaded, problems, lambda name: names.get(name, name))

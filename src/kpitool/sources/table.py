@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,9 @@ from pydantic import ValidationError
 from kpitool.model.actuals import Actual, ActualsFile
 from kpitool.model.plan import KPI, Plan
 from kpitool.problems import DataError, Problem
+from kpitool.values.fiscal_year import parse_fiscal_year
 from kpitool.values.numbers import NumberError, UnitError, convert, parse_number, parse_quantity
-from kpitool.values.periods import Period, PeriodError, parse_fiscal_year, parse_period
+from kpitool.values.periods import Period, PeriodError, parse_period
 
 __all__ = ["COLUMNS", "TableSource", "parse_kpi_table"]
 
@@ -160,6 +162,8 @@ def _split_period(text: str) -> tuple[str, Period | None]:
 
 def _value(cell: Any, unit: str) -> tuple[Decimal | None, Period | None]:
     """A value cell: number (with separators, ▲/△, full-width), optional unit and (period)."""
+    if isinstance(cell, date | time | timedelta):  # a workbook cell formatted as a date or time
+        raise NumberError("the cell holds a date or time, not a number: format it as 標準 and retype it")
     if isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
         number = Decimal(_text(cell))
         if not number.is_finite():

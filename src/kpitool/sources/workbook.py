@@ -196,6 +196,31 @@ def sheet_rows(path: Path, sheet: Any) -> list[list[Any]]:
     :class:`~kpitool.problems.DataError` naming each merged range, hidden row
     or column holding values, formula without a cached value and error value.
     """
+    part = getattr(sheet, "_worksheet_path", None)
+    if part is None:  # pragma: no cover - openpyxl names the sheet's part in read-only mode
+        raise WorkbookError(f"{path}: cannot locate sheet {sheet.title!r} in the workbook")
+    try:
+        rows = _cell_rows(path, sheet)
+        layout = _scan(path, part)
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, ValueError, TypeError) as exc:
+        # The sheet's XML is damaged: a duplicate attribute, an undefined entity, an invalid
+        # character reference (&#1;), as openpyxl's parser or ours meets it.
+        raise WorkbookError(f"{path}: sheet {sheet.title!r} is damaged ({_reason(exc)})") from None
+    problems = _layout_problems(path, sheet.title, rows, layout)
+    if problems:
+        raise DataError(problems)
+    return rows
+
+
+def _reason(exc: Exception) -> str:
+    """What is wrong with a damaged part: the XML parser's words (with its line and column)."""
+    if isinstance(exc, ElementTree.ParseError):
+        return f"invalid XML: {exc}"
+    return type(exc).__name__
+
+
+def _cell_rows(path: Path, sheet: Any) -> list[list[Any]]:
+    """The sheet's cell values row by row, within :data:`MAX_SHEET_ROWS` and :data:`MAX_SHEET_COLUMNS`."""
     sheet.reset_dimensions()  # the stored dimension may claim A1:XFD1048576; count real cells
     rows: list[list[Any]] = []
     for row in sheet.iter_rows(values_only=True):
@@ -211,16 +236,6 @@ def sheet_rows(path: Path, sheet: Any) -> list[list[Any]]:
             name = cell_name(sheet.title, len(rows), len(cells) - 1)
             raise WorkbookError(f"{path}: {name}: a value beyond column {MAX_SHEET_COLUMNS:,}")
         rows.append(cells)
-    part = getattr(sheet, "_worksheet_path", None)
-    if part is None:  # pragma: no cover - openpyxl names the sheet's part in read-only mode
-        raise WorkbookError(f"{path}: cannot locate sheet {sheet.title!r} in the workbook")
-    try:
-        layout = _scan(path, part)
-    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, ValueError) as exc:
-        raise WorkbookError(f"{path}: sheet {sheet.title!r} is damaged ({type(exc).__name__})") from None
-    problems = _layout_problems(path, sheet.title, rows, layout)
-    if problems:
-        raise DataError(problems)
     return rows
 
 

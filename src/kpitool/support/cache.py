@@ -10,7 +10,7 @@ on the next run, takes it back when the file's bytes are the same.
 - the file's bytes (not its name, size or mtime);
 - a fingerprint of the code that built the entry: the cache format, the
   versions of kpitool, pydantic, pydantic-core, PyYAML and Python, and the
-  SHA-256 of every core module's source (``src/kpitool/*.py``). The source hash
+  SHA-256 of every module's source (``src/kpitool/**/*.py``). The source hash
   covers the model's schema *and* its validators' behaviour (a JSON Schema
   hash would miss a changed validator) and an edited checkout that keeps its
   version number.
@@ -35,9 +35,13 @@ fsynced: a cache may lose an entry in a crash, and the checksum catches a torn
 one. Every cache failure (unwritable directory, full disk) degrades to a miss;
 the cache never fails a command.
 
-**Trust.** Entries are pickles, which can run code when loaded: the directory
-is created private (0700) in the user's own cache directory. Do not point
-``KPITOOL_CACHE_DIR`` at a directory other people can write.
+**Trust.** Entries are pickles, which can run code when loaded, so a cache is
+used only where no one else can write, as ssh treats ``~/.ssh``: a cache
+directory that is not owned by the current user, or that group or others may
+write, is ignored with a one-line warning on stderr and the command runs
+uncached; so is any entry file not owned by the user or writable by group or
+others (a miss, rewritten). kpitool creates the directory 0700 and entries
+0600 whatever the umask. Only the directory itself is checked, not its parents.
 
 Where: ``$KPITOOL_CACHE_DIR``, else ``$XDG_CACHE_HOME/kpitool``, else
 ``~/.cache/kpitool`` (``%LOCALAPPDATA%\\kpitool\\cache`` on Windows).
@@ -47,10 +51,12 @@ Where: ``$KPITOOL_CACHE_DIR``, else ``$XDG_CACHE_HOME/kpitool``, else
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -134,6 +140,8 @@ class CacheStats:
     writes: int = 0
     corrupt: int = 0
     """Entries found but unusable (truncated, wrong checksum, not unpicklable): ignored, rewritten."""
+    untrusted: int = 0
+    """Entries others could have written (another owner, group or other write bits): never loaded."""
     errors: int = 0
     """Entries that could not be written (unwritable directory, full disk …)."""
 
@@ -145,6 +153,23 @@ class Cache:
     directory: Path
     fingerprint: bytes = field(default_factory=code_fingerprint)
     stats: CacheStats = field(default_factory=CacheStats)
+    refusal: str | None = field(default=None, init=False)
+    """Why the directory is not used (see :func:`untrusted_reason`), once it has been looked at."""
+    _checked: bool = field(default=False, init=False, repr=False)
+
+    def usable(self) -> bool:
+        """Whether the directory may hold entries we load; warns once (on stderr) when not."""
+        if not self._checked:
+            self._checked = True
+            # Created here, before it is examined: no one can slip in a folder between the two.
+            with contextlib.suppress(OSError):  # unwritable: every put() then fails quietly
+                _make_private(self.directory)
+            self.refusal = untrusted_reason(self.directory, directory=True)
+            if self.refusal is not None:
+                _warn_once(
+                    f"kpitool: warning: cache {self.directory} ignored: {self.refusal}; running uncached"
+                )
+        return self.refusal is None
 
     def key(self, content: bytes, kind: str = "document") -> str:
         """The key of ``content`` for entries of ``kind``: hex SHA-256 of fingerprint, kind, content."""
@@ -158,9 +183,17 @@ class Cache:
         return self.directory / key[:2] / f"{key}.pickle"
 
     def get(self, key: str) -> object | None:
-        """The value stored under ``key``, or None (absent, unreadable or corrupt)."""
+        """The value stored under ``key``, or None (absent, unreadable, untrusted or corrupt)."""
+        if not self.usable():
+            self.stats.misses += 1
+            return None
         try:
-            blob = self.path(key).read_bytes()
+            with open(self.path(key), "rb") as stream:
+                if untrusted_reason(os.fstat(stream.fileno())) is not None:
+                    self.stats.untrusted += 1
+                    self.stats.misses += 1
+                    return None
+                blob = stream.read()
         except OSError:
             self.stats.misses += 1
             return None
@@ -173,8 +206,8 @@ class Cache:
             self._corrupt()
             return None
         try:
-            # The entry is ours: written by this code into the user's private cache
-            # directory, and its checksum matched.
+            # The entry is ours: owned by us and writable by no one else, in a directory
+            # of ours that no one else can write, and its checksum matched.
             value: object = pickle.loads(payload)  # noqa: S301
         except Exception:  # any unpickling failure means a bad entry, never a crash
             self._corrupt()
@@ -190,12 +223,15 @@ class Cache:
         """Store ``value`` under ``key`` atomically; False (and nothing written) if it cannot be."""
         target = self.path(key)
         temp: str | None = None
+        if not self.usable():
+            return False
         try:
             payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: entries are pickles
-            target.parent.mkdir(mode=0o700, exist_ok=True)
+            _make_private(self.directory)
+            _make_private(target.parent)
             handle, temp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=target.parent)
             with os.fdopen(handle, "wb") as stream:
+                os.fchmod(handle, 0o600)  # mkstemp's 0600, minus nothing: a umask cannot lock us out
                 stream.write(_MAGIC)
                 stream.write(hashlib.sha256(payload).digest())
                 stream.write(payload)
@@ -210,6 +246,55 @@ class Cache:
                     os.unlink(temp)
         self.stats.writes += 1
         return True
+
+
+def untrusted_reason(path: Path | os.stat_result, *, directory: bool = False) -> str | None:
+    """Why entries under ``path`` (a cache directory, or an entry's stat) cannot be trusted; None if they can.
+
+    Trusted: owned by the current user and not writable by group or others. A
+    directory that does not exist yet is trusted: kpitool creates it private.
+    """
+    if isinstance(path, os.stat_result):
+        info = path
+    else:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:  # e.g. a file where the directory should be: put() will fail quietly
+            return None if exc.errno == errno.ENOTDIR else f"cannot be examined ({exc.strerror or exc})"
+    if directory and not stat.S_ISDIR(info.st_mode):
+        return "it is not a directory"
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        return f"it is owned by uid {info.st_uid}, not by you (uid {os.geteuid()})"
+    if info.st_mode & 0o022:
+        return f"group or others may write it (mode {stat.S_IMODE(info.st_mode):04o}; chmod go-w it)"
+    return None
+
+
+def _make_private(directory: Path) -> None:
+    """Create ``directory`` 0700 whatever the umask; leave an existing one as it is."""
+    try:
+        directory.mkdir(mode=0o700)
+    except FileExistsError:
+        return
+    except FileNotFoundError:  # the parents get the usual permissions, as ``mkdir -p`` gives them
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(mode=0o700)
+        except FileExistsError:
+            return
+    os.chmod(directory, 0o700)
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    # Several caches of one directory are made in a run (loading, then rating): one warning.
+    if message not in _WARNED:
+        _WARNED.add(message)
+        sys.stderr.write(message + "\n")
 
 
 def default_cache(*, disabled: bool = False) -> Cache | None:

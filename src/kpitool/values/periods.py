@@ -31,19 +31,17 @@ from enum import StrEnum
 from typing import Final
 
 from kpitool.errors import KpitoolError
+from kpitool.values.eras import ERA_BY_KEY, Era
 
 __all__ = [
     "Period",
     "PeriodError",
     "PeriodKind",
-    "fiscal_year_label",
-    "fiscal_year_label_ja",
-    "parse_fiscal_year",
     "parse_period",
 ]
 
-MIN_YEAR: Final = 1900
-"""Earliest Western year accepted."""
+MIN_YEAR: Final = 1926
+"""Earliest Western year accepted: 昭和元年 (S1), the first year the era labels can name."""
 MAX_YEAR: Final = 2200
 """Latest Western year accepted."""
 
@@ -125,26 +123,6 @@ class Period:
         return self.label
 
 
-@dataclass(frozen=True)
-class _Era:
-    name: str
-    letter: str
-    # Western year = offset + era year.
-    offset: int
-    first_day: date
-    last_day: date | None
-
-    @property
-    def last_year(self) -> int | None:
-        return None if self.last_day is None else self.last_day.year - self.offset
-
-
-_SHOWA: Final = _Era("昭和", "S", 1925, date(1926, 12, 25), date(1989, 1, 7))
-_HEISEI: Final = _Era("平成", "H", 1988, date(1989, 1, 8), date(2019, 4, 30))
-_REIWA: Final = _Era("令和", "R", 2018, date(2019, 5, 1), None)
-_ERAS: Final = (_SHOWA, _HEISEI, _REIWA)
-_ERA_BY_KEY: Final = {key: era for era in _ERAS for key in (era.name, era.letter)}
-
 # One period without a range separator. `kind` groups are tried in order, so
 # 年度末 must come before 年度 and 年.
 _ATOM_RE: Final = re.compile(
@@ -174,7 +152,7 @@ class _Atom:
 
     text: str
     fy_prefix: bool
-    era: _Era | None
+    era: Era | None
     year: str
     # None: a bare year, which is a fiscal year unless the other end of a
     # span says 年.
@@ -222,7 +200,7 @@ def _match_atom(text: str) -> _Atom | None:
     return _Atom(
         text=text,
         fy_prefix=match["fy"] is not None,
-        era=None if era_key is None else _ERA_BY_KEY[era_key.upper()],
+        era=None if era_key is None else ERA_BY_KEY[era_key.upper()],
         year=match["year"],
         kind=kind,
         month=month,
@@ -230,7 +208,7 @@ def _match_atom(text: str) -> _Atom | None:
     )
 
 
-def _western_year(atom: _Atom, era: _Era | None, quoted: str) -> int:
+def _western_year(atom: _Atom, era: Era | None, quoted: str) -> int:
     if atom.fy_prefix and (atom.kind is not None or len(atom.year) != 4):
         raise PeriodError(f"{quoted}: FY takes a bare four-digit year, e.g. FY2024")
     if atom.year == "元":
@@ -262,7 +240,7 @@ def _month(text: str | None, quoted: str) -> int:
     return month
 
 
-def _resolve(atom: _Atom, *, kind: PeriodKind, era: _Era | None, quoted: str) -> Period:
+def _resolve(atom: _Atom, *, kind: PeriodKind, era: Era | None, quoted: str) -> Period:
     """Turn a matched atom into a period, checking every number."""
     year = _western_year(atom, era, quoted)
     if kind in (PeriodKind.FISCAL_YEAR, PeriodKind.FISCAL_YEAR_END):
@@ -357,50 +335,3 @@ def parse_period(text: str) -> Period:
     if first_error is not None:
         raise first_error
     raise PeriodError(f"{quoted}: not a period; {_FORMS}")
-
-
-@functools.lru_cache(maxsize=1024)
-def parse_fiscal_year(text: str) -> int:
-    """Parse a fiscal year (年度) label and return it as a Western year.
-
-    ``R6``, ``令和6年度``, ``R6年度``, ``2024年度``, ``2024``, ``FY2024`` and
-    ``Ｒ６`` all give 2024. Months, dates, calendar years, fiscal year ends and
-    ranges raise :class:`PeriodError`.
-    """
-    period = parse_period(text)
-    if period.kind is not PeriodKind.FISCAL_YEAR:
-        raise PeriodError(
-            f"'{text}': expected a fiscal year (年度) such as R6, 令和6年度, 2024年度 or FY2024, "
-            f"not a {period.kind.value.replace('_', ' ')}"
-        )
-    return period.start.year
-
-
-def _era_of_fiscal_year(fy: int) -> _Era:
-    # A fiscal year takes the newest era that had begun by its calendar year:
-    # FY2019 is 令和元年度 and FY1989 is 平成元年度 by convention.
-    if not _SHOWA.first_day.year <= fy <= MAX_YEAR:
-        raise ValueError(f"fiscal year {fy} has no era label (supported: {_SHOWA.first_day.year}–{MAX_YEAR})")
-    for era in reversed(_ERAS):
-        if era.first_day.year <= fy:
-            return era
-    raise AssertionError("unreachable: 昭和 covers every supported year")
-
-
-def fiscal_year_label(fy: int) -> str:
-    """Short era label of a fiscal year: 2024 → ``R6``, 2019 → ``R1``, 1988 → ``S63``.
-
-    Raises ValueError outside 1926–2200.
-    """
-    era = _era_of_fiscal_year(fy)
-    return f"{era.letter}{fy - era.offset}"
-
-
-def fiscal_year_label_ja(fy: int) -> str:
-    """Japanese label of a fiscal year: 2024 → ``令和6年度``, 2019 → ``令和元年度``.
-
-    Raises ValueError outside 1926–2200.
-    """
-    era = _era_of_fiscal_year(fy)
-    number = fy - era.offset
-    return f"{era.name}{'元' if number == 1 else number}年度"

@@ -36,13 +36,13 @@ class ProgressBandsScheme(Scheme):
             return Outcome("not_judged", "target is not a number: cannot judge")
         if facts.reached():
             return Outcome("on_track", "target reached")
-        progress = facts.progress()
-        if progress is None:  # floors and ceilings have no progress: use achievement
-            progress = facts.achievement()
+        progress, rate = facts.progress(), "進捗率"
+        if progress is None:  # floors, ceilings and too small spans have no 進捗率: use 達成率
+            progress, rate = facts.achievement(), "達成率"
         threshold = self.options["threshold"]
         if progress is not None and progress >= threshold:
-            return Outcome("mostly_on_track", f"進捗率 {percent(progress)} ≥ {percent(threshold)}")
-        return Outcome("behind", f"進捗率 {percent(progress)} < {percent(threshold)}")
+            return Outcome("mostly_on_track", f"{rate} {percent(progress)} ≥ {percent(threshold)}")
+        return Outcome("behind", f"{rate} {percent(progress)} < {percent(threshold)}")
 
 
 class ExpectedValueScheme(Scheme):

@@ -46,6 +46,10 @@ class DefaultScheme(Scheme):
                 "needs_effort", f"{kind} not met: 達成率 {percent(achievement)} < {percent(nearly)}"
             )
         progress = facts.progress()
+        if progress is None and facts.small_span():  # no 進捗率 to show: its sign is the gain
+            if facts.moved_from_baseline():
+                return Outcome("approaching", "better than the baseline: approaching the target")
+            return Outcome("needs_effort", "not better than the baseline: no progress")
         if progress is not None and progress > 0:
             return Outcome("approaching", f"進捗率 {percent(progress)} > 0: approaching the target")
         if progress is None:
@@ -76,6 +80,8 @@ class TargetComparisonScheme(Scheme):
         if better:
             return Outcome("above", "beyond the target")
         progress = facts.progress()
+        if progress is None and facts.small_span() and facts.moved_from_baseline():
+            return Outcome("below", "below the target, better than the baseline")
         if progress is not None and progress > 0:
             return Outcome("below", f"below the target, 進捗率 {percent(progress)}")
         return Outcome("no_progress", "no progress from the baseline")

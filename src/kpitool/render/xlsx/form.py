@@ -1,4 +1,4 @@
-"""The yearly collection form (実績値 記入票): write it for the departments, read it back.
+"""The yearly collection form (実績値 記入票) the departments fill in.
 
 :func:`build_form` makes an input workbook for one plan and evaluation year:
 one sheet (or one per top-level section) with a header area (plan, year,
@@ -6,19 +6,14 @@ one sheet (or one per top-level section) with a header area (plan, year,
 every other cell is locked by sheet protection without a password; 実績値
 carries a data validation (a number). Actuals already recorded for the year
 are pre-filled, so a form returned unchanged imports as "no change".
-
-:func:`read_form` reads a filled form strictly: every cell it cannot use is a
-:class:`~kpitool.problems.Problem` naming ``sheet!cell`` and the text found —
-text in 実績値, an unknown or repeated id, an edited locked column, a form
-for another plan or year — and nothing is imported while any remains.
+The layout is shared with the reader, :func:`kpitool.sources.form.read_form`
+(:mod:`kpitool.sources.form_layout`).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,10 +22,10 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kpitool.model.actuals import Actual, ActualsFile, Submission
+from kpitool.model.actuals import Actual, ActualsFile
 from kpitool.model.plan import KPI, Plan, Section
-from kpitool.problems import DataError, Problem
-from kpitool.render.xlsx.council import (
+from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH
+from kpitool.render.xlsx.kit import (
     HEADER,
     NOTE,
     PLAIN,
@@ -43,66 +38,17 @@ from kpitool.render.xlsx.council import (
     prepare_sheet,
     row_height,
     save_workbook,
-    section_heading,
     sheet_name,
     text_lines,
-    top_sections,
 )
-from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH
-from kpitool.values.numbers import (
-    NumberError,
-    UnitError,
-    convert,
-    format_number,
-    parse_number,
-    parse_quantity,
-)
-from kpitool.values.periods import PeriodError, fiscal_year_label_ja, parse_fiscal_year, parse_period
+from kpitool.sources.form_layout import COLUMNS, FORM_COLUMNS, PLAN_LABEL, YEAR_LABEL, locked_cells
+from kpitool.values.fiscal_year import fiscal_year_label_ja, parse_fiscal_year
+from kpitool.values.numbers import format_number
+from kpitool.values.periods import PeriodError
 
-__all__ = [
-    "COLUMNS",
-    "EDITABLE",
-    "FormReading",
-    "build_form",
-    "read_form",
-    "write_form",
-]
+__all__ = ["build_form", "write_form"]
 
-
-@dataclass(frozen=True)
-class _Column:
-    header: str
-    width: float
-    editable: bool = False
-    checked: bool = True
-    """A locked column compared with the plan on import (an edit is an error)."""
-
-
-_COLUMNS = (
-    _Column("No.", 8),
-    _Column("施策", 24),
-    _Column("指標名", 30),
-    _Column("単位", 9),
-    _Column("基準値", 12),
-    _Column("基準時点", 12),
-    _Column("目標値", 14),
-    _Column("目標時点", 12),
-    _Column("前回実績", 20, checked=False),
-    _Column("実績値", 14, editable=True),
-    _Column("実績時点", 14, editable=True),
-    _Column("備考", 30, editable=True),
-    _Column("id", 26),
-)
-COLUMNS = tuple(column.header for column in _COLUMNS)
-"""The form's header row, left to right."""
-EDITABLE = ("実績値", "実績時点", "備考")
-"""The only columns a department fills in."""
-
-_PLAN_LABEL = "計画ID"
-_YEAR_LABEL = "評価年度"
 _HEADER_ROW = 13
-_SEARCH_ROWS = 40
-_VALUE_LIMIT = Decimal("1e15")
 
 _INPUT_FILL = "FFF2CC"
 _LOCKED = Look(border=True, colour="404040")
@@ -114,29 +60,6 @@ _INPUT_TEXT = Look(border=True, fill=_INPUT_FILL, locked=False, number_format="@
 _INPUT_NOTE = Look(border=True, fill=_INPUT_FILL, locked=False, wrap=True, number_format="@")
 _LABEL = Look(bold=True)
 _WRAPPED = ("施策", "指標名", "基準値", "目標値")
-
-
-def _fixed(kpi: KPI, section: Section | None) -> dict[str, Decimal | str]:
-    """The locked cells of a KPI's row, by header: what the form shows and import checks."""
-    baseline = kpi.baseline
-    base: Decimal | str = "—"
-    if baseline is not None and baseline.value is not None:
-        base = baseline.value
-    elif baseline is not None and baseline.text:
-        base = baseline.text
-    target_value = kpi.target_value()
-    target: Decimal | str = kpi.target.text or (target_value if target_value is not None else "—")
-    return {
-        "No.": kpi.number or "",
-        "施策": section_heading(section),
-        "指標名": kpi.name,
-        "単位": kpi.unit,
-        "基準値": base,
-        "基準時点": baseline.period.label if baseline and baseline.period else "",
-        "目標値": target,
-        "目標時点": kpi.target.period.label,
-        "id": kpi.id,
-    }
 
 
 def _previous(years: dict[str, Actual], year: int, kpi: KPI) -> str:
@@ -184,6 +107,54 @@ def _instructions(plan: Plan, year_label: str) -> list[str]:
     ]
 
 
+def _kpi_line(
+    cells: Cells,
+    kpi: KPI,
+    section: Section | None,
+    years: dict[str, Actual],
+    year: int,
+    widths: dict[str, float],
+) -> tuple[list[Any], float | None]:
+    """A KPI's row of cells (locked ones, then the inputs pre-filled) and the height it needs."""
+    fixed = locked_cells(kpi, section)
+    recorded = _recorded(years, year, kpi)
+    line: list[Any] = []
+    for column in FORM_COLUMNS[:8]:
+        shown = fixed[column.header]
+        if isinstance(shown, Decimal):
+            line.append(cells(shown, _LOCKED_NUMBER.with_format(number_format(shown))))
+        else:
+            look = _LOCKED_WRAP if column.header in _WRAPPED else _LOCKED
+            line.append(cells(shown, look))
+    line.append(cells(_previous(years, year, kpi), _LOCKED_WRAP))
+    value = recorded.value_in(kpi.unit) if recorded is not None else None
+    line.append(cells(value, _INPUT))
+    line.append(cells(recorded.period.label if recorded and recorded.period else None, _INPUT_TEXT))
+    line.append(cells(recorded.note if recorded else None, _INPUT_NOTE))
+    line.append(cells(kpi.id, _ID))
+    texts = {header: str(fixed[header]) for header in _WRAPPED}
+    texts["前回実績"] = _previous(years, year, kpi)
+    texts["備考"] = (recorded.note or "") if recorded else ""
+    return line, row_height(max(text_lines(text, widths[header]) for header, text in texts.items()))
+
+
+def _actual_validation() -> DataValidation:
+    """The 実績値 column's data validation: a number, with the prompt and error Excel shows."""
+    return DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="-999999999999999",
+        formula2="999999999999999",
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorTitle="実績値",
+        error="数値を入力してください（単位は「単位」欄のとおり。例: 14276、13.2、-2.6）。",
+        promptTitle="実績値",
+        prompt="「単位」欄の単位で数値を入力",
+    )
+
+
 def _form_sheet(
     workbook: Workbook,
     name: str,
@@ -197,7 +168,7 @@ def _form_sheet(
     cells = Cells(sheet)
     prepare_sheet(
         sheet,
-        [column.width for column in _COLUMNS],
+        [column.width for column in FORM_COLUMNS],
         header_row=_HEADER_ROW,
         freeze=f"D{_HEADER_ROW + 1}",
         title=f"{plan.title} 実績値記入票",
@@ -205,55 +176,23 @@ def _form_sheet(
     )
     sheet.append([cells("KPI 実績値 記入票", TITLE)])
     sheet.append([cells("計画", _LABEL), cells(plan.title, PLAIN)])
-    sheet.append([cells(_PLAN_LABEL, _LABEL), cells(plan.id, PLAIN)])
+    sheet.append([cells(PLAN_LABEL, _LABEL), cells(plan.id, PLAIN)])
     sheet.append(
-        [cells(_YEAR_LABEL, _LABEL), cells(year_label, PLAIN), cells(fiscal_year_label_ja(year), PLAIN)]
+        [cells(YEAR_LABEL, _LABEL), cells(year_label, PLAIN), cells(fiscal_year_label_ja(year), PLAIN)]
     )
     sheet.append([])
     for instruction in _instructions(plan, year_label):
         sheet.append([cells(instruction, _LABEL if instruction == "記入方法" else NOTE)])
     sheet.append([])
-    sheet.append([cells(column.header, HEADER) for column in _COLUMNS])
-    widths = {column.header: column.width for column in _COLUMNS}
+    sheet.append([cells(column.header, HEADER) for column in FORM_COLUMNS])
+    widths = {column.header: column.width for column in FORM_COLUMNS}
     for number, (kpi, section) in enumerate(rows, start=_HEADER_ROW + 1):
-        fixed = _fixed(kpi, section)
-        years = actuals.get(kpi.id, {})
-        recorded = _recorded(years, year, kpi)
-        line: list[Any] = []
-        for column in _COLUMNS[:8]:
-            shown = fixed[column.header]
-            if isinstance(shown, Decimal):
-                line.append(cells(shown, _LOCKED_NUMBER.with_format(number_format(shown))))
-            else:
-                look = _LOCKED_WRAP if column.header in _WRAPPED else _LOCKED
-                line.append(cells(shown, look))
-        line.append(cells(_previous(years, year, kpi), _LOCKED_WRAP))
-        value = recorded.value_in(kpi.unit) if recorded is not None else None
-        line.append(cells(value, _INPUT))
-        line.append(cells(recorded.period.label if recorded and recorded.period else None, _INPUT_TEXT))
-        line.append(cells(recorded.note if recorded else None, _INPUT_NOTE))
-        line.append(cells(kpi.id, _ID))
-        texts = {header: str(fixed[header]) for header in _WRAPPED}
-        texts["前回実績"] = _previous(years, year, kpi)
-        texts["備考"] = (recorded.note or "") if recorded else ""
-        height = row_height(max(text_lines(text, widths[header]) for header, text in texts.items()))
+        line, height = _kpi_line(cells, kpi, section, actuals.get(kpi.id, {}), year, widths)
         if height is not None:
             sheet.row_dimensions[number].height = height
         sheet.append(line)
     last = _HEADER_ROW + max(len(rows), 1)
-    validation = DataValidation(
-        type="decimal",
-        operator="between",
-        formula1="-999999999999999",
-        formula2="999999999999999",
-        allow_blank=True,
-        showErrorMessage=True,
-        showInputMessage=True,
-        errorTitle="実績値",
-        error="数値を入力してください（単位は「単位」欄のとおり。例: 14276、13.2、-2.6）。",
-        promptTitle="実績値",
-        prompt="「単位」欄の単位で数値を入力",
-    )
+    validation = _actual_validation()
     letter = get_column_letter(COLUMNS.index("実績値") + 1)
     validation.add(f"{letter}{_HEADER_ROW + 1}:{letter}{last}")
     sheet.data_validations.append(validation)
@@ -264,7 +203,7 @@ def _form_sheet(
 
 def _top_groups(plan: Plan) -> list[tuple[str, list[tuple[KPI, Section | None]]]]:
     groups: dict[str, list[tuple[KPI, Section | None]]] = {}
-    top = top_sections(plan)
+    top = plan.top_sections()
     for kpi, section in plan.iter_kpis():
         if section is None:
             name = "計画全体"
@@ -301,271 +240,3 @@ def write_form(
 ) -> None:
     """Build the form and save it atomically and deterministically to ``target``."""
     save_workbook(build_form(plan, actuals, year, year_label, by_section=by_section), target, when)
-
-
-# --------------------------------------------------------------------------- #
-# Reading a filled form
-
-
-@dataclass
-class FormReading:
-    """What a filled form holds for import."""
-
-    submissions: list[Submission] = field(default_factory=list)
-    """One per KPI row with a 実績値, in form order."""
-    blank: list[tuple[str, str]] = field(default_factory=list)
-    """(KPI id, 備考) of rows left without a 実績値: not imported."""
-    sheets: list[str] = field(default_factory=list)
-    """The sheets read (those with a form header row)."""
-
-
-# What the YAML loader refuses in any text (control and direction-changing characters).
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _as_decimal(value: Any) -> Decimal | None:
-    """A numeric cell as an exact Decimal (13.2 stays 13.2); None when not a number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
-    return None
-
-
-def _same(expected: Decimal | str, found: Any) -> bool:
-    if isinstance(expected, Decimal):
-        number = _as_decimal(found)
-        if number is None and isinstance(found, str):
-            try:
-                number = parse_number(found)
-            except NumberError:
-                return False
-        return number is not None and number == expected
-    return " ".join(_text(found).split()) == " ".join(expected.split())
-
-
-def _shown(value: Decimal | str) -> str:
-    return format_number(value) if isinstance(value, Decimal) else value
-
-
-@dataclass
-class _Reader:
-    path: Path
-    plan: Plan
-    year: int
-    kpis: dict[str, tuple[KPI, Section | None]]
-    problems: list[Problem] = field(default_factory=list)
-    seen: dict[str, str] = field(default_factory=dict)
-
-    def bad(self, where: str, message: str) -> None:
-        self.problems.append(Problem(str(self.path), None, None, where, message, code="form"))
-
-    def meta(self, rows: Sequence[Sequence[Any]], header: int, name: Callable[[int, int], str]) -> None:
-        """Check the 計画ID and 評価年度 cells above the header, where present."""
-        for r in range(header):
-            row = rows[r]
-            for c, value in enumerate(row[:-1]):
-                label = _text(value)
-                found = row[c + 1]
-                if label == _PLAN_LABEL and _text(found) != self.plan.id:
-                    self.bad(
-                        name(r, c + 1),
-                        f"the form is for plan {_text(found)!r}, not {self.plan.id!r} (--plan); "
-                        "import it with its own plan",
-                    )
-                if label == _YEAR_LABEL:
-                    try:
-                        form_year = parse_fiscal_year(_text(found))
-                    except PeriodError:
-                        self.bad(name(r, c + 1), f"評価年度 (year) {_text(found)!r} is not a fiscal year")
-                        continue
-                    if form_year != self.year:
-                        self.bad(
-                            name(r, c + 1),
-                            f"the form is for the year {_text(found)!r}, not the --year given; "
-                            "import it with its own year",
-                        )
-
-    def value(self, raw: Any, kpi: KPI, where: str) -> Decimal | None:
-        if isinstance(raw, datetime | date | time):
-            self.bad(where, f"実績値 (actual) is a date ({raw}); type the number itself")
-            return None
-        if isinstance(raw, bool):
-            self.bad(where, f"実績値 (actual) is {str(raw).upper()}; type a number")
-            return None
-        number = _as_decimal(raw)
-        if number is None:
-            text = _text(raw)
-            try:
-                quantity = parse_quantity(text)
-                number = quantity.value
-                if number is not None and quantity.unit and quantity.unit != kpi.unit:
-                    number = convert(number, quantity.unit, kpi.unit)
-            except (NumberError, UnitError) as exc:
-                self.bad(where, f"実績値 (actual) {text!r} is not a number in {kpi.unit}: {exc}")
-                return None
-        if number is not None and abs(number) >= _VALUE_LIMIT:
-            self.bad(where, f"実績値 (actual) {_text(raw)!r} is out of range")
-            return None
-        return number
-
-    def period(self, raw: Any, where: str) -> str | None:
-        if isinstance(raw, datetime | date | time):
-            self.bad(
-                where,
-                f"実績時点 (period) is a date ({raw}); type it as text, e.g. R6年度末 or 令和7年3月31日",
-            )
-            return None
-        text = _text(raw)
-        if not text:
-            return None
-        if not self.visible(text, where, "実績時点 (period)"):
-            return None
-        try:
-            parse_period(text)
-        except PeriodError as exc:
-            self.bad(where, f"実績時点 (period) {text!r} is not a period: {exc}")
-            return None
-        return text
-
-    def visible(self, text: str, where: str, label: str) -> bool:
-        """False (and a problem) when text holds a character a data file may not hold."""
-        found = _INVISIBLE.search(text)
-        if found is not None:
-            self.bad(
-                where, f"{label} {text!r} holds the invisible character U+{ord(found.group()):04X}; remove it"
-            )
-        return found is None
-
-    def sheet(self, title: str, rows: Sequence[Sequence[Any]], header: int, reading: FormReading) -> None:
-        from kpitool.sources.workbook import cell_name
-
-        def name(r: int, c: int) -> str:
-            return cell_name(title, r, c)
-
-        reading.sheets.append(title)
-        self.meta(rows, header, name)
-        columns: dict[str, int] = {}
-        for index, value in enumerate(rows[header]):
-            text = _text(value)
-            if text in columns:
-                self.bad(name(header, index), f"column {text!r} appears twice in the header row")
-            elif text:
-                columns[text] = index
-        for r in range(header + 1, len(rows)):
-            self.row(rows[r], r, columns, name, reading)
-
-    def row(
-        self,
-        row: Sequence[Any],
-        r: int,
-        columns: dict[str, int],
-        name: Callable[[int, int], str],
-        reading: FormReading,
-    ) -> None:
-        def get(header: str) -> Any:
-            index = columns.get(header)
-            return row[index] if index is not None and index < len(row) else None
-
-        def where(header: str) -> str:
-            return name(r, columns[header])
-
-        kpi_id = _text(get("id"))
-        entered = [h for h in EDITABLE if h in columns and _text(get(h))]
-        if not kpi_id:
-            if entered:
-                self.bad(
-                    where(entered[0]), f"{entered[0]} {_text(get(entered[0]))!r} is in a row without an id"
-                )
-            return
-        if kpi_id not in self.kpis:
-            self.bad(where("id"), f"unknown id {kpi_id!r}: no KPI with this id in plan {self.plan.id!r}")
-            return
-        if kpi_id in self.seen:
-            self.bad(where("id"), f"id {kpi_id!r} appears twice (first at {self.seen[kpi_id]})")
-            return
-        self.seen[kpi_id] = where("id")
-        kpi, section = self.kpis[kpi_id]
-        for header, expected in _fixed(kpi, section).items():
-            if header in columns and header != "id" and not _same(expected, get(header)):
-                self.bad(
-                    where(header),
-                    f"{header} is locked but reads {_text(get(header))!r} "
-                    f"(the plan says {_shown(expected)!r}); "
-                    "locked columns must not be edited — if the plan changed, make a new form "
-                    "with kpitool template",
-                )
-        problems = len(self.problems)
-        value = self.value(get("実績値"), kpi, where("実績値")) if "実績値" in columns else None
-        period = self.period(get("実績時点"), where("実績時点")) if "実績時点" in columns else None
-        note = _text(get("備考")) or None
-        if note is not None and not self.visible(note, where("備考"), "備考 (note)"):
-            return
-        if value is None:
-            if len(self.problems) == problems:  # empty or —: not reported this year
-                reading.blank.append((kpi_id, note or ""))
-            return
-        reading.submissions.append(Submission(kpi_id, value, period, note, where("実績値")))
-
-
-def _header_row(rows: Sequence[Sequence[Any]]) -> int | None:
-    """Index of the row holding the ``id`` and ``実績値`` headers (in the first rows), if any."""
-    for index, row in enumerate(rows[:_SEARCH_ROWS]):
-        if {"id", "実績値"} <= {_text(v) for v in row}:
-            return index
-    return None
-
-
-def read_form(path: Path, plan: Plan, year: int) -> FormReading:
-    """Read a filled form for ``plan`` and evaluation ``year``.
-
-    Reads every sheet with a header row holding ``id`` and ``実績値``. Raises
-    :class:`~kpitool.problems.DataError` listing every cell that cannot be used
-    (each named ``sheet!cell`` with its text), and
-    :class:`~kpitool.sources.workbook.WorkbookError` when the file is not
-    a readable workbook.
-    """
-    from kpitool.sources.workbook import open_workbook, sheet_rows
-
-    reader = _Reader(path, plan, year, {kpi.id: (kpi, section) for kpi, section in plan.iter_kpis()})
-    reading = FormReading()
-    workbook = open_workbook(path)
-    try:
-        for sheet in workbook.worksheets:
-            try:
-                rows: Sequence[Sequence[Any]] = sheet_rows(path, sheet)
-                layout: list[Problem] = []
-            except DataError as exc:
-                # Merged cells, hidden rows holding values, formulas without a saved value:
-                # refused on a form sheet, whatever a department's own extra sheet holds.
-                rows = [list(row) for row in sheet.iter_rows(max_row=_SEARCH_ROWS, values_only=True)]
-                layout = exc.problems
-            header = _header_row(rows)
-            if header is None:
-                continue
-            if layout:
-                reader.problems.extend(layout)
-                reading.sheets.append(sheet.title)
-                continue
-            reader.sheet(sheet.title, rows, header, reading)
-    finally:
-        workbook.close()
-    if not reading.sheets:
-        reader.bad(
-            "",
-            f"no sheet has a header row with 'id' and '実績値' in its first {_SEARCH_ROWS} rows; "
-            "is this a form made by kpitool template?",
-        )
-    if reader.problems:
-        raise DataError(reader.problems)
-    return reading

@@ -11,6 +11,7 @@ from kpitool.rating.schemes.base import Scheme
 from kpitool.values.numbers import format_number, format_percent
 
 __all__ = [
+    "FORMULA_STARTS",
     "TONE_COLOURS",
     "Tone",
     "actual_parts",
@@ -46,6 +47,10 @@ DIRECTION_LABELS: dict[Direction, str] = {
     Direction.AT_MOST: "以下",
 }
 """Japanese labels of the directions."""
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+"""First characters that make a spreadsheet read text as a formula (a tab or line break before one
+too): CSV cells starting so are neutralised, xlsx text cells get the quote prefix."""
 
 
 def grade_tone(scheme: Scheme, symbol: str) -> Tone:

@@ -1,0 +1,37 @@
+"""Notes printed under a terminal table: why a 進捗率 is not shown, why percents miss 100.0.
+
+Kept apart from the table layouts of :mod:`kpitool.render.terminal`: a note is running
+text under the table, wrapped to the width like the table's own legend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import RenderableType
+
+from kpitool.rating.facts import SMALL_SPAN_NOTE
+from kpitool.rating.results import PlanEvaluation, Summary
+from kpitool.render.flow import Flow, words
+
+__all__ = ["evaluation_notes", "summary_notes"]
+
+
+def evaluation_notes(result: PlanEvaluation) -> list[RenderableType]:
+    """注: the KPIs whose 進捗率 is left out for a too small span, and a 集計 that misses 100.0."""
+    lines = []
+    hidden = [row.number for row in result.rows if SMALL_SPAN_NOTE in row.rule]
+    if hidden:
+        lines.append(f"注: {SMALL_SPAN_NOTE} ({'、'.join(hidden)})")
+    if result.summary.rounding_note:
+        lines.append(f"注: {result.summary.rounding_note}")
+    return [Flow([words(line)], indent=2) for line in lines]
+
+
+def summary_notes(summaries: Sequence[Summary]) -> list[RenderableType]:
+    """注: the years of a 総括 whose rounded percents do not add up to 100.0."""
+    missing = [summary for summary in summaries if summary.rounding_note]
+    if not missing:
+        return []
+    totals = "、".join(f"{summary.year_label} {summary.percent_total}%" for summary in missing)
+    return [Flow([words(f"注: {missing[0].rounding_note} (合計 {totals})")], indent=2)]
