@@ -367,14 +367,16 @@ def summaries_csv(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> s
                         *year,
                     ]
                 )
-            totals = [s.total, s.percent_total, s.rounding_note or "", ""]
             rows.append(
                 [
                     plan.id,
                     s.year_label,
                     s.year,
                     "計",
-                    *totals,
+                    s.total,
+                    s.percent_total,
+                    s.rounding_note or "",
+                    "",
                     "" if published is None else published.total,
                     *year,
                 ]
