@@ -101,6 +101,49 @@ def test_official_grade_must_be_a_grade_of_the_scheme(data_dir: MakeData) -> Non
     assert "official grade 'A' is not a grade of this plan's scheme" in message
 
 
+def published(counts: str, year: str = "R5") -> str:
+    """The minimal actuals with a published 総括 for ``year``."""
+    return MINIMAL_ACTUALS.replace(
+        "actuals:", f"published_summary:\n  {year}:\n    counts: {counts}\nactuals:"
+    )
+
+
+def test_published_counts_of_the_schemes_grades_are_clean(data_dir: MakeData) -> None:
+    root = data_dir(plans={"demo.yaml": MINIMAL_PLAN}, actuals={"demo.yaml": published("{○: 0, △: 1}")})
+    assert problems(root) == []
+
+
+def test_a_published_grade_must_be_a_grade_of_the_scheme(data_dir: MakeData) -> None:
+    actuals = published("{○: 0, 〇: 1, ◎: 0}")
+    root = data_dir(plans={"demo.yaml": MINIMAL_PLAN}, actuals={"demo.yaml": actuals})
+    assert [(p.location().split("/")[-1], p.message) for p in problems(root)] == [
+        (
+            "demo.yaml:4:20",
+            "published grade '〇' is not a grade of this plan's scheme (○ △ × —); did you mean ○ (U+25CB)?",
+        ),
+        ("demo.yaml:4:26", "published grade '◎' is not a grade of this plan's scheme (○ △ × —)"),
+    ]
+
+
+def test_published_counts_that_do_not_add_up_to_the_kpis_warn(data_dir: MakeData) -> None:
+    root = data_dir(plans={"demo.yaml": MINIMAL_PLAN}, actuals={"demo.yaml": published("{○: 3, △: 1}")})
+    (problem,) = problems(root)
+    assert problem.severity is Severity.WARNING
+    assert (problem.line, problem.path) == (4, "published_summary.R5.counts")
+    assert problem.message == "the published counts add up to 4, but the plan has 1 KPIs"
+
+
+def test_a_published_year_twice_or_outside_the_period(data_dir: MakeData) -> None:
+    actuals = published("{△: 1}").replace(
+        "actuals:", "  令和5年度: {counts: {△: 1}}\n  R12: {counts: {△: 1}}\nactuals:"
+    )
+    found = messages(data_dir(plans={"demo.yaml": MINIMAL_PLAN}, actuals={"demo.yaml": actuals}))
+    assert found == [
+        "demo.yaml:5: published_summary.令和5年度: 令和5年度 is the same year as R5",
+        "demo.yaml:6: published_summary.R12: evaluation year R12 lies outside the plan period R2–R7",
+    ]
+
+
 def test_unconvertible_actual_unit(data_dir: MakeData) -> None:
     actuals = MINIMAL_ACTUALS.replace("period: R5年度}", "period: R5年度, unit: 件}")
     (message,) = messages(data_dir(plans={"demo.yaml": MINIMAL_PLAN}, actuals={"demo.yaml": actuals}))

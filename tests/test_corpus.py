@@ -31,6 +31,8 @@ and optionally:
   closed, or a pipe whose reader has gone), ``env: {NAME: value}`` (added to its
   environment, in-process too — ``KPITOOL_NO_CACHE: ''`` turns the cache back on; its
   output is read in the ``PYTHONIOENCODING`` given, if any);
+- ``unprivileged: true`` — run as the user ``nobody`` (a forked child that drops root),
+  so that ``chmod`` is obeyed; as another user the case runs as it is;
 - ``quiet: true`` — nothing may be printed on stderr (stands for ``where`` and ``expect``);
   ``written: [FILE]`` — files the command must have written;
 - ``requires: COMMAND`` — skip while that kpitool command does not exist;
@@ -44,6 +46,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import re
 import shutil
@@ -146,7 +149,19 @@ def _hostile_repo(
     return generate
 
 
+def _symlink(name: str, target: str) -> Callable[[Path], None]:
+    """A symlink in the data tree (git keeps them, but a case folder should not hold one)."""
+
+    def generate(root: Path) -> None:
+        (root / "data/plans" / name).symlink_to(target)
+
+    return generate
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
+    "symlink_dangling": _symlink("gone.yaml", "nowhere.yaml"),
+    "symlink_loop": _symlink("loop.yaml", "loop.yaml"),
+    "symlink_dev_zero": _symlink("zero.yaml", "/dev/zero"),
     "git_dotdot": _hostile_repo(["..", "..", "..", "..", "..", "..", "..", "..", "escaped.yaml"]),
     "git_dot_git": _hostile_repo([".git", "hooks", "x.yaml"]),
     "git_symlink": _hostile_repo(["plans", "link.yaml"], "120000", "/etc/passwd"),
@@ -460,6 +475,54 @@ def run_subprocess(args: list[str], root: Path, spec: dict[str, Any] | None = No
     return Run(done.returncode, output, done.stderr.decode(encoding))
 
 
+NOBODY = 65534
+"""The unprivileged user's uid and gid on Debian and most Linux systems."""
+
+
+def run_unprivileged(args: list[str], root: Path) -> Run:
+    """Run kpitool in process in a forked child that has dropped root: permissions hold.
+
+    The child works in ``root`` by relative paths, so the folders above (tmp_path, 0700 to
+    root) need not be open to it; a first run as root loads every module it will import,
+    since the interpreter's own files may be closed to ``nobody``.
+    """
+    run_in_folder(args, root)
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop root, run, send the result, and leave without cleanup
+        code = 1
+        try:
+            os.close(reader)
+            os.chdir(root)  # while root: the folders above are closed to nobody
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            result = CliRunner().invoke(app, args, env=QUIET)
+            os.write(writer, json.dumps([result.exit_code, result.stdout, result.stderr]).encode())
+            code = 0
+        except BaseException as exc:  # reported by the parent: the child must not return into pytest
+            os.write(writer, json.dumps([None, "", f"{type(exc).__name__}: {exc}"]).encode())
+        finally:
+            os._exit(code)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as stream:
+        sent = stream.read()
+    _, status = os.waitpid(pid, 0)
+    exit_code, stdout, stderr = json.loads(sent or b'[null, "", "no result"]')
+    assert os.waitstatus_to_exitcode(status) == 0, f"the unprivileged child failed: {stderr}"
+    return Run(exit_code, stdout, stderr)
+
+
+def run_in_folder(args: list[str], root: Path) -> Run:
+    previous = Path.cwd()
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(app, args, env=QUIET)
+    finally:
+        os.chdir(previous)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
 # Runs kpitool with fsync slowed down, so that a signal lands between writing the
 # temporary file and renaming it over the target: the middle of a write.
 _SLOW_WRITER = """
@@ -518,6 +581,8 @@ def test_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     readers = start_readers(root, case.spec.get("fifos", []))
     if fault in SIGNALS:
         run = run_interrupted(case.args, root, SIGNALS[fault])
+    elif case.spec.get("unprivileged") and os.geteuid() == 0:
+        run = run_unprivileged(case.args, root)
     elif case.spec.get("subprocess"):
         run = run_subprocess(case.args, root, case.spec)
     else:

@@ -2,8 +2,8 @@
 
 Seed 003 (第3期久留米広域連携中枢都市圏ビジョン 第2章6) publishes the 2nd vision's evaluation:
 the 総括 counts for R4, R5 and R6, and the per-KPI grades of R6 (recorded in
-data/actuals/kurume-renkei-vision-2.yaml as official grades). The default rule must
-reproduce them, and say where it does not.
+data/actuals/kurume-renkei-vision-2.yaml as published_summary and official grades). The
+default rule must reproduce them, and say where it does not.
 
 The files in tests/golden/ are the exact outputs. After an intended change of the output,
 regenerate them and review the diff before committing::
@@ -77,11 +77,71 @@ def plan_order() -> list[str]:
 
 
 def test_published_counts_are_those_of_the_data_file() -> None:
-    """The constants above are the ones recorded beside the actuals (note of the actuals file)."""
-    note = load_data([DATA / "actuals" / f"{PLAN}.yaml"]).actuals[PLAN].actuals.note
-    assert note is not None
-    for year, (good, near, effort, none) in PUBLISHED.items():
-        assert f"{year} ○{good} △{near} ×{effort} —{none}" in note
+    """The constants above are the ones recorded in the actuals file (published_summary)."""
+    published = load_data([DATA / "actuals" / f"{PLAN}.yaml"]).actuals[PLAN].actuals.published_summary
+    assert {year: counts(summary.counts) for year, summary in published.items()} == PUBLISHED
+    assert all(summary.total == 12 for summary in published.values())
+    assert all(summary.source and "第2章6(4)" in summary.source for summary in published.values())
+
+
+def test_summary_json_sets_the_published_counts_beside_and_flags_r5(runner: CliRunner) -> None:
+    """R4 and R6 match the published 総括; R5 differs in △ and ×, and says so."""
+    result = json.loads(run(runner, "summary", PLAN, "--years", "R4,R5,R6", "--format", "json"))
+    years = {item["label"]: item for item in result["years"]}
+    for label, item in years.items():
+        published = item["published"]
+        assert counts(published["counts"]) == PUBLISHED[label]
+        assert list(published["counts"]) == list(SYMBOLS)
+        assert published["total"] == 12
+        assert "第2章6(4)" in published["source"]
+    assert {label: item["published"]["matches"] for label, item in years.items()} == {
+        "R4": True,
+        "R5": False,
+        "R6": True,
+    }
+    assert years["R5"]["published"]["differing"] == ["△", "×"]
+    # R6 matches because its grades are the official ones: all 12, one of them over a computed △.
+    assert {label: item["official_grades"] for label, item in years.items()} == {"R4": 0, "R5": 0, "R6": 12}
+    assert years["R6"]["official_overrides"] == 1
+
+
+def test_summary_table_marks_r5_and_says_r6_rests_on_official_grades(runner: CliRunner) -> None:
+    text = run(runner, "summary", PLAN, "--years", "R4,R5,R6", "--width", WIDTH)
+    lines = text.splitlines()
+    assert "┃ 進捗度 ┃      件数 ┃ 公表 ┃      件数 ┃ 公表 ┃      件数 ┃ 公表 ┃" in lines[3]
+    (approaching,) = [line for line in lines if line.startswith("│   △")]
+    assert "│  1 (8.3%) │  ≠ 2 │" in approaching
+    assert (
+        "≠ R5: 公表と異なる (differs from the published counts) — △ 計算 1 / 公表 2, × 計算 8 / 公表 7"
+        in lines
+    )
+    assert "R6: 12 of 12 grades are official (公表評価); 1 differs from the computed grade" in lines
+    assert not any(line.startswith(("≠ R4", "≠ R6")) for line in lines)
+
+
+def test_summary_csv_has_the_published_columns(runner: CliRunner) -> None:
+    text = run(runner, "summary", PLAN, "--years", "R4,R5,R6", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    by_key = {(row["year"], row["grade"]): row for row in rows}
+    assert by_key[("R5", "△")]["count"] == "1"
+    assert by_key[("R5", "△")]["published_count"] == "2"
+    assert by_key[("R5", "計")]["published_count"] == "12"
+    assert {row["year"]: row["published_matches"] for row in rows} == {
+        "R4": "true",
+        "R5": "false",
+        "R6": "true",
+    }
+    assert {row["year"]: row["official_grades"] for row in rows} == {"R4": "0", "R5": "0", "R6": "12"}
+
+
+def test_evaluate_sets_the_published_counts_under_the_tally(runner: CliRunner) -> None:
+    r5 = run(runner, "evaluate", PLAN, "--year", "R5", "--width", WIDTH)
+    assert "公表: ○ 3  △ ≠ 2  × ≠ 7  — 0  計 12" in r5
+    assert (
+        "≠ R5: 公表と異なる (differs from the published counts) — △ 計算 1 / 公表 2, × 計算 8 / 公表 7" in r5
+    )
+    r4 = run(runner, "evaluate", PLAN, "--year", "R4", "--width", WIDTH)
+    assert "公表: ○ 3  △ 3  × 6  — 0  計 12  (一致)" in r4
 
 
 def test_r4_summary_matches_the_published_counts(runner: CliRunner) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from kpitool.model.actuals import Actual
+from kpitool.model.actuals import Actual, PublishedSummary
 from kpitool.model.plan import KPI, Direction, Plan, Section
 from kpitool.problems import Problem, Severity
 from kpitool.rating.engine import resolve_scheme
@@ -173,7 +173,11 @@ def _check_kpi(document: Document, plan: Plan, kpi: KPI, loc: Loc) -> Iterator[P
 
 
 def check_actuals(document: Document, loaded: LoadedData, plan_id: str) -> Iterator[Problem]:
-    """Actuals refer to an existing plan and KPIs, years are sane, units convert, grades exist."""
+    """Actuals refer to an existing plan and KPIs, years are sane, units convert, grades exist.
+
+    The published 総括 (``published_summary``) is checked too: one per year, only the
+    scheme's grade symbols, its total the plan's number of KPIs.
+    """
     actuals_doc = loaded.actuals[plan_id]
     plan_doc = loaded.plans.get(plan_id)
     if plan_doc is None:
@@ -200,6 +204,39 @@ def check_actuals(document: Document, loaded: LoadedData, plan_id: str) -> Itera
             )
             continue
         yield from _check_series(document, plan, kpi, years, symbols)
+    published = actuals_doc.actuals.published_summary
+    yield from _check_published(document, plan, len(kpis), published, symbols)
+
+
+def _check_published(
+    document: Document,
+    plan: Plan,
+    kpi_count: int,
+    published: Mapping[str, PublishedSummary],
+    symbols: tuple[str, ...],
+) -> Iterator[Problem]:
+    """公表総括: a year once, in the plan's period; scheme symbols only; as many KPIs as the plan."""
+    seen: dict[int, str] = {}
+    for label, summary in published.items():
+        loc = ("published_summary", label)
+        year = parse_fiscal_year(label)  # validated by the model already
+        if year in seen:
+            yield document.problem(loc, f"{label} is the same year as {seen[year]}", code="duplicate-key")
+            continue
+        seen[year] = label
+        yield from _outside_period(document, plan, loc, year)
+        unknown = [symbol for symbol in summary.counts if symbols and symbol not in symbols]
+        for symbol in unknown:
+            yield document.problem(
+                (*loc, "counts", symbol), _unknown_grade("published grade", symbol, symbols), code="grade"
+            )
+        if not unknown and summary.total != kpi_count:
+            yield document.problem(
+                (*loc, "counts"),
+                f"the published counts add up to {summary.total}, but the plan has {kpi_count} KPIs",
+                severity=WARNING,
+                code="published",
+            )
 
 
 def _check_series(
@@ -265,6 +302,15 @@ def _year_and_grade_problems(
     symbols: tuple[str, ...],
 ) -> Iterator[Problem]:
     """The evaluation year lies in the plan's period; the official grade is one of the scheme's."""
+    yield from _outside_period(document, plan, loc, year)
+    grade = actual.official_grade
+    if grade is not None and symbols and grade not in symbols:
+        message = _unknown_grade("official grade", grade, symbols)
+        yield document.problem((*loc, "official_grade"), message, code="grade")
+
+
+def _outside_period(document: Document, plan: Plan, loc: Loc, year: int) -> Iterator[Problem]:
+    """A warning when the evaluation year (the last part of ``loc``) is outside the plan period."""
     if plan.period is not None and not plan.period.start_year - 1 <= year <= plan.period.end_year + 1:
         yield document.problem(
             loc,
@@ -272,15 +318,13 @@ def _year_and_grade_problems(
             severity=WARNING,
             code="period",
         )
-    grade = actual.official_grade
-    if grade is not None and symbols and grade not in symbols:
-        meant = _LOOKALIKES.get(grade.strip())
-        hint = f"; did you mean {meant} (U+{ord(meant):04X})?" if meant in symbols else ""
-        yield document.problem(
-            (*loc, "official_grade"),
-            f"official grade {grade!r} is not a grade of this plan's scheme ({' '.join(symbols)}){hint}",
-            code="grade",
-        )
+
+
+def _unknown_grade(what: str, grade: str, symbols: tuple[str, ...]) -> str:
+    """``official grade '〇' is not a grade of this plan's scheme (○ △ × —); did you mean ○ …?``"""
+    meant = _LOOKALIKES.get(grade.strip())
+    hint = f"; did you mean {meant} (U+{ord(meant):04X})?" if meant in symbols else ""
+    return f"{what} {grade!r} is not a grade of this plan's scheme ({' '.join(symbols)}){hint}"
 
 
 def _cached(

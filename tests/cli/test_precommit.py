@@ -89,7 +89,7 @@ def test_hook_fails_on_a_broken_file(repo_copy: Path) -> None:
     result = run_hook(repo_copy, ["data/actuals/kurume-renkei-vision-2.yaml"])
     assert result.returncode == 1
     assert (
-        "data/actuals/kurume-renkei-vision-2.yaml:23:3: actuals.regional-worker: "
+        "data/actuals/kurume-renkei-vision-2.yaml:31:3: actuals.regional-worker: "
         "no KPI with id 'regional-worker' in plan 'kurume-renkei-vision-2'"
     ) in result.stdout
     assert "Traceback" not in result.stderr

@@ -110,6 +110,13 @@ def verdicts(kind: SchemaKind, text: str, tmp_path: Path) -> tuple[list[str], li
 
 
 PLAN, ACTUALS = SchemaKind.PLAN, SchemaKind.ACTUALS
+
+
+def with_published(entry: str) -> str:
+    """The minimal actuals with ``entry`` as the published 総括 of R5."""
+    return MINIMAL_ACTUALS.replace("actuals:", f"published_summary:\n  R5: {entry}\nactuals:")
+
+
 BAD = {
     "unknown field": (
         PLAN,
@@ -125,6 +132,10 @@ BAD = {
         ACTUALS,
         MINIMAL_ACTUALS.replace("period: R5年度}", "period: R5年度, grade: ○}"),
     ),
+    "negative published count": (ACTUALS, with_published("{counts: {○: -1}}")),
+    "published count as text": (ACTUALS, with_published("{counts: {○: '1'}}")),
+    "no published counts": (ACTUALS, with_published("{counts: {}}")),
+    "unknown field in a published summary": (ACTUALS, with_published("{counts: {○: 1}, url: x}")),
     # Without `plan:` the loader reads the file as a plan; it is refused either way.
     "missing plan": (ACTUALS, MINIMAL_ACTUALS.replace("plan: demo\n", "")),
 }
@@ -137,7 +148,12 @@ def test_schema_and_loader_both_refuse(kind: SchemaKind, text: str, tmp_path: Pa
     assert loader_problems
 
 
-@pytest.mark.parametrize(("kind", "text"), [(PLAN, MINIMAL_PLAN), (ACTUALS, MINIMAL_ACTUALS)])
+PUBLISHED_ACTUALS = with_published("{counts: {○: 0, △: 1}, source: 第2章}")
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"), [(PLAN, MINIMAL_PLAN), (ACTUALS, MINIMAL_ACTUALS), (ACTUALS, PUBLISHED_ACTUALS)]
+)
 def test_schema_and_loader_both_accept(kind: SchemaKind, text: str, tmp_path: Path) -> None:
     assert verdicts(kind, text, tmp_path) == ([], [])
 

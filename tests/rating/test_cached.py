@@ -115,5 +115,5 @@ def test_a_plan_whose_actuals_file_is_broken_is_not_graded_as_if_it_had_none(
     result = runner.invoke(app, ["evaluate", "--year", "R5", "--format", "json", "--data", str(root)])
     assert result.exit_code == 1
     assert f"{root}/actuals/demo.yaml:4:" in result.output
-    assert "error(s) in the data of the selected plans" in result.output
+    assert "1 error(s) in the data; fix them (kpitool validate)" in result.output
     assert '"kpis"' not in result.stdout  # nothing graded

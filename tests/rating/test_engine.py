@@ -1,5 +1,6 @@
 """Tests for kpitool.rating.engine: rows without actuals, targets relative to the baseline, actuals
-in another unit, the 総括 percentages, and properties that must hold for every scheme.
+in another unit, the 総括 percentages and its published counts, and properties that must hold for
+every scheme.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpitool.rating.engine import half_up_percents, summarise
+from kpitool.model.actuals import ActualsFile, PublishedSummary
+from kpitool.model.plan import Plan
+from kpitool.rating.engine import evaluate_plan, half_up_percents, published_for, summarise
 from kpitool.rating.results import PERCENT_ROUNDING_NOTE, Evaluation, Summary
 from tests.rating.conftest import (
     D,
@@ -177,6 +180,78 @@ def test_summary_counts_every_row_once() -> None:
     # 14.286 / 28.571 / 42.857 / 14.286, each rounded on its own: 100.1 in all, and a note says so
     assert again.percents == {"○": D("14.3"), "△": D("28.6"), "×": D("42.9"), "—": D("14.3")}
     assert (again.percent_total, again.rounding_note) == (D("100.1"), PERCENT_ROUNDING_NOTE)
+
+
+def test_summary_counts_official_grades_and_those_over_a_different_grade() -> None:
+    kpis = [make_kpi(kpi_id=f"k{i}") for i in range(3)]
+    actuals = {
+        "k0": {"R6": {"value": D(200), "official_grade": "○"}},  # computed ○ too
+        "k1": {"R6": {"value": D(150), "official_grade": "×"}},  # computed △
+        "k2": {"R6": {"value": D(90)}},
+    }
+    summary = evaluate(kpis, actuals).summary
+    assert (summary.official, summary.overridden) == (2, 1)
+    assert summary.counts == {"○": 1, "△": 0, "×": 2, "—": 0}
+    assert summary.published is None
+
+
+def test_the_published_summary_of_the_year_is_compared(published_years: ActualsFile) -> None:
+    result = evaluate_plan(_two_kpi_plan(), published_years, 2024, "R6")
+    assert result.summary.counts == {"○": 1, "△": 1, "×": 0, "—": 0}
+    published = result.summary.published
+    assert published is not None
+    assert dict(published.counts) == {"○": 1, "△": 0, "×": 1, "—": 0}  # — left out: 0
+    assert published.differing == ("△", "×")
+    assert not published.matches
+    assert published.source == "第2章"
+    earlier = evaluate_plan(_two_kpi_plan(), published_years, 2023, "R5").summary.published
+    assert earlier is not None
+    assert earlier.matches
+    assert evaluate_plan(_two_kpi_plan(), published_years, 2022, "R4").summary.published is None
+
+
+def test_a_selection_of_kpis_is_not_compared(published_years: ActualsFile) -> None:
+    chosen = evaluate_plan(_two_kpi_plan(), published_years, 2024, "R6", select=lambda kpi: kpi.id == "a")
+    assert chosen.summary.published is None
+
+
+@pytest.mark.parametrize("label", ["R6", "令和6年度", "2024年度"])
+def test_published_for_any_spelling_of_the_year(label: str) -> None:
+    recorded = ActualsFile.model_validate({"plan": "t", "published_summary": {label: {"counts": {"○": 1}}}})
+    assert isinstance(published_for(recorded, 2024), PublishedSummary)
+    assert published_for(recorded, 2023) is None
+    assert published_for(None, 2024) is None
+
+
+@pytest.fixture
+def published_years() -> ActualsFile:
+    """Actuals of :func:`_two_kpi_plan` for R5 and R6, with published 総括 for both years."""
+    return ActualsFile.model_validate(
+        {
+            "plan": "t",
+            "published_summary": {
+                "R5": {"counts": {"○": 1, "△": 1, "×": 0, "—": 0}},
+                "R6": {"counts": {"○": 1, "×": 1}, "source": "第2章"},
+            },
+            "actuals": {
+                "a": {"R5": {"value": D(200)}, "R6": {"value": D(200)}},
+                "b": {"R5": {"value": D(150)}, "R6": {"value": D(150)}},
+            },
+        }
+    )
+
+
+def _two_kpi_plan() -> Plan:
+    """A plan of two KPIs ``a`` and ``b`` (baseline 100, target 200)."""
+    return Plan.model_validate(
+        {
+            "id": "t",
+            "title": "テスト計画",
+            "kind": "comprehensive_plan",
+            "municipality": "テスト市",
+            "kpis": [make_kpi(kpi_id="a"), make_kpi(kpi_id="b")],
+        }
+    )
 
 
 # --------------------------------------------------------------------------- #

@@ -126,6 +126,18 @@ def test_summary_csv_neutralises_grade_labels(data: Path, tmp_path: Path) -> Non
     assert achieved["count"] == "6"
 
 
+def test_summary_without_published_counts_leaves_them_empty(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "summary.csv"
+    run("summary", "--years", "R6", "--data", str(data), "--format", "csv", "--output", str(out))
+    for row in read_csv(out):
+        assert (row["published_count"], row["published_matches"], row["published_source"]) == ("", "", "")
+        assert row["official_grades"] == "0"
+    document = json.loads(run("summary", "--years", "R6", "--data", str(data), "--format", "json"))
+    (year,) = document["years"]
+    assert year["published"] is None
+    assert (year["official_grades"], year["official_overrides"]) == (0, 0)
+
+
 def test_json_is_valid_and_keeps_names_exactly(data: Path) -> None:
     document = json.loads(run("evaluate", "--year", "R6", "--data", str(data), "--format", "json"))
     names = {kpi["id"]: kpi["name"] for kpi in document["kpis"]}

@@ -3,29 +3,16 @@ column fitting, and the layouts an evaluation takes as the width shrinks."""
 
 from __future__ import annotations
 
-import io
 import re
-from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
-from rich.console import Console, RenderableType
 
-from kpitool.rating.engine import evaluate_plan
 from kpitool.render.flow import Flow, fit_widths, token, words, wrap
 from kpitool.render.plan_views import plan_tree
-from kpitool.render.terminal import evaluation_table, summary_table
-from kpitool.sources.tree import load_data
-from tests.conftest import dedent
-
-
-def render(renderable: RenderableType, width: int) -> list[str]:
-    console = Console(file=io.StringIO(), width=width, color_system=None, soft_wrap=False)
-    console.print(renderable)
-    text = console.file.getvalue()  # type: ignore[attr-defined]
-    return [line.rstrip() for line in text.splitlines()]
+from kpitool.render.terminal import evaluation_table
+from tests.render.conftest import render
 
 
 def plain(atoms: list) -> list[str]:  # type: ignore[type-arg]
@@ -85,53 +72,6 @@ def test_a_weight_below_one_gives_way_sooner() -> None:
     assert fit_widths([40, 26], [8, 8], 40, [1.0, 0.3]) == [31, 9]
 
 
-PLAN = """\
-id: wide
-title: 幅のテスト計画
-kind: revitalization_strategy
-municipality: テスト市
-period: {start: R2, end: R7}
-evaluation: {scheme: expected_value}
-sections:
-  - id: goal-1
-    level: 基本目標
-    number: "1"
-    title: とても長い基本目標の名前が折り返されても読めること
-    kpis:
-      - id: transfers
-        number: ①
-        name: 圏域への転入者数（大都市圏からの転入を含む）
-        unit: ポイント（全国平均との差）
-        direction: increase
-        baseline: {value: 19494, period: H30.10月～R1.9月}
-        target: {value: 21400, period: R6.10月～R7.9月}
-      - id: visitors
-        number: ②
-        name: 観光客数
-        unit: 千人/年
-        direction: increase
-        baseline: {value: 10558.25, period: R1年}
-        target: {value: 10700, period: R7年}
-"""
-
-ACTUALS = """\
-plan: wide
-actuals:
-  transfers:
-    R5: {value: 18480, period: R5.10月～R6.9月}
-  visitors:
-    R5: {value: 9028, period: R5年}
-"""
-
-
-@pytest.fixture
-def evaluation(data_dir: Callable[..., Path]):  # type: ignore[no-untyped-def]
-    root = data_dir(plans={"wide.yaml": dedent(PLAN)}, actuals={"wide.yaml": dedent(ACTUALS)})
-    loaded = load_data([root])
-    plan = loaded.plans["wide"].plan
-    return evaluate_plan(plan, loaded.actuals["wide"].actuals, 2023, "R5")
-
-
 TOKENS = ["19,494", "(H30.10月～R1.9月)", "21,400", "(R6.10月～R7.9月)", "18,480", "(R5.10月～R6.9月)"]
 
 
@@ -160,17 +100,6 @@ def test_layouts_as_the_width_shrinks(evaluation) -> None:  # type: ignore[no-un
     blocks = render(evaluation_table(evaluation), 60)
     assert not any(line.startswith(("┏", "│")) for line in blocks)
     assert any(line.startswith("① ") for line in blocks)
-
-
-def test_summary_turns_when_years_do_not_fit(evaluation) -> None:  # type: ignore[no-untyped-def]
-    plan = evaluation.plan
-    summaries = [evaluation.summary] * 6
-    wide = render(summary_table(plan, summaries, evaluation.scheme), 200)
-    assert any("判断基準" in line for line in wide[:4])
-    narrow = render(summary_table(plan, summaries, evaluation.scheme), 60)
-    assert max(cell_len(line) for line in narrow) <= 60
-    assert any(line.startswith("┃ 年度") for line in narrow)
-    assert any(line.startswith("判断基準:") for line in narrow)
 
 
 @pytest.mark.parametrize("width", [60, 80])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kpitool.sources.tree import load_data
+import pytest
+
+from kpitool.sources.tree import discover, load_data, real_path
 from tests.conftest import MINIMAL_PLAN
 
 
@@ -34,3 +36,44 @@ def test_plan_id_used_twice(tmp_path: Path) -> None:
     assert problem.file.endswith("b.yaml")
     assert problem.line == 1
     assert "already used" in problem.message
+
+
+def test_discover_lists_symlinks_that_cannot_be_read_and_skips_directories(tmp_path: Path) -> None:
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "a.yaml").write_text(MINIMAL_PLAN, encoding="utf-8")
+    (plans / "gone.yaml").symlink_to("nowhere.yaml")
+    (plans / "loop.yml").symlink_to("loop.yml")
+    (plans / "zero.yaml").symlink_to("/dev/zero")
+    (plans / "folder.yaml").mkdir()  # a directory named like a file is not a file
+    (tmp_path / "linked").symlink_to(plans)  # a symlinked directory is not followed
+    names = [p.name for p in discover([tmp_path])]
+    assert names == ["a.yaml", "gone.yaml", "loop.yml", "zero.yaml"]
+    loaded = load_data([tmp_path])
+    assert {Path(p.file).name: p.message for p in loaded.problems} == {
+        "gone.yaml": "cannot read: No such file or directory",
+        "loop.yml": "cannot read: Too many levels of symbolic links",
+        "zero.yaml": "is not a regular file",
+    }
+    assert real_path(plans / "loop.yml") == plans / "loop.yml"  # Path.resolve raises on a loop
+
+
+def test_a_directory_that_cannot_be_listed_is_a_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As root every directory can be listed, so the refusal is simulated (the corpus runs the
+    # real one as an unprivileged user: env-actuals-dir-unreadable, env-data-dir-unreadable).
+    (tmp_path / "actuals").mkdir()
+
+    def refuse(path: object, *args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("os.scandir", refuse)
+    errors: list[str] = []
+    assert list(discover([tmp_path], lambda path, error: errors.append(f"{path}: {error.strerror}"))) == []
+    assert errors == [f"{tmp_path}: Permission denied"]
+    assert list(discover([tmp_path])) == []  # without on_error: skipped, as before
+    problems = load_data([tmp_path]).problems
+    assert [(p.file, p.message) for p in problems] == [
+        (str(tmp_path), "cannot read the directory: Permission denied")
+    ]

@@ -23,6 +23,17 @@ def test_missing_file_is_created(tmp_path: Path) -> None:
     assert_valid(tmp_path)
 
 
+def test_an_import_keeps_the_published_summary(tmp_path: Path) -> None:
+    """The read-back check compares every field of the file, the published 総括 included."""
+    published = "published_summary:\n  R5:\n    counts: {○: 1, △: 0, ×: 2, —: 1}\n    source: 第2章\n"
+    plan, path = demo_plan(tmp_path, ACTUALS.replace("actuals:\n", published + "actuals:\n", 1))
+    apply_update(path, plan, 2023, [Submission("output", Decimal("14673"), "R3年度")])
+    text = path.read_text(encoding="utf-8")
+    assert published in text
+    assert read_actuals(text).published_summary["R5"].counts == {"○": 1, "△": 0, "×": 2, "—": 1}
+    assert_valid(tmp_path)
+
+
 def test_unknown_kpi_and_invalid_file_are_refused(tmp_path: Path) -> None:
     plan, path = demo_plan(tmp_path)
     with pytest.raises(UpdateError, match="no KPI with id 'nope'"):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -71,6 +71,27 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 72},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from kpitool import __version__
+
+        typer.echo(f"kpitool {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print kpitool's version and exit."
+        ),
+    ] = False,
+) -> None:
+    """The options before the command (``kpitool --version``)."""
+
 
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)

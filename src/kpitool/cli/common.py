@@ -12,9 +12,10 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from kpitool.errors import KpitoolError, UsageError
 
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from kpitool.model.actuals import ActualsFile
     from kpitool.model.plan import Plan
     from kpitool.problems import Problem
-    from kpitool.sources.documents import PlanDocument
     from kpitool.sources.tree import LoadedData
     from kpitool.support.cache import Cache
 
@@ -32,6 +32,7 @@ __all__ = [
     "UNBOUNDED_WIDTH",
     "CommandFailed",
     "DataOption",
+    "KpitoolCommand",
     "NoCacheOption",
     "PlansArgument",
     "WidthOption",
@@ -45,7 +46,6 @@ __all__ = [
     "print_problems",
     "read_table",
     "refuse_terminal_output",
-    "select_plans",
     "stderr",
     "stdout",
     "table_width",
@@ -54,15 +54,22 @@ __all__ = [
 
 DataOption = Annotated[
     Path,
-    typer.Option("--data", "-d", help="Data directory holding plans/ and actuals/.", show_default=True),
+    typer.Option(
+        "--data", "-d", metavar="DIR", help="Data directory holding plans/ and actuals/.", show_default=True
+    ),
 ]
 PlansArgument = Annotated[
     list[str] | None,
-    typer.Argument(help="Plan ids (default: every plan with KPIs).", show_default=False),
+    typer.Argument(metavar="PLAN", help="Plan ids (default: every plan with KPIs).", show_default=False),
 ]
 YearOption = Annotated[
     str,
-    typer.Option("--year", "-y", help="Evaluation year (評価年度): R6, 令和6年度, R6年度, 2024年度 or 2024."),
+    typer.Option(
+        "--year",
+        "-y",
+        metavar="YEAR",
+        help="Evaluation year (評価年度): R6, 令和6年度, 2024年度 or 2024.",
+    ),
 ]
 WidthOption = Annotated[
     int | None,
@@ -82,6 +89,32 @@ NoCacheOption = Annotated[
         "(also KPITOOL_NO_CACHE=1).",
     ),
 ]
+
+
+class KpitoolCommand(TyperCommand):
+    """A command whose help names its arguments as users type them (``PLAN...``), not by Python type.
+
+    Typer writes an argument as ``PLAN <list[str]>``; the usage line and the argument's help say
+    what it takes already.
+    """
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:  # typer's own click types
+        """The Arguments and Options sections, each argument named by its metavar."""
+        arguments: list[tuple[str, str]] = []
+        options: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                name = param.metavar or (param.name or "").upper()
+                arguments.append((name + ("..." if param.nargs != 1 else ""), record[1]))
+            else:
+                options.append(record)
+        for title, records in (("Arguments", arguments), ("Options", options)):
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
 
 
 UNBOUNDED_WIDTH = 100_000
@@ -228,46 +261,6 @@ def parse_years(text: str, option: str = "--years") -> list[tuple[int, str]]:
     if not years:
         raise UsageError(f"{option} needs at least one year, e.g. R4,R5,R6")
     return sorted(years.items())
-
-
-def select_plans(loaded: LoadedData, plan_ids: list[str] | None, *, with_kpis: bool) -> list[PlanDocument]:
-    """The plans asked for, or every plan (with KPIs, if asked); stop on errors in their files."""
-    from kpitool.problems import Severity
-
-    if plan_ids:
-        unknown = [p for p in plan_ids if p not in loaded.plans]
-        if unknown:
-            print_problems([p for p in loaded.problems if p.severity is Severity.ERROR])
-            known = ", ".join(sorted(loaded.plans)) or "none"
-            raise UsageError(f"unknown plan {unknown[0]!r} (plans: {known})")
-        chosen = [loaded.plans[p] for p in plan_ids]
-    else:
-        chosen = [d for d in loaded.plans.values() if not with_kpis or d.kpi_count()]
-    files = {d.document.name for d in chosen}
-    for doc in chosen:
-        if doc.id in loaded.actuals:
-            files.add(loaded.actuals[doc.id].document.name)
-    errors = [p for p in loaded.problems if p.severity is Severity.ERROR]
-    # A file that failed to load declares no plan; by the naming convention (actuals/<plan>.yaml)
-    # it may hold the actuals of a chosen plan, which must not be graded as if it had none.
-    ids = {d.id for d in chosen}
-    files |= {p.file for p in errors if Path(p.file).stem in ids}
-    relevant = [p for p in errors if p.file in files]
-    if relevant:
-        print_problems(relevant)
-        raise CommandFailed(
-            f"{len(relevant)} error(s) in the data of the selected plans; fix them (kpitool validate)"
-        )
-    others = sorted({p.file for p in errors} - files)
-    if others:
-        stderr().print(
-            f"kpitool: warning: {len(others)} other file(s) have errors and were skipped: "
-            f"{', '.join(others)} (run kpitool validate)",
-            markup=False,
-        )
-    if not chosen:
-        raise CommandFailed("no plan with KPIs found" if with_kpis else "no plans found")
-    return chosen
 
 
 def data_files(data: Path) -> list[Path]:

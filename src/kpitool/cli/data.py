@@ -17,15 +17,16 @@ import typer
 from kpitool.cli.common import (
     CommandFailed,
     DataOption,
+    KpitoolCommand,
     NoCacheOption,
     WidthOption,
     data_cache,
     load,
-    select_plans,
     stdout,
     table_width,
     write_output,
 )
+from kpitool.cli.selection import SkipInvalidOption, select_plans
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
@@ -53,12 +54,24 @@ class ListFormat(StrEnum):
 def validate(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or directories to check (default: ./data).", show_default=False),
+        typer.Argument(
+            metavar="PATH", help="Files or directories to check (default: ./data).", show_default=False
+        ),
     ] = None,
     fmt: Annotated[
         ProblemFormat,
         typer.Option("--format", "-f", help="text, json, or github (Actions annotations)."),
     ] = ProblemFormat.TEXT,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            "-d",
+            metavar="DIR",
+            help="A data directory to check, as every other command takes it (checked with any PATHs).",
+            show_default=False,
+        ),
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
     no_cache: NoCacheOption = False,
 ) -> None:
@@ -66,9 +79,9 @@ def validate(
     from kpitool.checks import check_data
     from kpitool.problems import Severity
     from kpitool.render.problems import render_problems
-    from kpitool.sources.tree import load_data
+    from kpitool.sources.tree import load_data, real_path
 
-    targets = paths or [Path("data")]
+    targets = [*(paths or []), *([data] if data is not None else [])] or [Path("data")]
     missing = [p for p in targets if not p.exists()]
     if missing:
         raise UsageError(f"no such file or directory: {missing[0]}")
@@ -78,7 +91,7 @@ def validate(
     cache = data_cache(no_cache)
     loaded = load_data([*targets, *context], cache=cache)
     scope = _validation_scope(targets, loaded)
-    problems = [p for p in check_data(loaded, cache) if not context or Path(p.file).resolve() in scope]
+    problems = [p for p in check_data(loaded, cache) if not context or real_path(Path(p.file)) in scope]
     errors = sum(p.severity is Severity.ERROR for p in problems)
     failed = errors > 0 or (strict and len(problems) > errors)
     if fmt is ProblemFormat.JSON or problems:
@@ -93,11 +106,12 @@ def validate(
 def _validation_summary(loaded: LoadedData, scope: set[Path], problems: list[Problem]) -> str:
     """``N plans, N KPIs, N actuals: N error(s), N warning(s)`` for the files in scope."""
     from kpitool.problems import Severity
+    from kpitool.sources.tree import real_path
 
     errors = sum(p.severity is Severity.ERROR for p in problems)
-    plan_docs = [d for d in loaded.plans.values() if d.document.path.resolve() in scope]
+    plan_docs = [d for d in loaded.plans.values() if real_path(d.document.path) in scope]
     kpis = sum(d.kpi_count() for d in plan_docs)
-    actual_docs = [d for d in loaded.actuals.values() if d.document.path.resolve() in scope]
+    actual_docs = [d for d in loaded.actuals.values() if real_path(d.document.path) in scope]
     actuals = sum(d.count() for d in actual_docs)
     return (
         f"{len(plan_docs)} plans, {kpis} KPIs, {actuals} actuals: "
@@ -118,12 +132,12 @@ def _data_context(paths: list[Path]) -> list[Path]:
 
 def _validation_scope(paths: list[Path], loaded: LoadedData) -> set[Path]:
     """Files whose problems ``validate`` reports: those given, and the actuals of a given plan."""
-    from kpitool.sources.tree import discover
+    from kpitool.sources.tree import discover, real_path
 
-    scope = {p.resolve() for p in discover(paths)}
+    scope = {real_path(p) for p in discover(paths)}
     for plan_id, doc in loaded.plans.items():
-        if doc.document.path.resolve() in scope and plan_id in loaded.actuals:
-            scope.add(loaded.actuals[plan_id].document.path.resolve())
+        if real_path(doc.document.path) in scope and plan_id in loaded.actuals:
+            scope.add(real_path(loaded.actuals[plan_id].document.path))
     return scope
 
 
@@ -131,14 +145,20 @@ def plans(
     data: DataOption = Path("data"),
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] = ListFormat.TABLE,
     width: WidthOption = None,
+    skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """List the plans: id, title, kind, period, and counts of KPIs, projects and actuals."""
+    """List the plans: id, title, kind, period, and counts of KPIs, projects and actuals.
+
+    Any error in the data stops the list unless --skip-invalid.
+    """
     from kpitool.render.registry import PLANS
+    from kpitool.sources.selection import LeftOut
 
     loaded = load(data, no_cache)
     rows: list[dict[str, object]] = []
-    for doc in select_plans(loaded, None, with_kpis=False):
+    selection = select_plans(loaded, None, with_kpis=False, skip_invalid=skip_invalid)
+    for doc in selection.documents:
         plan = doc.plan
         actuals = loaded.actuals_for(plan.id)
         rows.append(
@@ -153,11 +173,11 @@ def plans(
                 "actuals": actuals.count() if actuals else 0,
             }
         )
-    write_output(PLANS[fmt.value](rows, table_width(width)), None)
+    write_output(PLANS[fmt.value](rows, table_width(width), LeftOut(selection.skipped)), None)
 
 
 def show(
-    plan: Annotated[str, typer.Argument(help="Plan id.")],
+    plan: Annotated[str, typer.Argument(metavar="PLAN", help="Plan id.")],
     data: DataOption = Path("data"),
     width: WidthOption = None,
     no_cache: NoCacheOption = False,
@@ -166,12 +186,14 @@ def show(
     from kpitool.render.plan_views import plan_tree
 
     loaded = load(data, no_cache)
-    (doc,) = select_plans(loaded, [plan], with_kpis=False)
+    (doc,) = select_plans(loaded, [plan], with_kpis=False).documents
     stdout(width).print(plan_tree(doc.plan))
 
 
 def register(app: typer.Typer) -> None:
     """Add ``validate``, ``plans`` and ``show`` to the app."""
-    app.command("validate", short_help="Check plan and actuals files; exit 1 on errors.")(validate)
-    app.command("plans", short_help="List the plans with their KPI counts.")(plans)
-    app.command("show", short_help="Show a plan as a tree of sections and KPIs.")(show)
+    app.command("validate", cls=KpitoolCommand, short_help="Check plan and actuals files; exit 1 on errors.")(
+        validate
+    )
+    app.command("plans", cls=KpitoolCommand, short_help="List the plans with their KPI counts.")(plans)
+    app.command("show", cls=KpitoolCommand, short_help="Show a plan as a tree of sections and KPIs.")(show)

@@ -14,6 +14,7 @@ import typer
 
 from kpitool.cli.common import (
     DataOption,
+    KpitoolCommand,
     NoCacheOption,
     PlansArgument,
     WidthOption,
@@ -26,10 +27,10 @@ from kpitool.cli.common import (
     parse_years,
     read_table,
     refuse_terminal_output,
-    select_plans,
     table_width,
     write_output,
 )
+from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_graded
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
@@ -67,20 +68,31 @@ def evaluate(
         Path | None,
         typer.Option(
             "--table",
+            metavar="FILE",
             help="Grade a flat KPI table (CSV in UTF-8/CP932, or .xlsx) instead of plans.",
         ),
     ] = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write json/csv here (atomically) instead of stdout."),
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write json/csv here (atomically) instead of stdout."
+        ),
     ] = None,
     width: WidthOption = None,
+    skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Grade every KPI for an evaluation year: ○ achieved, △ approaching, × needs effort, — no actual."""
+    """Grade every KPI for an evaluation year: ○ achieved, △ approaching, × needs effort, — no actual.
+
+    Without plan ids, every plan evaluated in the year (its 計画期間, or the year after, the final
+    evaluation) is graded; any error in the data stops the run unless --skip-invalid.
+    """
+    from kpitool.sources.selection import NOTHING_LEFT_OUT
+
     fiscal_year, label = parse_year(year)
     guard_output(output, [table] if table is not None else data_files(data))
+    left_out = NOTHING_LEFT_OUT
     if table is not None:
         if plan_ids:
             raise UsageError("give either plan ids or --table, not both")
@@ -90,41 +102,53 @@ def evaluate(
         results = [evaluate_plan(plan, actuals, fiscal_year, label)]
     else:
         loaded = load(data, no_cache)
-        docs = select_plans(loaded, plan_ids, with_kpis=True)
-        results = _evaluations(loaded, docs, fiscal_year, label, no_cache)
+        per_plan, left_out = select_graded(
+            loaded, plan_ids, [(fiscal_year, label)], skip_invalid=skip_invalid, option="--year"
+        )
+        results = _evaluations(loaded, [doc for doc, _ in per_plan], fiscal_year, label, no_cache)
     from kpitool.render.registry import EVALUATIONS
 
     refuse_terminal_output(output, fmt.value, EVALUATIONS)
-    write_output(EVALUATIONS[fmt.value](results, table_width(width)), output)
+    announce_left_out(left_out, in_output=fmt is OutputFormat.JSON)
+    write_output(EVALUATIONS[fmt.value](results, table_width(width), left_out), output)
 
 
 def summary(
     plan_ids: PlansArgument = None,
     years: Annotated[
-        str, typer.Option("--years", help="Comma-separated evaluation years, e.g. R4,R5,R6.")
+        str,
+        typer.Option("--years", metavar="YEAR,...", help="Comma-separated evaluation years, e.g. R4,R5,R6."),
     ] = ...,  # type: ignore[assignment]
     data: DataOption = Path("data"),
     fmt: FormatOption = OutputFormat.TABLE,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write json/csv here.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write json/csv here.")
+    ] = None,
     width: WidthOption = None,
+    skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """総括: per year, the count and percent of each grade, with the 判断基準 wording."""
+    """総括: per year, the count and percent of each grade, with the 判断基準 wording.
+
+    Without plan ids, each plan is counted in the years it is evaluated in; any error in the data
+    stops the run unless --skip-invalid.
+    """
     parsed = parse_years(years)
     guard_output(output, data_files(data))
     loaded = load(data, no_cache)
-    docs = select_plans(loaded, plan_ids, with_kpis=True)
+    selected, left_out = select_graded(loaded, plan_ids, parsed, skip_invalid=skip_invalid, option="--years")
     per_plan = []
-    for doc in docs:
-        results = [r for y in parsed for r in _evaluations(loaded, [doc], *y, no_cache)]
+    for doc, doc_years in selected:
+        results = [r for y in doc_years for r in _evaluations(loaded, [doc], *y, no_cache)]
         per_plan.append((results[0].plan, results))
     from kpitool.render.registry import SUMMARIES
 
     refuse_terminal_output(output, fmt.value, SUMMARIES)
-    write_output(SUMMARIES[fmt.value](per_plan, table_width(width)), output)
+    announce_left_out(left_out, in_output=fmt is OutputFormat.JSON)
+    write_output(SUMMARIES[fmt.value](per_plan, table_width(width), left_out), output)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``evaluate`` and ``summary`` to the app."""
-    app.command("evaluate", short_help="Grade every KPI for a year: ○ △ × —.")(evaluate)
-    app.command("summary", short_help="総括: count the grades per year.")(summary)
+    app.command("evaluate", cls=KpitoolCommand, short_help="Grade every KPI for a year: ○ △ × —.")(evaluate)
+    app.command("summary", cls=KpitoolCommand, short_help="総括: count the grades per year.")(summary)

@@ -19,6 +19,7 @@ import typer
 from kpitool.cli.common import (
     CommandFailed,
     DataOption,
+    KpitoolCommand,
     NoCacheOption,
     PlansArgument,
     WidthOption,
@@ -29,10 +30,10 @@ from kpitool.cli.common import (
     parse_years,
     print_problems,
     read_table,
-    select_plans,
     stderr,
     stdout,
 )
+from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_graded, select_plans
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 XlsxOption = Annotated[
-    Path, typer.Option("--xlsx", help="The workbook to write (.xlsx), replaced atomically.")
+    Path, typer.Option("--xlsx", metavar="FILE", help="The workbook to write (.xlsx), replaced atomically.")
 ]
 
 
@@ -75,37 +76,52 @@ def report(
     year: Annotated[
         str | None,
         typer.Option(
-            "--year", "-y", help="One evaluation year (評価年度): R6, 令和6年度, 2024 …", show_default=False
+            "--year",
+            "-y",
+            metavar="YEAR",
+            help="One evaluation year (評価年度): R6, 令和6年度, 2024 …",
+            show_default=False,
         ),
     ] = None,
     years: Annotated[
         str | None,
         typer.Option(
-            "--years", help="Several evaluation years, comma-separated: R4,R5,R6.", show_default=False
+            "--years",
+            metavar="YEAR,...",
+            help="Several evaluation years, comma-separated: R4,R5,R6.",
+            show_default=False,
         ),
     ] = None,
     xlsx: XlsxOption = ...,  # type: ignore[assignment]
     table: Annotated[
         Path | None,
-        typer.Option("--table", help="Report on a flat KPI table (CSV or .xlsx) instead of plans."),
+        typer.Option(
+            "--table", metavar="FILE", help="Report on a flat KPI table (CSV or .xlsx) instead of plans."
+        ),
     ] = None,
     data: DataOption = Path("data"),
+    skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
 ) -> None:
     """Write the council-ready Excel report: 総括 with a chart, and one sheet of KPIs per plan.
 
     Print-ready (A4 landscape, one page wide, header row on every page); the same inputs give a
-    byte-identical file.
+    byte-identical file. Without plan ids, each plan is reported for the years it is evaluated in;
+    any error in the data stops the run (no workbook) unless --skip-invalid, and then the 総括
+    sheet names the plans left out.
     """
-    from kpitool.rating.cached import evaluate_documents
+    from kpitool.rating.cached import evaluate_document
     from kpitool.rating.engine import evaluate_plan, resolve_scheme
     from kpitool.render.xlsx.council import render_report
+    from kpitool.sources.selection import NOTHING_LEFT_OUT
+    from kpitool.support.memory import paused_gc
     from kpitool.support.safe_write import write_bytes_atomic
 
     _check_xlsx(xlsx)
     chosen = _report_years(year, years)
     when = _stamp()
     plans: list[list[PlanEvaluation]] = []
+    left_out = NOTHING_LEFT_OUT
     if table is not None:
         if plan_ids:
             raise UsageError("give either plan ids or --table, not both")
@@ -116,17 +132,19 @@ def report(
         plans.append([evaluate_plan(plan, actuals, y, label, scheme) for y, label in chosen])
     else:
         loaded = load(data, no_cache)
-        docs = select_plans(loaded, plan_ids, with_kpis=True)
+        option = "--year" if year is not None else "--years"
+        per_plan, left_out = select_graded(loaded, plan_ids, chosen, skip_invalid=skip_invalid, option=option)
         cache = data_cache(no_cache)
-        by_year = [evaluate_documents(loaded, docs, y, label, cache) for y, label in chosen]
-        plans = [list(results) for results in zip(*by_year, strict=True)]
-    write_bytes_atomic(xlsx, render_report(plans, when))
+        with paused_gc():  # a national run builds a million rows and no cycles
+            plans = [[evaluate_document(loaded, d, *y, cache) for y in ys] for d, ys in per_plan]
+    announce_left_out(left_out, in_output=False)
+    write_bytes_atomic(xlsx, render_report(plans, when, skipped=left_out.skipped))
     labels = ", ".join(label for _, label in chosen)
     stderr().print(f"kpitool: wrote {xlsx} ({len(plans)} plan(s); {labels})", markup=False, highlight=False)
 
 
 def template(
-    plan: Annotated[str, typer.Argument(help="Plan id.")],
+    plan: Annotated[str, typer.Argument(metavar="PLAN", help="Plan id.")],
     year: YearOption = ...,  # type: ignore[assignment]
     xlsx: XlsxOption = ...,  # type: ignore[assignment]
     data: DataOption = Path("data"),
@@ -149,7 +167,7 @@ def template(
     fiscal, label = parse_year(year)
     when = _stamp()
     loaded = load(data, no_cache)
-    (doc,) = select_plans(loaded, [plan], with_kpis=True)
+    (doc,) = select_plans(loaded, [plan], with_kpis=True).documents
     if not doc.plan.kpi_count():
         raise CommandFailed(f"plan {plan!r} has no KPIs: there is nothing to collect")
     write_form(doc.plan, loaded.actuals_for(plan), fiscal, label, xlsx, when, by_section=by_section)
@@ -192,8 +210,10 @@ def _report_conflicts(error: ConflictError, label: str) -> NoReturn:
 
 
 def import_(
-    form: Annotated[Path, typer.Argument(help="The filled form (.xlsx) made by kpitool template.")],
-    plan: Annotated[str, typer.Option("--plan", "-p", help="Plan id the form is for.")] = ...,  # type: ignore[assignment]
+    form: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The filled form (.xlsx) made by kpitool template.")
+    ],
+    plan: Annotated[str, typer.Option("--plan", "-p", metavar="PLAN", help="Plan id the form is for.")] = ...,  # type: ignore[assignment]
     year: YearOption = ...,  # type: ignore[assignment]
     data: DataOption = Path("data"),
     dry_run: Annotated[
@@ -221,7 +241,7 @@ def import_(
         raise UsageError(f"no such file: {form}")
     fiscal, label = parse_year(year)
     loaded = load(data, no_cache)
-    (doc,) = select_plans(loaded, [plan], with_kpis=True)
+    (doc,) = select_plans(loaded, [plan], with_kpis=True).documents
     try:
         reading = read_form(form, doc.plan, fiscal)
     except DataError as exc:
@@ -268,6 +288,8 @@ def import_(
 
 def register(app: typer.Typer) -> None:
     """Add ``report``, ``template`` and ``import`` to the app."""
-    app.command("report", short_help="Write the council-ready Excel report.")(report)
-    app.command("template", short_help="Write the input form (記入票) for one plan.")(template)
-    app.command("import", short_help="Read a filled form into data/actuals.")(import_)
+    app.command("report", cls=KpitoolCommand, short_help="Write the council-ready Excel report.")(report)
+    app.command("template", cls=KpitoolCommand, short_help="Write the input form (記入票) for one plan.")(
+        template
+    )
+    app.command("import", cls=KpitoolCommand, short_help="Read a filled form into data/actuals.")(import_)

@@ -16,6 +16,7 @@ import typer
 from kpitool.cli.common import (
     CommandFailed,
     DataOption,
+    KpitoolCommand,
     WidthOption,
     print_problems,
     refuse_terminal_output,
@@ -53,11 +54,14 @@ FAIL_ON_ATTENTION = "attention"
 
 def schema(
     kind: Annotated[
-        SchemaChoice, typer.Argument(help="plan (data/plans/*.yaml) or actuals (data/actuals/*.yaml).")
+        SchemaChoice,
+        typer.Argument(metavar="KIND", help="plan (data/plans/*.yaml) or actuals (data/actuals/*.yaml)."),
     ] = SchemaChoice.PLAN,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the schema here (atomically) instead of stdout."),
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write the schema here (atomically) instead of stdout."
+        ),
     ] = None,
 ) -> None:
     """Print the JSON Schema of plan or actuals files, for editors (yaml-language-server) and CI.
@@ -156,9 +160,12 @@ def _load_revisions(spec: str, data: Path) -> tuple[LoadedData, LoadedData, str,
 
 def diff(
     old: Annotated[
-        Path | None, typer.Argument(help="Old data directory (or use --rev).", show_default=False)
+        Path | None,
+        typer.Argument(metavar="OLD", help="Old data directory (or use --rev).", show_default=False),
     ] = None,
-    new: Annotated[Path | None, typer.Argument(help="New data directory.", show_default=False)] = None,
+    new: Annotated[
+        Path | None, typer.Argument(metavar="NEW", help="New data directory.", show_default=False)
+    ] = None,
     rev: Annotated[
         str | None,
         typer.Option(
@@ -189,7 +196,9 @@ def diff(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write json/markdown here (atomically) instead of stdout."),
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write json/markdown here (atomically) instead of stdout."
+        ),
     ] = None,
     width: WidthOption = None,
 ) -> None:
@@ -225,5 +234,5 @@ def diff(
 
 def register(app: typer.Typer) -> None:
     """Add ``schema`` and ``diff`` to the app."""
-    app.command("schema", short_help="Print the JSON Schema of the data files.")(schema)
-    app.command("diff", short_help="Show what changed in the plan data.")(diff)
+    app.command("schema", cls=KpitoolCommand, short_help="Print the JSON Schema of the data files.")(schema)
+    app.command("diff", cls=KpitoolCommand, short_help="Show what changed in the plan data.")(diff)

@@ -1,7 +1,7 @@
 """The actuals (実績値): each KPI's value per evaluation year, as recorded or as a form gives it.
 
-:class:`Actual` and :class:`ActualsFile` are pydantic v2 types on the field types of
-:mod:`kpitool.model.fields`, read by the loader (:mod:`kpitool.sources.documents`) from
+:class:`Actual`, :class:`PublishedSummary` and :class:`ActualsFile` are pydantic v2 types on
+the field types of :mod:`kpitool.model.fields`, read by the loader (:mod:`kpitool.sources.documents`) from
 ``data/actuals/<plan>.yaml``; a :class:`Submission` is one value read from a filled form.
 """
 
@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from kpitool.model.fields import (
+    Count,
     FiscalYearLabel,
+    GradeSymbol,
     Identifier,
     OptionalNumber,
     OptionalPeriod,
@@ -22,7 +24,7 @@ from kpitool.model.fields import (
 )
 from kpitool.values.numbers import convert
 
-__all__ = ["Actual", "ActualsFile", "Submission"]
+__all__ = ["Actual", "ActualsFile", "PublishedSummary", "Submission"]
 
 
 class Actual(StrictModel):
@@ -55,12 +57,47 @@ class Actual(StrictModel):
         return convert(self.value, self.unit, unit)
 
 
+class PublishedSummary(StrictModel):
+    """公表総括 — the counts of each grade a published evaluation gave for one year.
+
+    Recorded so the computed 総括 can be set beside the published one and any difference
+    shown. A grade symbol left out counts 0; ``validate`` checks every symbol is a grade of
+    the plan's scheme.
+    """
+
+    counts: dict[GradeSymbol, Count] = Field(
+        title="件数", description="grade symbol → published count", json_schema_extra={"minProperties": 1}
+    )
+    source: OptionalText = Field(default=None, title="出典", description="where the counts are published")
+    note: OptionalText = Field(default=None, title="備考")
+
+    @field_validator("counts")
+    @classmethod
+    def _some_counts(cls, counts: dict[str, int]) -> dict[str, int]:
+        if not counts:
+            raise ValueError("no counts: give each grade's published count, e.g. {○: 3, △: 3, ×: 6, —: 0}")
+        return counts
+
+    @property
+    def total(self) -> int:
+        """The number of KPIs the published 総括 counts."""
+        return sum(self.counts.values())
+
+
 class ActualsFile(StrictModel):
-    """An actuals file (data/actuals/<plan>.yaml): KPI id → evaluation year → actual."""
+    """An actuals file (data/actuals/<plan>.yaml): KPI id → evaluation year → actual.
+
+    ``published_summary`` holds the 総括 as published, per evaluation year (公表総括).
+    """
 
     plan: Identifier = Field(title="計画ID")
     source: OptionalText = Field(default=None, title="出典")
     note: OptionalText = Field(default=None, title="備考")
+    published_summary: dict[FiscalYearLabel, PublishedSummary] = Field(
+        default_factory=dict,
+        title="公表総括",
+        description="evaluation year → the counts of each grade as published",
+    )
     actuals: dict[Identifier, dict[FiscalYearLabel, Actual]] = Field(default_factory=dict, title="実績")
 
     def count(self) -> int:

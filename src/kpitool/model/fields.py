@@ -19,9 +19,11 @@ from kpitool.values.periods import Period, PeriodError, parse_period
 
 __all__ = [
     "AmbiguousScalar",
+    "Count",
     "FiscalYearLabel",
     "Flag",
     "GoalNumber",
+    "GradeSymbol",
     "Identifier",
     "Label",
     "Number",
@@ -264,6 +266,40 @@ GoalNumber = Annotated[
     WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 17}),
 ]
 """An SDG goal number."""
+
+
+def _validate_count(value: Any) -> int:
+    _refuse_ambiguous(value)
+    wanted = "expected a count (a whole number, 0 or more)"
+    if isinstance(value, bool):
+        raise ValueError(f"{wanted}, got the boolean {str(value).lower()}")
+    if isinstance(value, str):
+        raise ValueError(f"{wanted}, got the text {_shown(value)!r}; write the number without quotes")
+    number = _validate_number(value)
+    if number != number.to_integral_value() or number < 0:
+        raise ValueError(f"{wanted}, got {_shown(number)}")
+    return int(number)
+
+
+def _validate_grade_symbol(value: Any) -> str:
+    text = _require_nonempty_text(value)
+    _refuse_long(text, "a grade symbol such as ○")
+    return text
+
+
+Count = Annotated[
+    int,
+    PlainValidator(_validate_count),
+    WithJsonSchema({"type": "integer", "minimum": 0, "description": "件数 — a whole number, 0 or more"}),
+]
+"""A count (件数): a whole YAML number, 0 or more (text, booleans and fractions are refused)."""
+
+GradeSymbol = Annotated[
+    str,
+    PlainValidator(_validate_grade_symbol),
+    WithJsonSchema({"type": "string", "minLength": 1, "examples": ["○", "△", "×", "—"]}),
+]
+"""A grade symbol (○ △ × —) as written; ``validate`` checks it is one of the plan's scheme."""
 
 
 class StrictModel(BaseModel):

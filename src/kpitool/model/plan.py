@@ -108,6 +108,13 @@ class PlanPeriod(StrictModel):
         """Last fiscal year as a western year."""
         return parse_fiscal_year(self.end)
 
+    def evaluates(self, year: int) -> bool:
+        """Whether the plan is evaluated in ``year``: within its period, or the year after it ends.
+
+        The year after the last is the final evaluation (最終評価) of the plan's targets.
+        """
+        return self.start_year <= year <= self.end_year + 1
+
     @model_validator(mode="after")
     def _ordered(self) -> PlanPeriod:
         if self.end_year < self.start_year:

@@ -3,7 +3,8 @@
 Pure functions over the model: :func:`evaluate_plan` indexes a plan's actuals
 (converted to each KPI's unit), gathers the :mod:`~kpitool.rating.facts` of each
 KPI, lets the plan's scheme (:mod:`kpitool.rating.schemes`, chosen by
-``evaluation.scheme`` through :func:`resolve_scheme`) decide, and counts the 総括.
+``evaluation.scheme`` through :func:`resolve_scheme`) decide, and counts the 総括,
+set beside the published one when the actuals file records it.
 The default scheme reproduces the 判断基準 of the Kurume regional vision
 (○ / △ / × / —); docs/rating.md documents each scheme.
 """
@@ -13,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from kpitool.model.actuals import ActualsFile
+from kpitool.model.actuals import ActualsFile, PublishedSummary
 from kpitool.model.plan import KPI, EvaluationSettings, Plan, Section
 from kpitool.rating.facts import Observation, facts_for
-from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
+from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
 from kpitool.rating.schemes.base import Outcome, Scheme
 from kpitool.rating.schemes.registry import scheme_named
 from kpitool.values.fiscal_year import parse_fiscal_year
@@ -28,6 +29,7 @@ __all__ = [
     "evaluate_plan",
     "half_up_percents",
     "index_actuals",
+    "published_for",
     "resolve_scheme",
     "summarise",
 ]
@@ -109,12 +111,55 @@ def evaluate_kpi(
     )
 
 
-def summarise(rows: Sequence[Evaluation], scheme: Scheme, year: int, year_label: str) -> Summary:
-    """Count the grades of one year; each percent rounded half-up on its own (:func:`half_up_percents`)."""
+def summarise(
+    rows: Sequence[Evaluation],
+    scheme: Scheme,
+    year: int,
+    year_label: str,
+    published: PublishedSummary | None = None,
+) -> Summary:
+    """Count the grades of one year; each percent rounded half-up on its own (:func:`half_up_percents`).
+
+    The counts are of the grades shown: an official grade (公表評価) where one is recorded,
+    else the computed one (see :func:`evaluate_kpi`); ``official`` says how many are official.
+    ``published`` (the year's 公表総括) is compared grade by grade with the counts.
+    """
     counts = {symbol: 0 for symbol in scheme.symbols()}
     for row in rows:
         counts[row.grade] = counts.get(row.grade, 0) + 1
-    return Summary(year, year_label, scheme.grade_specs, counts, half_up_percents(counts))
+    official = sum(1 for row in rows if row.official is not None)
+    overridden = sum(1 for row in rows if row.disagrees)
+    return Summary(
+        year,
+        year_label,
+        scheme.grade_specs,
+        counts,
+        half_up_percents(counts),
+        official=official,
+        overridden=overridden,
+        published=_compare_published(counts, published) if published is not None else None,
+    )
+
+
+def _compare_published(counts: Mapping[str, int], published: PublishedSummary) -> Published:
+    """The published counts over the computed grades (0 where left out), and which differ."""
+    shown = {symbol: published.counts.get(symbol, 0) for symbol in counts}
+    shown.update({symbol: n for symbol, n in published.counts.items() if symbol not in shown})
+    differing = tuple(symbol for symbol, n in shown.items() if counts.get(symbol, 0) != n)
+    return Published(shown, differing, published.source)
+
+
+def published_for(actuals: ActualsFile | None, year: int) -> PublishedSummary | None:
+    """The 公表総括 an actuals file records for an evaluation year (any spelling of it), if any."""
+    if actuals is None:
+        return None
+    for label, published in actuals.published_summary.items():
+        try:
+            if parse_fiscal_year(label) == year:
+                return published
+        except PeriodError:  # validated by the model; unreadable here means not this year
+            continue
+    return None
 
 
 def half_up_percents(counts: Mapping[str, int], places: int = 1) -> dict[str, Decimal]:
@@ -153,4 +198,7 @@ def evaluate_plan(
         evaluate_kpi(kpi, section, numbers[kpi.id], year, year_label, index.get(kpi.id, {}), scheme)
         for kpi, section in placed
     )
-    return PlanEvaluation(plan, year, year_label, scheme, rows, summarise(rows, scheme, year, year_label))
+    # A 総括 of only some KPIs (``select``) is not the published one: nothing to compare.
+    published = published_for(actuals, year) if select is None else None
+    summary = summarise(rows, scheme, year, year_label, published)
+    return PlanEvaluation(plan, year, year_label, scheme, rows, summary)

@@ -17,7 +17,7 @@ from kpitool.model.plan import KPI, Direction, Plan, Section
 from kpitool.rating.facts import Observation
 from kpitool.rating.schemes.base import GradeSpec, Scheme
 
-__all__ = ["PERCENT_ROUNDING_NOTE", "Evaluation", "PlanEvaluation", "Summary"]
+__all__ = ["PERCENT_ROUNDING_NOTE", "Evaluation", "PlanEvaluation", "Published", "Summary"]
 
 PERCENT_ROUNDING_NOTE = "割合は端数処理（四捨五入）のため、合計が100%にならない場合がある。"
 """The note shown under a 総括 whose rounded percents do not add up to 100.0."""
@@ -64,6 +64,29 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class Published:
+    """公表 — the 総括 a published evaluation gave for the year, set beside the computed one."""
+
+    counts: Mapping[str, int]
+    """grade symbol → published count: every grade of the scheme (0 where the record leaves it
+    out), then any other symbol recorded."""
+    differing: tuple[str, ...]
+    """The symbols whose published count differs from the computed one, in grade order."""
+    source: str | None = None
+    """Where the counts are published (出典)."""
+
+    @property
+    def matches(self) -> bool:
+        """True when every grade's count is the one published."""
+        return not self.differing
+
+    @property
+    def total(self) -> int:
+        """Number of KPIs the published 総括 counts."""
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
 class Summary:
     """総括 — count and percent of each grade for one year."""
 
@@ -74,6 +97,12 @@ class Summary:
     """grade symbol → count."""
     percents: Mapping[str, Decimal]
     """grade symbol → percent with one decimal, each rounded half-up on its own."""
+    official: int = 0
+    """How many of the counted grades are official (公表評価), used instead of the computed one."""
+    overridden: int = 0
+    """How many of those official grades differ from the grade the rule computed."""
+    published: Published | None = None
+    """The published 総括 of the year, when the actuals file records one."""
 
     @property
     def total(self) -> int:

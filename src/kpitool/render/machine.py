@@ -17,12 +17,15 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from kpitool.model.plan import Plan
-from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
+from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
+from kpitool.render.left_out import with_left_out
 from kpitool.render.xlsx.style import FORMULA_STARTS
+from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 from kpitool.values.numbers import precise_context
 
 __all__ = [
     "CSV_COLUMNS",
+    "SUMMARY_CSV_COLUMNS",
     "evaluation_json",
     "evaluations_csv",
     "evaluations_json",
@@ -155,9 +158,9 @@ def to_json(data: Any, *, pretty: bool | None = None) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def evaluations_json(results: Sequence[PlanEvaluation]) -> str:
-    """An object for one plan, a list for several."""
-    items = [evaluation_json(r) for r in results]
+def evaluations_json(results: Sequence[PlanEvaluation], left_out: LeftOut = NOTHING_LEFT_OUT) -> str:
+    """An object for one plan, a list for several; each names the plans the run left out, if any."""
+    items = [with_left_out(evaluation_json(r), left_out) for r in results]
     return to_json(items[0] if len(items) == 1 else items)
 
 
@@ -271,8 +274,36 @@ def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
     return _csv_text(rows(), CSV_COLUMNS)
 
 
-def summaries_json(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> str:
-    """総括 as JSON: per plan, per year, counts and percents of each grade."""
+def _published_json(published: Published | None) -> dict[str, Any] | None:
+    if published is None:
+        return None
+    return {
+        "counts": dict(published.counts),
+        "total": published.total,
+        "matches": published.matches,
+        "differing": list(published.differing),
+        "source": published.source,
+    }
+
+
+def _year_json(summary: Summary) -> dict[str, Any]:
+    """One year of the 総括: counts, percents, how many grades are official, the published counts."""
+    return {
+        "label": summary.year_label,
+        "fiscal_year": summary.year,
+        "counts": dict(summary.counts),
+        **_percents_json(summary),
+        "total": summary.total,
+        "official_grades": summary.official,
+        "official_overrides": summary.overridden,
+        "published": _published_json(summary.published),
+    }
+
+
+def summaries_json(
+    plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]], left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    """総括 as JSON: per plan, per year, counts and percents of each grade; and the plans left out."""
     items = []
     for plan, summaries in plan_summaries:
         grades = summaries[0].grades if summaries else ()
@@ -283,26 +314,44 @@ def summaries_json(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> 
                     {"key": g.key, "symbol": g.symbol, "label": g.label, "criterion": g.criterion}
                     for g in grades
                 ],
-                "years": [
-                    {
-                        "label": s.year_label,
-                        "fiscal_year": s.year,
-                        "counts": dict(s.counts),
-                        **_percents_json(s),
-                        "total": s.total,
-                    }
-                    for s in summaries
-                ],
+                "years": [_year_json(s) for s in summaries],
             }
         )
+    items = [with_left_out(item, left_out) for item in items]
     return to_json(items[0] if len(items) == 1 else items)
 
 
+SUMMARY_CSV_COLUMNS = (
+    "plan_id",
+    "year",
+    "fiscal_year",
+    "grade",
+    "count",
+    "percent",
+    "criterion",
+    "label",
+    "published_count",
+    "published_matches",
+    "published_source",
+    "official_grades",
+    "official_overrides",
+)
+"""The columns of ``summary --format csv``; the ``published_*`` ones are empty for a year
+without a recorded 公表総括, ``published_matches`` and ``official_*`` repeat on each row of a year."""
+
+
 def summaries_csv(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> str:
-    """総括 as long CSV: plan, year, grade, count, percent, criterion."""
+    """総括 as long CSV: plan, year, grade, count, percent, criterion, then the published count."""
     rows = []
     for plan, summaries in plan_summaries:
         for s in summaries:
+            published = s.published
+            year = [
+                "" if published is None else str(published.matches).lower(),
+                "" if published is None else published.source,
+                s.official,
+                s.overridden,
+            ]
             for grade in s.grades:
                 rows.append(
                     [
@@ -314,9 +363,22 @@ def summaries_csv(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> s
                         s.percents[grade.symbol],
                         grade.criterion,
                         grade.label,
+                        "" if published is None else published.counts.get(grade.symbol, 0),
+                        *year,
                     ]
                 )
-            note = s.rounding_note or ""
-            rows.append([plan.id, s.year_label, s.year, "計", s.total, s.percent_total, note, ""])
-    header = ("plan_id", "year", "fiscal_year", "grade", "count", "percent", "criterion", "label")
-    return _csv_text(rows, header)
+            rows.append(
+                [
+                    plan.id,
+                    s.year_label,
+                    s.year,
+                    "計",
+                    s.total,
+                    s.percent_total,
+                    s.rounding_note or "",
+                    "",
+                    "" if published is None else published.total,
+                    *year,
+                ]
+            )
+    return _csv_text(rows, SUMMARY_CSV_COLUMNS)

@@ -17,7 +17,9 @@ from rich.console import Console, RenderableType
 from kpitool.diff.changes import DataDiff
 from kpitool.model.plan import Plan
 from kpitool.rating.results import PlanEvaluation
-from kpitool.render import diff, machine, notes, plan_views, terminal
+from kpitool.render import diff, machine, notes, plan_views, terminal, totals
+from kpitool.render.left_out import skipped_line, with_left_out
+from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 
 __all__ = [
     "DIFF",
@@ -27,6 +29,7 @@ __all__ = [
     "SUMMARIES",
     "TERMINAL",
     "PlanResults",
+    "PlansRenderer",
     "Renderer",
 ]
 
@@ -45,6 +48,14 @@ class Renderer(Protocol[Subject]):
     def __call__(self, subject: Subject, /, width: int | None) -> str | bytes: ...
 
 
+class PlansRenderer(Protocol[Subject]):
+    """A renderer of a run over plans, which names the plans the run left out (``left_out``)."""
+
+    def __call__(
+        self, subject: Subject, /, width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+    ) -> str | bytes: ...
+
+
 def _console_text(renderables: Sequence[RenderableType], width: int | None) -> str:
     """What printing ``renderables`` on stdout would write, as text."""
     console = Console(width=width, soft_wrap=False)
@@ -54,42 +65,82 @@ def _console_text(renderables: Sequence[RenderableType], width: int | None) -> s
     return captured.get()
 
 
-def _evaluation_tables(results: Sequence[PlanEvaluation], width: int | None) -> str:
-    return _console_text([terminal.evaluation_table(r) for r in results], width)
+def _evaluation_tables(
+    results: Sequence[PlanEvaluation], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    return _console_text([*(terminal.evaluation_table(r) for r in results), *skipped_line(left_out)], width)
 
 
-def _summary_tables(plans: Sequence[PlanResults], width: int | None) -> str:
+def _evaluations_json(
+    results: Sequence[PlanEvaluation], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    return machine.evaluations_json(results, left_out)
+
+
+def _evaluations_csv(
+    results: Sequence[PlanEvaluation], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    return machine.evaluations_csv(results)  # no room for a note: the command line says it on stderr
+
+
+def _summary_tables(
+    plans: Sequence[PlanResults], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
     renderables: list[RenderableType] = []
     for plan, results in plans:
         summaries = [r.summary for r in results]
         renderables += [
-            terminal.summary_table(plan, summaries, results[0].scheme),
+            totals.summary_table(plan, summaries, results[0].scheme),
             *notes.summary_notes(summaries),
         ]
-    return _console_text(renderables, width)
+    return _console_text([*renderables, *skipped_line(left_out)], width)
 
 
 def _summary_pairs(plans: Sequence[PlanResults]) -> list[tuple[Plan, list[Any]]]:
     return [(plan, [r.summary for r in results]) for plan, results in plans]
 
 
-EVALUATIONS: Mapping[str, Renderer[Sequence[PlanEvaluation]]] = {
+def _summaries_json(
+    plans: Sequence[PlanResults], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    return machine.summaries_json(_summary_pairs(plans), left_out)
+
+
+def _summaries_csv(
+    plans: Sequence[PlanResults], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    return machine.summaries_csv(_summary_pairs(plans))
+
+
+def _plans_table(
+    rows: Sequence[dict[str, object]], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    return _console_text([plan_views.plans_table(rows), *skipped_line(left_out)], width)
+
+
+def _plans_json(
+    rows: Sequence[dict[str, object]], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    return machine.to_json([with_left_out(dict(row), left_out) for row in rows])
+
+
+EVALUATIONS: Mapping[str, PlansRenderer[Sequence[PlanEvaluation]]] = {
     TERMINAL: _evaluation_tables,
-    "json": lambda results, width: machine.evaluations_json(results),
-    "csv": lambda results, width: machine.evaluations_csv(results),
+    "json": _evaluations_json,
+    "csv": _evaluations_csv,
 }
 """Renderers of ``evaluate``: one plan's grades per KPI for a year."""
 
-SUMMARIES: Mapping[str, Renderer[Sequence[PlanResults]]] = {
+SUMMARIES: Mapping[str, PlansRenderer[Sequence[PlanResults]]] = {
     TERMINAL: _summary_tables,
-    "json": lambda plans, width: machine.summaries_json(_summary_pairs(plans)),
-    "csv": lambda plans, width: machine.summaries_csv(_summary_pairs(plans)),
+    "json": _summaries_json,
+    "csv": _summaries_csv,
 }
 """Renderers of ``summary`` (総括): the counts of each grade per year."""
 
-PLANS: Mapping[str, Renderer[Sequence[dict[str, object]]]] = {
-    TERMINAL: lambda rows, width: _console_text([plan_views.plans_table(rows)], width),
-    "json": lambda rows, width: machine.to_json(rows),
+PLANS: Mapping[str, PlansRenderer[Sequence[dict[str, object]]]] = {
+    TERMINAL: _plans_table,
+    "json": _plans_json,
 }
 """Renderers of ``plans``: the plan list with counts."""
 

@@ -1,11 +1,12 @@
-"""Rich renderings of evaluations for people at a terminal: the KPI table and the 総括.
+"""Rich rendering of an evaluation for people at a terminal: the KPI table of ``evaluate``.
 
-Both are laid out for the width they are printed at, with :mod:`kpitool.render.flow`.
+It is laid out for the width it is printed at, with :mod:`kpitool.render.flow`; the 集計
+under it and ``summary``'s 総括 table are :mod:`kpitool.render.totals`'.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -13,9 +14,7 @@ from functools import partial
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.text import Text
 
-from kpitool.model.plan import Plan
-from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
-from kpitool.rating.schemes.base import Scheme
+from kpitool.rating.results import Evaluation, PlanEvaluation
 from kpitool.render.flow import (
     Atom,
     Column,
@@ -24,22 +23,16 @@ from kpitool.render.flow import (
     Line,
     fixed_table,
     flow_fields,
-    narrowest_table,
     token,
     words,
     wrap,
 )
 from kpitool.render.notes import evaluation_notes
-from kpitool.render.xlsx.style import (
-    TONE_COLOURS,
-    actual_parts,
-    display_number,
-    display_rate,
-    grade_tone,
-)
+from kpitool.render.totals import counts_lines, grade_atom, legend
+from kpitool.render.xlsx.style import actual_parts, display_number, display_rate
 from kpitool.values.numbers import round_half_up
 
-__all__ = ["EvaluationView", "SummaryView", "evaluation_table", "summary_table"]
+__all__ = ["EvaluationView", "evaluation_table"]
 
 
 def evaluation_table(result: PlanEvaluation) -> RenderableType:
@@ -109,7 +102,7 @@ def _items(result: PlanEvaluation) -> list[_Item]:
             label = f"{section.level} {section.number or ''} {section.title}" if section else "計画全体"
             items.append(" ".join(label.split()))
         kpi = row.kpi
-        grade = [_grade_atom(result.scheme, row.grade)]
+        grade = [grade_atom(result.scheme, row.grade)]
         if row.disagrees:
             grade.append(token(f"(計算:{row.computed.symbol})", "italic", gap=1))
         items.append(
@@ -145,10 +138,6 @@ def _actual(row: Evaluation) -> _Value:
     return _Value("実績値", text, period)
 
 
-def _grade_atom(scheme: Scheme, symbol: str, gap: int = 0) -> Atom:
-    return token(symbol, f"bold {TONE_COLOURS[grade_tone(scheme, symbol)][0]}", gap=gap)
-
-
 class EvaluationView:
     """An evaluation laid out for the width it is printed at. What gives way as it narrows:
 
@@ -171,8 +160,8 @@ class EvaluationView:
         result = self.result
         yield Flow([words(f"{result.plan.title} — {result.year_label} 評価", "italic")])
         yield _fitted(self.items, width) or _blocks(self.items, width)
-        yield _counts_line(result.summary, result.scheme)
-        yield _legend(result.scheme)
+        yield from counts_lines(result.summary, result.scheme)
+        yield legend(result.scheme)
         if result.disagreements:
             yield Flow(
                 [
@@ -310,76 +299,3 @@ def _detail_text(value: object) -> str:
             value = round_half_up(value, 2)
         return display_number(value)
     return str(value)
-
-
-def _legend(scheme: Scheme) -> Flow:
-    """判断基準: every grade with its label and wording, as the settings give them."""
-    atoms = [token("判断基準:")]
-    for index, grade in enumerate(scheme.grade_specs):
-        mark = _grade_atom(scheme, grade.symbol, gap=1)
-        atoms.append(Atom((("/ ", ""), *mark.pieces), 1) if index else mark)
-        atoms += words(f"{grade.label}（{grade.criterion}）", gap=1)
-    return Flow([atoms], indent=2)
-
-
-def _counts_line(summary: Summary, scheme: Scheme) -> Flow:
-    """集計: each grade with its count and percent, kept together, then the total."""
-    atoms = [token("集計:")]
-    for index, grade in enumerate(summary.grades):
-        figures = f" {summary.counts.get(grade.symbol, 0)} ({summary.percents[grade.symbol]}%)"
-        mark = _grade_atom(scheme, grade.symbol)
-        atoms.append(Atom((*mark.pieces, (figures, "")), 2 if index else 1))
-    atoms.append(token(f"計 {summary.total}", gap=2))
-    return Flow([atoms], indent=2)
-
-
-def summary_table(plan: Plan, summaries: Sequence[Summary], scheme: Scheme) -> RenderableType:
-    """総括: per grade, each year's count and percent, with the 判断基準 wording.
-
-    As the width shrinks the wording wraps, then each percent moves under its count; when the
-    years still do not fit, the table turns (a row per year) and the wording goes below it.
-    """
-    return SummaryView(plan, summaries, scheme)
-
-
-class SummaryView:
-    """The 総括 table laid out for the width it is printed at (see :func:`summary_table`)."""
-
-    def __init__(self, plan: Plan, summaries: Sequence[Summary], scheme: Scheme) -> None:
-        self.plan, self.summaries, self.scheme = plan, list(summaries), scheme
-
-    def _figures(self, summary: Summary, symbol: str, below: bool) -> Flow:
-        count, percent = str(summary.counts.get(symbol, 0)), f"({summary.percents[symbol]}%)"
-        return Flow.of(count, percent) if below else Flow.of([token(count), token(percent, gap=1)])
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[RenderableType]:
-        width = options.max_width
-        yield Flow([words(f"{self.plan.title} — 総括", "italic")])
-        grades = self.scheme.grade_specs
-        totals = len(grades)  # the row index of the 計 line
-        for below in (False, True):
-            columns = [
-                Column(
-                    Flow.of("進捗度"),
-                    [Flow([[_grade_atom(self.scheme, g.symbol)]]) for g in grades],
-                    "center",
-                )
-            ]
-            columns[0].cells.append(Flow.of("計"))
-            for summary in self.summaries:
-                cells: list[Flow | None] = [self._figures(summary, g.symbol, below) for g in grades]
-                cells.append(Flow.of(str(summary.total)))
-                columns.append(Column(Flow.of(summary.year_label, "件数"), cells, "right"))
-            criteria: list[Flow | None] = [Flow([words(g.criterion)], floor=12) for g in grades]
-            columns.append(Column(Flow.of("判断基準"), [*criteria, None]))
-            table = fixed_table(columns, width, sections=[totals])
-            if table is not None:
-                yield table
-                return
-        columns = [Column(Flow.of("年度"), [Flow.of(s.year_label) for s in self.summaries])]
-        for grade in grades:
-            cells = [self._figures(summary, grade.symbol, True) for summary in self.summaries]
-            columns.append(Column(Flow([[_grade_atom(self.scheme, grade.symbol)]]), cells, "right"))
-        columns.append(Column(Flow.of("計"), [Flow.of(str(s.total)) for s in self.summaries], "right"))
-        yield narrowest_table(columns, width)
-        yield _legend(self.scheme)

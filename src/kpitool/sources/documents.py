@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from kpitool.model.actuals import ActualsFile
-from kpitool.model.plan import Plan
+from kpitool.model.plan import Plan, PlanPeriod
 from kpitool.problems import DataError, Problem
 from kpitool.sources.safe_read import MAX_FILE_MIB, FileRefused, Refusal, read_bounded
 from kpitool.sources.yaml_strict import Document, SourceMap, parse_yaml_bytes
@@ -52,6 +52,8 @@ class CachedModel:
     count: int
     """KPIs of a plan, recorded actuals of an actuals file."""
     payload: bytes
+    period: PlanPeriod | None = None
+    """A plan's 計画期間: which plans a run grades in a year is decided before any is unpickled."""
 
     @classmethod
     def of(cls, model: Plan | ActualsFile) -> CachedModel:
@@ -59,7 +61,7 @@ class CachedModel:
         payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
         if isinstance(model, ActualsFile):
             return cls(True, model.plan, model.count(), payload)
-        return cls(False, model.id, model.kpi_count(), payload)
+        return cls(False, model.id, model.kpi_count(), payload, model.period)
 
     def model(self) -> Plan | ActualsFile:
         """The model, unpickled (with the garbage collector paused, as for any bulk load)."""
@@ -111,6 +113,12 @@ class PlanDocument(_ModelDocument):
     def kpi_count(self) -> int:
         """Number of KPIs (without unpickling a cached plan)."""
         return self._count()
+
+    @property
+    def period(self) -> PlanPeriod | None:
+        """The plan's 計画期間 (without unpickling a cached plan)."""
+        model = self._model
+        return model.period if isinstance(model, CachedModel | Plan) else None
 
 
 class ActualsDocument(_ModelDocument):

@@ -7,7 +7,8 @@ every file's problems instead of stopping at the first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,21 +23,47 @@ from kpitool.support.memory import paused_gc
 if TYPE_CHECKING:
     from kpitool.support.cache import Cache
 
-__all__ = ["LoadedData", "discover", "load_data"]
+__all__ = ["LoadedData", "discover", "load_data", "real_path"]
 
 
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every YAML file under the given paths, sorted, each once."""
+def real_path(path: Path) -> Path:
+    """``path`` with every symlink followed, for comparing files; a symlink loop stays as named.
+
+    ``Path.resolve`` raises RuntimeError on a loop (Python 3.11); :func:`discover` lists such
+    a file, so that reading it reports the loop.
+    """
+    return Path(os.path.realpath(path))
+
+
+def discover(
+    paths: Iterable[Path], on_error: Callable[[Path, OSError], None] | None = None
+) -> Iterator[Path]:
+    """Every YAML file under the given paths, sorted, each once.
+
+    Every entry named ``*.yaml`` / ``*.yml`` that is not a directory is listed, a symlink
+    that dangles, loops or points at a device included: reading it then names what is
+    wrong, where skipping it would say "OK" for data that was never read. A directory that
+    cannot be listed (no permission) goes to ``on_error``; without one it is skipped.
+    """
     seen: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-        else:
-            found = [path]
+        found = _yaml_files(path, on_error) if path.is_dir() else [path]
         for item in found:
             if item not in seen:
                 seen.add(item)
                 yield item
+
+
+def _yaml_files(directory: Path, on_error: Callable[[Path, OSError], None] | None) -> list[Path]:
+    def failed(error: OSError) -> None:
+        if on_error is not None:
+            on_error(Path(error.filename or directory), error)
+
+    found: list[Path] = []
+    # Symlinked directories are not followed (as rglob did); a symlink to anything else is a file here.
+    for folder, _directories, files in os.walk(directory, onerror=failed):
+        found.extend(Path(folder, name) for name in files if Path(name).suffix in (".yaml", ".yml"))
+    return sorted(found)
 
 
 @dataclass
@@ -87,8 +114,13 @@ def load_data(paths: Iterable[Path], cache: Cache | None = None) -> LoadedData:
     the data holds no reference cycles and is freed by reference counting.
     """
     result = LoadedData()
+
+    def unreadable(directory: Path, error: OSError) -> None:
+        message = f"cannot read the directory: {error.strerror or error}"
+        result.problems.append(Problem(str(directory), None, None, "", message, code="io"))
+
     with paused_gc():
-        for path in discover(paths):
+        for path in discover(paths, unreadable):
             try:
                 document, model = load_document(path, cache)
                 result.problems.extend(_register(result, document, model))

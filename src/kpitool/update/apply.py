@@ -89,7 +89,7 @@ def _expected(old: ActualsFile, edits: Sequence[EntryEdit]) -> dict[str, Any]:
             else:
                 update["note"] = change.new
         years[edit.year_label] = current.model_copy(update=update)
-    return ActualsFile(plan=old.plan, source=old.source, note=old.note, actuals=actuals).model_dump()
+    return old.model_copy(update={"actuals": actuals}).model_dump()
 
 
 def _keeps_order(old: Sequence[str], new: Sequence[str]) -> bool:

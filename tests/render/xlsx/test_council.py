@@ -19,7 +19,7 @@ from kpitool.rating.engine import evaluate_plan
 from kpitool.render.xlsx.council import build_report, render_report
 from kpitool.render.xlsx.deterministic import EpochError, fixed_time
 from kpitool.sources.tree import load_data
-from tests.conftest import DATA
+from tests.conftest import DATA, MINIMAL_ACTUALS, MINIMAL_PLAN
 
 MakeData = Callable[..., Path]
 CHART = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
@@ -121,6 +121,61 @@ def test_summary_sheet_shows_percents_that_miss_100_with_the_note(tmp_path: Path
     assert sheet.cell(total_row, 1).value == "計"
     assert sheet.cell(total_row, 3).value == pytest.approx(0.999)
     assert sheet.cell(total_row + 1, 1).value == f"注: {expected['percent_note']}"
+
+
+def test_summary_sheet_sets_the_published_counts_under_the_computed(
+    vision_report: Path, runner: CliRunner
+) -> None:
+    """The round trip: published_summary in the YAML → summary JSON and table → the 総括 sheet."""
+    expected = _json(runner, "summary", VISION, "--years", "R4,R5,R6", "--data", str(DATA))
+    table = runner.invoke(app, ["summary", VISION, "--years", "R4,R5,R6", "--data", str(DATA)]).stdout
+    sheet = load_workbook(vision_report)["総括"]
+    grades = [grade["symbol"] for grade in expected["grades"]]
+    first = 5 + len(grades) + 1  # the row after 計
+    assert [sheet.cell(first + i, 1).value for i in range(len(grades) + 1)] == [
+        *(f"公表 {symbol}" for symbol in grades),
+        "公表 計",
+    ]
+    assert sheet.cell(first, 8).value == "公表の件数（≠: 計算と異なる）"
+    marked = set()
+    for offset, symbol in enumerate([*grades, None]):
+        for index, year in enumerate(expected["years"]):
+            published = year["published"]
+            count = sheet.cell(first + offset, 2 + 2 * index)
+            wanted = published["total"] if symbol is None else published["counts"][symbol]
+            assert count.value == wanted
+            if count.number_format.startswith('"≠ "'):
+                assert count.fill.start_color.rgb.endswith("FFEB9C")
+                marked.add((year["label"], symbol))
+    assert marked == {("R5", "△"), ("R5", "×")}
+    assert marked == {(y["label"], s) for y in expected["years"] for s in y["published"]["differing"]}
+    assert sheet.cell(first + 1, 5).value == pytest.approx(0.167)  # R5 公表 △: 2 of 12
+    notes = [sheet.cell(first + len(grades) + 1 + i, 1).value for i in range(3)]
+    assert notes == [
+        "≠ R5: 公表と異なる (differs from the published counts) — △ 計算 1 / 公表 2, × 計算 8 / 公表 7",
+        "R6: 12 of 12 grades are official (公表評価); 1 differs from the computed grade",
+        "公表の出典: 第3期久留米広域連携中枢都市圏ビジョン 第2章6(4) 総括",
+    ]
+    assert all(note in table.splitlines() for note in notes)  # the table says the same
+
+
+def test_a_year_without_published_counts_is_left_empty(
+    tmp_path: Path, runner: CliRunner, data_dir: MakeData
+) -> None:
+    actuals = MINIMAL_ACTUALS.replace(
+        "actuals:", "published_summary:\n  R5: {counts: {○: 0, △: 1}}\nactuals:"
+    ).replace("period: R5年度}", "period: R5年度, official_grade: △}")
+    actuals += "    R6: {value: 160, period: R6年度}\n"
+    root = data_dir(plans={"demo.yaml": MINIMAL_PLAN}, actuals={"demo.yaml": actuals})
+    out = tmp_path / "demo.xlsx"
+    result = _report(runner, "demo", "--years", "R5,R6", "--xlsx", str(out), "--data", str(root))
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out)["総括"]
+    assert sheet.cell(10, 1).value == "公表 ○"
+    assert (sheet.cell(11, 2).value, sheet.cell(11, 4).value) == (1, None)  # R5 △ 1; R6 none recorded
+    assert not any(str(sheet.cell(r, 2).number_format).startswith('"≠') for r in range(10, 15))
+    notes = [sheet.cell(r, 1).value for r in range(15, 17)]
+    assert notes == ["R5: 1 of 1 grades is official (公表評価)", None]
 
 
 def test_summary_chart_is_a_native_bar_chart_of_the_counts(vision_report: Path) -> None:
@@ -358,7 +413,13 @@ def test_several_plans_each_get_a_summary_block_on_its_own_page(tmp_path: Path, 
     workbook = load_workbook(out)
     summary = workbook["総括"]
     titles = [c.value for c in summary["A"] if isinstance(c.value, str) and c.value.endswith("— 総括")]
-    plans_with_kpis = [p for p in load_data([DATA]).plans.values() if p.plan.kpi_count()]
+    # Every plan with KPIs evaluated in R5 or R6: the 3rd vision (R8–R12) is not yet.
+    plans_with_kpis = [
+        p
+        for p in load_data([DATA]).plans.values()
+        if p.plan.kpi_count() and (p.period is None or p.period.evaluates(2023) or p.period.evaluates(2024))
+    ]
+    assert len(plans_with_kpis) == 2
     assert len(titles) == len(plans_with_kpis) == len(workbook.sheetnames) - 1
     assert len(summary.row_breaks.brk) == len(titles) - 1
     with zipfile.ZipFile(out) as archive:

@@ -8,8 +8,11 @@ are made with the toolkit of :mod:`kpitool.render.xlsx.kit`.
 Layout, in Japanese as the published evaluations print it:
 
 - 総括: per plan, the count and percent of each grade per evaluation year
-  with the 判断基準 wording (seed 003's table: grades down, years across),
-  and a native clustered column chart of the counts.
+  with the 判断基準 wording (seed 003's table: grades down, years across);
+  under it the published counts (公表) where the actuals record them, each
+  differing count marked ≠, and notes naming the differences and the years
+  whose counts rest on official grades; a native clustered column chart of
+  the counts.
 - one sheet per plan (a large plan: one per top-level section): KPIs grouped
   by section (:mod:`kpitool.render.xlsx.council_kpis`).
 - print-ready: A4 landscape fitted to one page wide, header row repeated on
@@ -28,10 +31,20 @@ from openpyxl import Workbook
 from openpyxl.worksheet.pagebreak import Break
 
 from kpitool.model.plan import Plan
+from kpitool.rating.engine import half_up_percents
 from kpitool.rating.results import PlanEvaluation, Summary
+from kpitool.render.left_out import skipped_text
+from kpitool.render.published import (
+    DIFFERS,
+    difference_text,
+    official_text,
+    published_figure,
+    sources_text,
+)
 from kpitool.render.xlsx.council_kpis import plan_sheets
 from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH
 from kpitool.render.xlsx.kit import (
+    CENTER,
     HEADER,
     NOTE,
     NUMBER,
@@ -47,6 +60,7 @@ from kpitool.render.xlsx.kit import (
     sheet_name,
     workbook_bytes,
 )
+from kpitool.sources.selection import SkippedPlan
 from kpitool.values.fiscal_year import fiscal_year_label_ja
 
 __all__ = ["LARGE_PLAN_KPIS", "build_report", "render_report"]
@@ -59,6 +73,13 @@ SUMMARY_SHEET = "総括"
 BLOCK_TITLE = Look(bold=True, size=12)
 TOTAL_LABEL = Look(bold=True, border=True, align="center")
 TOTAL = Look(bold=True, border=True, number_format="#,##0")
+COUNT = NUMBER.with_format("#,##0")
+SHARE = PERCENT.with_format("0.0%")
+# A published count that differs from the computed one: Excel's neutral fill, and ≠ shown by the
+# number format so the cell stays a number.
+DIFFERING = Look(bold=True, border=True, align="right", fill="FFEB9C", number_format=f'"{DIFFERS} "#,##0')
+DIFFERING_NOTE = Look(bold=True, size=9, colour="9C5700")
+PUBLISHED_LEGEND = f"公表の件数（{DIFFERS}: 計算と異なる）"
 
 
 def _year_heading(year: int, label: str) -> str:
@@ -79,25 +100,38 @@ def _series_colours(count: int) -> list[str]:
 
 
 def _summary_block(sheet: Any, cells: Cells, row: int, plan: Plan, results: Sequence[PlanEvaluation]) -> int:
-    """Append one plan's 総括 table and chart starting at ``row``; return the next free row."""
-    grades_from, grades_to = _summary_table(sheet, cells, row, plan, results)
-    next_row = grades_to + 2
-    notes = {r.summary.rounding_note for r in results if r.summary.rounding_note}
-    for note in sorted(notes):  # one wording: at most one line
-        sheet.append([cells(f"注: {note}", NOTE)])
+    """Append one plan's 総括 table, its notes and chart starting at ``row``; return the next free row."""
+    summaries = [r.summary for r in results]
+    grades_from, grades_to, next_row = _summary_table(sheet, cells, row, plan, results)
+    for note in _summary_notes(summaries):
+        sheet.append([cells(note, DIFFERING_NOTE if note.startswith(DIFFERS) else NOTE)])
         next_row += 1
     sheet.append([])
-    _summary_chart(sheet, [r.summary for r in results], grades_from, grades_to, next_row)
+    _summary_chart(sheet, summaries, grades_from, grades_to, next_row)
     chart_rows = 17  # the chart's 7 cm, and a blank row before the next plan
     for _ in range(chart_rows):
         sheet.append([])
     return next_row + chart_rows + 1
 
 
+def _summary_notes(summaries: Sequence[Summary]) -> list[str]:
+    """The lines under a plan's 総括: differences from the published counts, official grades, sources."""
+    notes = [f"{DIFFERS} {text}" for text in map(difference_text, summaries) if text]
+    notes += [text for text in map(official_text, summaries) if text]
+    sources = sources_text(summaries)
+    notes += [sources] if sources else []
+    rounding = {s.rounding_note for s in summaries if s.rounding_note}
+    notes += [f"注: {note}" for note in sorted(rounding)]  # one wording: at most one line
+    return notes
+
+
 def _summary_table(
     sheet: Any, cells: Cells, row: int, plan: Plan, results: Sequence[PlanEvaluation]
-) -> tuple[int, int]:
-    """Append the title and the grade × year table; return the first and last row of the grade counts."""
+) -> tuple[int, int, int]:
+    """Append the title and the grade × year table (and the 公表 rows, if any).
+
+    Returns the first and last row of the grade counts, and the next free row.
+    """
     from openpyxl.worksheet.cell_range import CellRange
 
     scheme = results[0].scheme
@@ -124,20 +158,45 @@ def _summary_table(
     for grade in scheme.grade_specs:
         line = [cells(grade.symbol, grade_look(scheme, grade.symbol, size=12))]
         for summary in summaries:
-            line.append(cells(summary.counts.get(grade.symbol, 0), NUMBER.with_format("#,##0")))
-            share = summary.percents[grade.symbol] / 100
-            line.append(cells(share, PERCENT.with_format("0.0%")))
+            line.append(cells(summary.counts.get(grade.symbol, 0), COUNT))
+            line.append(cells(summary.percents[grade.symbol] / 100, SHARE))
         line.append(cells(grade.criterion, TEXT))
         sheet.append(line)
     total = [cells("計", TOTAL_LABEL)]
     for summary in summaries:
-        total += [
-            cells(summary.total, TOTAL),
-            cells(summary.percent_total / 100, PERCENT.with_format("0.0%")),
-        ]
+        total += [cells(summary.total, TOTAL), cells(summary.percent_total / 100, SHARE)]
     total.append(cells(None, TEXT))
     sheet.append(total)
-    return top + 2, top + 1 + len(scheme.grade_specs)
+    grades = len(scheme.grade_specs)
+    published = _published_rows(sheet, cells, summaries)
+    return top + 2, top + 1 + grades, top + 3 + grades + published
+
+
+def _published_rows(sheet: Any, cells: Cells, summaries: Sequence[Summary]) -> int:
+    """公表: under the computed counts, the published count and percent of each grade per year.
+
+    A count that differs from the computed one is marked (≠, filled); a year without a
+    published 総括 is left empty. Nothing when no year has one. Returns the rows appended.
+    """
+    if not any(s.published for s in summaries):
+        return 0
+    symbols: list[str | None] = [*summaries[0].counts, None]  # the grades, then the total
+    for index, symbol in enumerate(symbols):
+        line = [cells(f"公表 {symbol or '計'}", CENTER if symbol else TOTAL_LABEL)]
+        for summary in summaries:
+            published = summary.published
+            if published is None:
+                line += [cells(None, TEXT), cells(None, TEXT)]
+                continue
+            differs, _ = published_figure(summary, symbol)
+            shares = half_up_percents(published.counts)
+            count = published.total if symbol is None else published.counts.get(symbol, 0)
+            share = sum(shares.values()) if symbol is None else shares.get(symbol, 0)
+            look = DIFFERING if differs else (COUNT if symbol else TOTAL)
+            line += [cells(count, look), cells(share / 100, SHARE)]
+        line.append(cells(None if index else PUBLISHED_LEGEND, TEXT))
+        sheet.append(line)
+    return len(symbols)
 
 
 def _summary_chart(
@@ -177,32 +236,48 @@ def _summary_chart(
     sheet.add_chart(chart, f"A{at_row}")
 
 
-def _summary_sheet(workbook: Workbook, plans: Sequence[Sequence[PlanEvaluation]], used: set[str]) -> None:
+def _summary_sheet(
+    workbook: Workbook,
+    plans: Sequence[Sequence[PlanEvaluation]],
+    used: set[str],
+    skipped: Sequence[SkippedPlan] = (),
+) -> None:
     sheet = add_sheet(workbook, sheet_name(SUMMARY_SHEET, used))
     cells = Cells(sheet)
     years = max(len(results) for results in plans)
     widths = [9.0] + [8.0, 8.0] * years + [40.0]
-    periods = ", ".join(r.year_label for r in plans[0])
+    labels = {r.year: r.year_label for results in plans for r in results}
+    periods = ", ".join(labels[year] for year in sorted(labels))
     prepare_sheet(sheet, widths, header_row=0, freeze=None, title="KPI評価 総括", subtitle=periods)
-    row = 1
+    row = first = 1
+    if skipped:  # first, so that no reader takes the report for complete
+        sheet.append([cells(skipped_text(skipped), NOTE)])
+        sheet.append([])
+        row = first = 3
     for results in plans:
-        if row > 1:  # each plan's 総括 starts on a new page
+        if row > first:  # each plan's 総括 starts on a new page
             sheet.row_breaks.append(Break(id=row - 1))
         row = _summary_block(sheet, cells, row, results[0].plan, results)
 
 
-def build_report(plans: Sequence[Sequence[PlanEvaluation]], *, large_plan: int = LARGE_PLAN_KPIS) -> Workbook:
+def build_report(
+    plans: Sequence[Sequence[PlanEvaluation]],
+    *,
+    large_plan: int = LARGE_PLAN_KPIS,
+    skipped: Sequence[SkippedPlan] = (),
+) -> Workbook:
     """The report workbook: 総括 first, then each plan's sheet(s).
 
     ``plans`` holds, per plan, its evaluations in ascending year order (the
-    same years for every plan). Plans with more than ``large_plan`` KPIs get
-    one sheet per top-level section.
+    years the plan is evaluated in). Plans with more than ``large_plan`` KPIs get
+    one sheet per top-level section. The plans left out for errors in their files
+    (``skipped``) are named at the top of 総括.
     """
     if not plans or not all(plans):
         raise ValueError("build_report needs at least one plan with at least one year")
     workbook = new_workbook()
     used: set[str] = set()
-    _summary_sheet(workbook, plans, used)
+    _summary_sheet(workbook, plans, used, skipped)
     for results in plans:
         plan_sheets(workbook, results, used, large_plan)
     return workbook
@@ -213,9 +288,10 @@ def render_report(
     when: datetime = DEFAULT_EPOCH,
     *,
     large_plan: int = LARGE_PLAN_KPIS,
+    skipped: Sequence[SkippedPlan] = (),
 ) -> bytes:
     """The report workbook's bytes, every time stamp fixed to ``when``: the same inputs, the same bytes.
 
     The caller writes them (atomically: :func:`kpitool.support.safe_write.write_bytes_atomic`).
     """
-    return workbook_bytes(build_report(plans, large_plan=large_plan), when)
+    return workbook_bytes(build_report(plans, large_plan=large_plan, skipped=skipped), when)
