@@ -58,7 +58,7 @@ def _evaluations(
 ) -> list[PlanEvaluation]:
     from kpitool.rating.cached import evaluate_documents
 
-    return evaluate_documents(loaded, docs, year.year, year.label, data_cache(no_cache))
+    return evaluate_documents(loaded, docs, year, data_cache(no_cache))
 
 
 def evaluate(
@@ -100,7 +100,7 @@ def evaluate(
         from kpitool.rating.engine import evaluate_plan
 
         plan, actuals = read_table(table)
-        results = [evaluate_plan(plan, actuals, fiscal_year.year, fiscal_year.label)]
+        results = [evaluate_plan(plan, actuals, fiscal_year)]
     else:
         loaded = load(data, no_cache)
         per_plan, left_out = select_graded(

@@ -130,14 +130,14 @@ def report(
             raise UsageError(f"--xlsx {xlsx} is the --table input; give another file name")
         plan, actuals = read_table(table)
         scheme = resolve_scheme(plan.evaluation)
-        plans.append([evaluate_plan(plan, actuals, y.year, y.label, scheme) for y in chosen])
+        plans.append([evaluate_plan(plan, actuals, y, scheme) for y in chosen])
     else:
         loaded = load(data, no_cache)
         option = "--year" if year is not None else "--years"
         per_plan, left_out = select_graded(loaded, plan_ids, chosen, skip_invalid=skip_invalid, option=option)
         cache = data_cache(no_cache)
         with paused_gc():  # a national run builds a million rows and no cycles
-            plans = [[evaluate_document(loaded, d, y.year, y.label, cache) for y in ys] for d, ys in per_plan]
+            plans = [[evaluate_document(loaded, d, y, cache) for y in ys] for d, ys in per_plan]
     announce_left_out(left_out, in_output=False)
     write_bytes_atomic(xlsx, render_report(plans, when, skipped=left_out.skipped))
     labels = ", ".join(y.label for y in chosen)
