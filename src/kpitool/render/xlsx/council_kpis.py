@@ -70,7 +70,7 @@ _REASON_WIDEST = 80.0
 
 def _notes(results: Sequence[PlanEvaluation]) -> list[str]:
     scheme = results[0].scheme
-    latest = results[-1].year_label
+    latest = results[-1].year.label
     lines = [
         "注1: 評価は、公表された評価がある指標はその評価、ない指標は判断基準による計算結果。"
         "「(計算:△)」は計算結果が公表評価と異なることを示す。",
@@ -83,7 +83,7 @@ def _notes(results: Sequence[PlanEvaluation]) -> list[str]:
     for result in results:
         for row in result.disagreements:
             lines.append(
-                f"公表評価と計算結果が異なる指標（{result.year_label}）: "
+                f"公表評価と計算結果が異なる指標（{result.year.label}）: "
                 f"{row.number} {row.kpi.name} — "
                 f"公表 {row.official} ／ 計算 {row.computed.symbol}"
                 f"（達成率 {display_rate(row.achievement)}、進捗率 {display_rate(row.progress)}）"
@@ -165,7 +165,7 @@ def _plan_sheet(
     name, heading = names
     sheet = add_sheet(workbook, name)
     cells = Cells(sheet)
-    years = ", ".join(r.year_label for r in results)
+    years = ", ".join(r.year.label for r in results)
     columns, widths, pages, table = _layout(cells, results, rows, paper)
     note_end = pages.last_columns[0]
     notes = [

@@ -154,7 +154,7 @@ def kpi_row(cells: Cells, rows: Sequence[Evaluation], scheme: Scheme, reasons: i
 
 
 def columns_of(results: Sequence[PlanEvaluation], reasons: int | None) -> list[Column]:
-    latest = results[-1].year_label
+    latest = results[-1].year.label
     columns = [
         Column("No."),
         Column("指標名", fixed=24),
@@ -165,7 +165,7 @@ def columns_of(results: Sequence[PlanEvaluation], reasons: int | None) -> list[C
         Column("目標\n時点", cap=9),
     ]
     for result in results:
-        label = result.year_label
+        label = result.year.label
         columns += [
             Column(f"{label}\n実績値", cap=12),
             Column(f"{label}\n時点", cap=9),
@@ -173,7 +173,7 @@ def columns_of(results: Sequence[PlanEvaluation], reasons: int | None) -> list[C
         ]
     columns += [Column(f"{latest}\n達成率"), Column(f"{latest}\n進捗率")]
     if reasons is not None:
-        columns.append(Column(f"{results[reasons].year_label} 評価理由（公表）", fixed=REASON_WIDTH))
+        columns.append(Column(f"{results[reasons].year.label} 評価理由（公表）", fixed=REASON_WIDTH))
     return columns
 
 
