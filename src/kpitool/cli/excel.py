@@ -268,7 +268,7 @@ def import_(
             ) from None
     try:
         result = apply_update(
-            path, doc.plan, fiscal.year, reading.submissions, overwrite=overwrite, dry_run=dry_run
+            path, doc.plan, fiscal, reading.submissions, overwrite=overwrite, dry_run=dry_run
         )
     except ConflictError as exc:
         console.print(changes_table(exc.update, overwrite))
