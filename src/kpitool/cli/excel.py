@@ -181,9 +181,7 @@ def template(
     (doc,) = select_plans(loaded, [plan], with_kpis=True).documents
     if not doc.plan.kpi_count():
         raise CommandFailed(f"plan {plan!r} has no KPIs: there is nothing to collect")
-    write_form(
-        doc.plan, loaded.actuals_for(plan), fiscal.year, fiscal.label, xlsx, when, by_section=by_section
-    )
+    write_form(doc.plan, loaded.actuals_for(plan), fiscal, xlsx, when, by_section=by_section)
     stderr().print(
         f"kpitool: wrote {xlsx} ({doc.plan.kpi_count()} KPIs, {fiscal.label}); "
         f"read it back with: kpitool import {xlsx} --plan {plan} --year {fiscal.label}",
@@ -278,7 +276,7 @@ def import_(
             ) from None
     try:
         result = apply_update(
-            path, doc.plan, fiscal.year, reading.submissions, overwrite=overwrite, dry_run=dry_run
+            path, doc.plan, fiscal, reading.submissions, overwrite=overwrite, dry_run=dry_run
         )
     except ConflictError as exc:
         console.print(changes_table(exc.update, overwrite))
