@@ -35,6 +35,7 @@ from kpitool.cli.common import (
 )
 from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_graded, select_plans
 from kpitool.errors import UsageError
+from kpitool.render.xlsx.paging import Paper
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from kpitool.model.plan import Plan
     from kpitool.rating.results import PlanEvaluation
     from kpitool.update.changes import ActualsUpdate, ConflictError
+    from kpitool.values.fiscal_year import FiscalYear
 
 __all__ = ["register"]
 
@@ -64,7 +66,7 @@ def _check_xlsx(path: Path) -> None:
         )
 
 
-def _report_years(year: str | None, years: str | None) -> list[tuple[int, str]]:
+def _report_years(year: str | None, years: str | None) -> list[FiscalYear]:
     if year is not None and years is None:
         return [parse_year(year)]
     if year is None and years is not None:
@@ -100,13 +102,22 @@ def report(
             "--table", metavar="FILE", help="Report on a flat KPI table (CSV or .xlsx) instead of plans."
         ),
     ] = None,
+    paper: Annotated[
+        Paper,
+        typer.Option(
+            "--paper",
+            case_sensitive=False,
+            help="The paper the sheets print on, landscape: A4, or A3 for more columns per page.",
+        ),
+    ] = Paper.A4,
     data: DataOption = Path("data"),
     skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
 ) -> None:
     """Write the council-ready Excel report: 総括 with a chart, and one sheet of KPIs per plan.
 
-    Print-ready (A4 landscape, one page wide, header row on every page); the same inputs give a
+    Print-ready (A4 or A3 landscape, text at 8 pt or more, a wide sheet cut into column pages
+    with No. and 指標名 repeated, header row on every page); the same inputs give a
     byte-identical file. Without plan ids, each plan is reported for the years it is evaluated in;
     any error in the data stops the run (no workbook) unless --skip-invalid, and then the 総括
     sheet names the plans left out.
@@ -130,17 +141,17 @@ def report(
             raise UsageError(f"--xlsx {xlsx} is the --table input; give another file name")
         plan, actuals = read_table(table)
         scheme = resolve_scheme(plan.evaluation)
-        plans.append([evaluate_plan(plan, actuals, y, label, scheme) for y, label in chosen])
+        plans.append([evaluate_plan(plan, actuals, y, scheme) for y in chosen])
     else:
         loaded = load(data, no_cache)
         option = "--year" if year is not None else "--years"
         per_plan, left_out = select_graded(loaded, plan_ids, chosen, skip_invalid=skip_invalid, option=option)
         cache = data_cache(no_cache)
         with paused_gc():  # a national run builds a million rows and no cycles
-            plans = [[evaluate_document(loaded, d, *y, cache) for y in ys] for d, ys in per_plan]
+            plans = [[evaluate_document(loaded, d, y, cache) for y in ys] for d, ys in per_plan]
     announce_left_out(left_out, in_output=False)
-    write_bytes_atomic(xlsx, render_report(plans, when, skipped=left_out.skipped))
-    labels = ", ".join(label for _, label in chosen)
+    write_bytes_atomic(xlsx, render_report(plans, when, skipped=left_out.skipped, paper=paper))
+    labels = ", ".join(y.label for y in chosen)
     stderr().print(f"kpitool: wrote {xlsx} ({len(plans)} plan(s); {labels})", markup=False, highlight=False)
 
 
@@ -165,16 +176,16 @@ def template(
     from kpitool.render.xlsx.form import write_form
 
     _check_xlsx(xlsx)
-    fiscal, label = parse_year(year)
+    fiscal = parse_year(year)
     when = _stamp()
     loaded = load(data, no_cache)
     (doc,) = select_plans(loaded, [plan], with_kpis=True).documents
     if not doc.plan.kpi_count():
         raise CommandFailed(f"plan {plan!r} has no KPIs: there is nothing to collect")
-    write_form(doc.plan, loaded.actuals_for(plan), fiscal, label, xlsx, when, by_section=by_section)
+    write_form(doc.plan, loaded.actuals_for(plan), fiscal, xlsx, when, by_section=by_section)
     stderr().print(
-        f"kpitool: wrote {xlsx} ({doc.plan.kpi_count()} KPIs, {label}); "
-        f"read it back with: kpitool import {xlsx} --plan {plan} --year {label}",
+        f"kpitool: wrote {xlsx} ({doc.plan.kpi_count()} KPIs, {fiscal.label}); "
+        f"read it back with: kpitool import {xlsx} --plan {plan} --year {fiscal.label}",
         markup=False,
         highlight=False,
     )
@@ -251,11 +262,12 @@ def import_(
 
     if not form.exists():
         raise UsageError(f"no such file: {form}")
-    fiscal, label = parse_year(year)
+    fiscal = parse_year(year)
+    label = fiscal.label
     loaded = load(data, no_cache)
     (doc,) = select_plans(loaded, [plan], with_kpis=True).documents
     try:
-        reading = read_form(form, doc.plan, fiscal)
+        reading = read_form(form, doc.plan, fiscal.year)
     except DataError as exc:
         print_problems(exc.problems)
         raise CommandFailed(

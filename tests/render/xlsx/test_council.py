@@ -19,6 +19,7 @@ from kpitool.rating.engine import evaluate_plan
 from kpitool.render.xlsx.council import build_report, render_report
 from kpitool.render.xlsx.deterministic import EpochError, fixed_time
 from kpitool.sources.tree import load_data
+from kpitool.values.fiscal_year import FiscalYear
 from tests.conftest import DATA, MINIMAL_ACTUALS, MINIMAL_PLAN
 
 MakeData = Callable[..., Path]
@@ -236,8 +237,8 @@ def test_plan_sheet_rows_match_kpitool_evaluate(vision_report: Path, runner: Cli
                 assert cell.value == pytest.approx(float(shown))
                 assert cell.number_format == "#,##0.0%"
         assert (row[18].value or "") == (kpi["official_reason"] or "")
-    notes = [
-        row[0].value for row in sheet.iter_rows(min_row=5) if str(row[0].value or "").startswith("公表評価と")
+    notes = [  # under the table, right of the title columns every column page repeats
+        row[2].value for row in sheet.iter_rows(min_row=5) if str(row[2].value or "").startswith("公表評価と")
     ]
     numbers = {kpi["id"]: kpi["number"] for kpi in latest["kpis"]}
     prefixes = [
@@ -275,19 +276,21 @@ def test_numbers_keep_their_decimals_and_separators(vision_report: Path) -> None
 
 
 def test_print_setup(vision_report: Path) -> None:
+    """総括 fits one page wide; the KPI sheets print at a scale (see test_council_kpis.py)."""
     workbook = load_workbook(vision_report)
     for sheet in workbook.worksheets:
         assert sheet.page_setup.orientation == "landscape"
         assert sheet.page_setup.paperSize == 9  # A4
-        assert sheet.page_setup.fitToWidth == 1
-        assert sheet.page_setup.fitToHeight == 0
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.oddFooter.center.text == "&P / &N"
         assert sheet["A1"].font.name == "游ゴシック"
+    summary = workbook["総括"]
+    assert (summary.page_setup.fitToWidth, summary.page_setup.fitToHeight) == (1, 0)
+    assert summary.sheet_properties.pageSetUpPr.fitToPage
     plan = workbook.worksheets[1]
     assert plan.print_title_rows == "$4:$4"
     assert plan.freeze_panes == "C5"
     assert plan.oddHeader.center.text == "第2期久留米広域連携中枢都市圏ビジョン"
+    assert plan.oddFooter.right.text == VISION
     assert plan.column_dimensions["B"].width == 24
     assert plan.auto_filter.ref.startswith("A4:S")
     wrapped = [
@@ -392,7 +395,7 @@ def test_table_input(tmp_path: Path, runner: CliRunner) -> None:
 def test_large_plan_gets_a_sheet_per_section(tmp_path: Path) -> None:
     loaded = load_data([DATA])
     doc = loaded.plans[VISION]
-    results = [evaluate_plan(doc.plan, loaded.actuals_for(VISION), 2024, "R6")]
+    results = [evaluate_plan(doc.plan, loaded.actuals_for(VISION), FiscalYear(2024))]
     workbook = build_report([results], large_plan=5)
     assert workbook.sheetnames == ["総括", "施策分野1", "施策分野2", "施策分野3"]
     out = tmp_path / "split.xlsx"
