@@ -203,13 +203,13 @@ def _counts(result: ActualsUpdate, blank: int) -> str:
     return ", ".join(parts)
 
 
-def _report_conflicts(error: ConflictError, label: str) -> NoReturn:
+def _report_conflicts(error: ConflictError) -> NoReturn:
     """List each conflict on stderr and stop: nothing was written."""
     from kpitool.render.update import shown_value
 
     for entry, change in error.update.conflicts:
         stderr().print(
-            f"{entry.submission.origin}: conflict: {entry.kpi.id} {label} {change.label}: "
+            f"{entry.submission.origin}: conflict: {entry.kpi.id} {error.update.year.label} {change.label}: "
             f"recorded {shown_value(change.old)}, form {shown_value(change.new)}",
             markup=False,
             highlight=False,
@@ -251,7 +251,6 @@ def import_(
     if not form.exists():
         raise UsageError(f"no such file: {form}")
     fiscal = parse_year(year)
-    label = fiscal.label
     loaded = load(data, no_cache)
     (doc,) = select_plans(loaded, [plan], with_kpis=True).documents
     try:
@@ -280,7 +279,7 @@ def import_(
         )
     except ConflictError as exc:
         console.print(changes_table(exc.update, overwrite))
-        _report_conflicts(exc, label)
+        _report_conflicts(exc)
     except DataError as exc:
         print_problems(exc.problems)
         raise CommandFailed(
@@ -290,12 +289,12 @@ def import_(
         console.print(changes_table(result, overwrite))
     counts = _counts(result, len(reading.blank))
     if not result.changed:
-        console.print(f"{label}: nothing to change ({counts})", markup=False)
+        console.print(f"{fiscal.label}: nothing to change ({counts})", markup=False)
     elif dry_run:
-        console.print(f"{label}: {counts} — dry run, nothing written", markup=False)
+        console.print(f"{fiscal.label}: {counts} — dry run, nothing written", markup=False)
     else:
-        console.print(f"{label}: {counts} — wrote {path}", markup=False)
-        console.print(f"next: kpitool evaluate {plan} --year {label}", markup=False, style="dim")
+        console.print(f"{fiscal.label}: {counts} — wrote {path}", markup=False)
+        console.print(f"next: kpitool evaluate {plan} --year {fiscal.label}", markup=False, style="dim")
 
 
 def register(app: typer.Typer) -> None:
