@@ -40,6 +40,7 @@ from kpitool.errors import UsageError
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from kpitool.model.plan import Plan
     from kpitool.rating.results import PlanEvaluation
     from kpitool.update.changes import ActualsUpdate, ConflictError
     from kpitool.values.fiscal_year import FiscalYear
@@ -200,7 +201,7 @@ def template(
     )
 
 
-def _counts(result: ActualsUpdate, blank: int) -> str:
+def _counts(result: ActualsUpdate, blank: list[tuple[str, str]]) -> str:
     from kpitool.update.changes import EditKind
 
     parts = [
@@ -209,8 +210,19 @@ def _counts(result: ActualsUpdate, blank: int) -> str:
         f"{result.count(EditKind.UNCHANGED)} unchanged",
     ]
     if blank:
-        parts.append(f"{blank} without 実績値 (not imported)")
+        kept = sum(1 for _, note in blank if note)
+        parts.append(f"{len(blank)} without 実績値" + (f" ({kept} with a 備考, kept)" if kept else ""))
     return ", ".join(parts)
+
+
+def _without_value(plan: Plan, blank: list[tuple[str, str]]) -> str:
+    """``no 実績値: ⑤ 久留米市美術館の入館者数, ⑨ … (note kept)``: each KPI the form left without a value."""
+    kpis = {kpi.id: kpi for kpi, _ in plan.iter_kpis()}
+    numbers = plan.kpi_numbers()
+    named = [
+        f"{numbers[kpi_id]} {kpis[kpi_id].name}" + (" (note kept)" if note else "") for kpi_id, note in blank
+    ]
+    return "no 実績値: " + ", ".join(named)
 
 
 def _report_conflicts(error: ConflictError) -> NoReturn:
@@ -274,7 +286,7 @@ def import_(
     path = existing.document.path if existing else data / "actuals" / f"{plan}.yaml"
     console = stdout(width)
     if not reading.submissions:
-        console.print(f"{form}: no 実績値 filled in; nothing to import", markup=False)
+        console.print(f"{form}: no 実績値 or 備考 filled in; nothing to import", markup=False)
         return
     if not dry_run and not path.parent.exists():
         try:
@@ -297,7 +309,9 @@ def import_(
         ) from None
     if result.changed:
         console.print(changes_table(result, overwrite))
-    counts = _counts(result, len(reading.blank))
+    if reading.blank:
+        console.print(_without_value(doc.plan, reading.blank), markup=False, highlight=False)
+    counts = _counts(result, reading.blank)
     if not result.changed:
         console.print(f"{fiscal.label}: nothing to change ({counts})", markup=False)
     elif dry_run:
