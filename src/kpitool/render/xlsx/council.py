@@ -61,6 +61,7 @@ from kpitool.render.xlsx.kit import (
     workbook_bytes,
 )
 from kpitool.sources.selection import SkippedPlan
+from kpitool.support.scratch import private_scratch
 from kpitool.values.fiscal_year import fiscal_year_label_ja
 
 __all__ = ["LARGE_PLAN_KPIS", "build_report", "render_report"]
@@ -293,5 +294,7 @@ def render_report(
     """The report workbook's bytes, every time stamp fixed to ``when``: the same inputs, the same bytes.
 
     The caller writes them (atomically: :func:`kpitool.support.safe_write.write_bytes_atomic`).
+    openpyxl's temporary sheet files live in a private folder removed at the end.
     """
-    return workbook_bytes(build_report(plans, large_plan=large_plan, skipped=skipped), when)
+    with private_scratch():
+        return workbook_bytes(build_report(plans, large_plan=large_plan, skipped=skipped), when)

@@ -42,6 +42,7 @@ from kpitool.render.xlsx.kit import (
     text_lines,
 )
 from kpitool.sources.form_layout import COLUMNS, FORM_COLUMNS, PLAN_LABEL, YEAR_LABEL, locked_cells
+from kpitool.support.scratch import private_scratch
 from kpitool.values.fiscal_year import fiscal_year_label_ja, parse_fiscal_year
 from kpitool.values.numbers import format_number
 from kpitool.values.periods import PeriodError
@@ -238,5 +239,9 @@ def write_form(
     *,
     by_section: bool = False,
 ) -> None:
-    """Build the form and save it atomically and deterministically to ``target``."""
-    save_workbook(build_form(plan, actuals, year, year_label, by_section=by_section), target, when)
+    """Build the form and save it atomically and deterministically to ``target``.
+
+    openpyxl's temporary sheet files live in a private folder removed at the end.
+    """
+    with private_scratch():
+        save_workbook(build_form(plan, actuals, year, year_label, by_section=by_section), target, when)
