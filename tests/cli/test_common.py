@@ -10,13 +10,14 @@ from typer.testing import CliRunner
 from kpitool.cli.app import app
 from kpitool.cli.common import parse_years, refuse_terminal_output
 from kpitool.errors import UsageError
+from kpitool.values.fiscal_year import FiscalYear
 from tests.conftest import DATA
 
 VISION = "kurume-renkei-vision-2"
 
 
 def test_years_are_sorted() -> None:
-    assert parse_years("R6,R4, R5") == [(2022, "R4"), (2023, "R5"), (2024, "R6")]
+    assert parse_years("R6,R4, R5") == [FiscalYear(2022), FiscalYear(2023), FiscalYear(2024)]
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from kpitool.model.actuals import ActualsFile
 from kpitool.model.plan import KPI, Plan
 from kpitool.rating.engine import evaluate_plan
 from kpitool.rating.results import Evaluation, PlanEvaluation
-from kpitool.values.fiscal_year import parse_fiscal_year
+from kpitool.values.fiscal_year import FiscalYear
 
 D = Decimal
 HUNDRED, TWO_HUNDRED = Decimal(100), Decimal(200)
@@ -71,7 +71,7 @@ def evaluate(
         }
     )
     recorded = ActualsFile.model_validate({"plan": "t", "actuals": actuals})
-    return evaluate_plan(plan, recorded, parse_fiscal_year(year), year)
+    return evaluate_plan(plan, recorded, FiscalYear.parse(year))
 
 
 def rate(

@@ -17,15 +17,19 @@ from kpitool.render.machine import evaluations_json
 from kpitool.sources.documents import CachedModel
 from kpitool.sources.tree import load_data
 from kpitool.support.cache import Cache
+from kpitool.values.fiscal_year import FiscalYear
 from tests.conftest import MINIMAL_ACTUALS, MINIMAL_PLAN
 
 MakeData = Callable[..., Path]
 
 
-def _evaluate(root: Path, cache: Cache | None, year: int = 2023, label: str = "R5") -> str:
+R5 = FiscalYear(2023)
+
+
+def _evaluate(root: Path, cache: Cache | None, year: FiscalYear = R5) -> str:
     loaded = load_data([root], cache=cache)
     loaded.problems = check_data(loaded, cache)
-    return evaluations_json(evaluate_documents(loaded, list(loaded.plans.values()), year, label, cache))
+    return evaluations_json(evaluate_documents(loaded, list(loaded.plans.values()), year, cache))
 
 
 def test_a_warm_evaluation_comes_from_the_cache_and_equals_a_cold_one(

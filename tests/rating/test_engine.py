@@ -17,6 +17,7 @@ from kpitool.model.actuals import ActualsFile, PublishedSummary
 from kpitool.model.plan import Plan
 from kpitool.rating.engine import evaluate_plan, half_up_percents, published_for, summarise
 from kpitool.rating.results import PERCENT_ROUNDING_NOTE, Evaluation, Summary
+from kpitool.values.fiscal_year import FiscalYear
 from tests.properties import examples
 from tests.rating.conftest import (
     D,
@@ -164,7 +165,7 @@ def test_equal_counts_always_show_equal_percents(numbers: list[int], data: st.Da
 @given(st.lists(st.integers(min_value=0, max_value=500), min_size=1, max_size=6).filter(any))
 def test_the_note_appears_exactly_when_the_percents_miss_100(numbers: list[int]) -> None:
     counts = {f"g{i}": n for i, n in enumerate(numbers)}
-    summary = Summary(2024, "R6", (), counts, half_up_percents(counts))
+    summary = Summary(FiscalYear(2024), (), counts, half_up_percents(counts))
     assert summary.percent_total == sum(half_up_percents(counts).values())
     # each percent is off by at most 0.05, so the sum is within 0.05 per grade of 100
     assert abs(summary.percent_total - 100) <= D("0.05") * len(counts)
@@ -177,7 +178,7 @@ def test_summary_counts_every_row_once() -> None:
     result = evaluate(kpis, {f"k{i}": {"R6": {"value": v}} for i, v in enumerate(values) if v})
     assert result.summary.counts == {"○": 1, "△": 2, "×": 3, "—": 1}
     assert result.summary.total == 7
-    again = summarise(result.rows, result.scheme, result.year, result.year_label)
+    again = summarise(result.rows, result.scheme, result.year)
     # 14.286 / 28.571 / 42.857 / 14.286, each rounded on its own: 100.1 in all, and a note says so
     assert again.percents == {"○": D("14.3"), "△": D("28.6"), "×": D("42.9"), "—": D("14.3")}
     assert (again.percent_total, again.rounding_note) == (D("100.1"), PERCENT_ROUNDING_NOTE)
@@ -197,7 +198,7 @@ def test_summary_counts_official_grades_and_those_over_a_different_grade() -> No
 
 
 def test_the_published_summary_of_the_year_is_compared(published_years: ActualsFile) -> None:
-    result = evaluate_plan(_two_kpi_plan(), published_years, 2024, "R6")
+    result = evaluate_plan(_two_kpi_plan(), published_years, FiscalYear(2024))
     assert result.summary.counts == {"○": 1, "△": 1, "×": 0, "—": 0}
     published = result.summary.published
     assert published is not None
@@ -205,23 +206,25 @@ def test_the_published_summary_of_the_year_is_compared(published_years: ActualsF
     assert published.differing == ("△", "×")
     assert not published.matches
     assert published.source == "第2章"
-    earlier = evaluate_plan(_two_kpi_plan(), published_years, 2023, "R5").summary.published
+    earlier = evaluate_plan(_two_kpi_plan(), published_years, FiscalYear(2023)).summary.published
     assert earlier is not None
     assert earlier.matches
-    assert evaluate_plan(_two_kpi_plan(), published_years, 2022, "R4").summary.published is None
+    assert evaluate_plan(_two_kpi_plan(), published_years, FiscalYear(2022)).summary.published is None
 
 
 def test_a_selection_of_kpis_is_not_compared(published_years: ActualsFile) -> None:
-    chosen = evaluate_plan(_two_kpi_plan(), published_years, 2024, "R6", select=lambda kpi: kpi.id == "a")
+    chosen = evaluate_plan(
+        _two_kpi_plan(), published_years, FiscalYear(2024), select=lambda kpi: kpi.id == "a"
+    )
     assert chosen.summary.published is None
 
 
 @pytest.mark.parametrize("label", ["R6", "令和6年度", "2024年度"])
 def test_published_for_any_spelling_of_the_year(label: str) -> None:
     recorded = ActualsFile.model_validate({"plan": "t", "published_summary": {label: {"counts": {"○": 1}}}})
-    assert isinstance(published_for(recorded, 2024), PublishedSummary)
-    assert published_for(recorded, 2023) is None
-    assert published_for(None, 2024) is None
+    assert isinstance(published_for(recorded, FiscalYear(2024)), PublishedSummary)
+    assert published_for(recorded, FiscalYear(2023)) is None
+    assert published_for(None, FiscalYear(2024)) is None
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from rich.console import Console, RenderableType
 from kpitool.rating.engine import evaluate_plan
 from kpitool.rating.results import PlanEvaluation
 from kpitool.sources.tree import load_data
+from kpitool.values.fiscal_year import FiscalYear
 from tests.conftest import dedent
 
 
@@ -68,4 +69,4 @@ def evaluation(data_dir: Callable[..., Path]) -> PlanEvaluation:
     root = data_dir(plans={"wide.yaml": dedent(PLAN)}, actuals={"wide.yaml": dedent(ACTUALS)})
     loaded = load_data([root])
     plan = loaded.plans["wide"].plan
-    return evaluate_plan(plan, loaded.actuals["wide"].actuals, 2023, "R5")
+    return evaluate_plan(plan, loaded.actuals["wide"].actuals, FiscalYear(2023))

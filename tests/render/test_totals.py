@@ -12,6 +12,7 @@ from kpitool.rating.engine import summarise
 from kpitool.rating.results import PlanEvaluation, Summary
 from kpitool.render.published import difference_text, official_text, published_figure, sources_text
 from kpitool.render.totals import counts_lines, summary_table
+from kpitool.values.fiscal_year import FiscalYear
 from tests.render.conftest import render
 
 
@@ -31,7 +32,7 @@ def with_published(
 ) -> Summary:
     """The evaluation's 総括 set beside a published one."""
     published = PublishedSummary.model_validate({"counts": counts, "source": source})
-    return summarise(evaluation.rows, evaluation.scheme, evaluation.year, evaluation.year_label, published)
+    return summarise(evaluation.rows, evaluation.scheme, evaluation.year, published)
 
 
 def computed(evaluation: PlanEvaluation) -> dict[str, int]:
@@ -119,7 +120,9 @@ def test_official_grades_are_counted_and_said(evaluation: PlanEvaluation) -> Non
 
 def test_sources_once_when_shared_else_per_year(evaluation: PlanEvaluation) -> None:
     one = with_published(evaluation, computed(evaluation), "第2章")
-    other = dataclasses.replace(with_published(evaluation, computed(evaluation), "別冊"), year_label="R6")
+    other = dataclasses.replace(
+        with_published(evaluation, computed(evaluation), "別冊"), year=FiscalYear(2024)
+    )
     assert sources_text([one, one]) == "公表の出典: 第2章"
     assert sources_text([one, other]) == "公表の出典: R5 第2章; R6 別冊"
     assert sources_text([evaluation.summary]) is None

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from kpitool.problems import Problem
     from kpitool.sources.tree import LoadedData
     from kpitool.support.cache import Cache
+    from kpitool.values.fiscal_year import FiscalYear
 
 __all__ = [
     "UNBOUNDED_WIDTH",
@@ -229,20 +230,19 @@ def load(data: Path, no_cache: bool = False) -> LoadedData:
     return loaded
 
 
-def parse_year(text: str, option: str = "--year") -> tuple[int, str]:
-    """An evaluation year argument → (fiscal year, R-label); usage error if unreadable."""
-    from kpitool.values.fiscal_year import fiscal_year_label, parse_fiscal_year
+def parse_year(text: str, option: str = "--year") -> FiscalYear:
+    """An evaluation year argument (``R6``, ``令和6年度``, ``2024`` …); usage error if unreadable."""
+    from kpitool.values.fiscal_year import FiscalYear
     from kpitool.values.periods import PeriodError
 
     try:
-        year = parse_fiscal_year(text)
+        return FiscalYear.parse(text)
     except PeriodError as exc:
         raise UsageError(f"{option}: {exc}") from None
-    return year, fiscal_year_label(year)
 
 
-def parse_years(text: str, option: str = "--years") -> list[tuple[int, str]]:
-    """Comma-separated evaluation years → (fiscal year, R-label) pairs, oldest first.
+def parse_years(text: str, option: str = "--years") -> list[FiscalYear]:
+    """Comma-separated evaluation years → their fiscal years, oldest first.
 
     A year given twice (``R6,R4,R6``, or ``R6`` and ``2024``) is a usage error, and so is a list
     separated by the Japanese comma 、 (or ，), which would otherwise read as one unknown year.
@@ -250,17 +250,17 @@ def parse_years(text: str, option: str = "--years") -> list[tuple[int, str]]:
     for comma in ("、", "，"):
         if comma in text:
             raise UsageError(f"{option}: separate years with commas (,), not {comma}: e.g. R4,R5,R6")
-    years: dict[int, str] = {}
+    years: set[FiscalYear] = set()
     for item in text.split(","):
         if not item.strip():
             continue
-        year, label = parse_year(item.strip(), option)
+        year = parse_year(item.strip(), option)
         if year in years:
-            raise UsageError(f"{option}: {label} is given twice")
-        years[year] = label
+            raise UsageError(f"{option}: {year.label} is given twice")
+        years.add(year)
     if not years:
         raise UsageError(f"{option} needs at least one year, e.g. R4,R5,R6")
-    return sorted(years.items())
+    return sorted(years)
 
 
 def data_files(data: Path) -> list[Path]:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from kpitool.rating.results import PlanEvaluation
     from kpitool.sources.documents import PlanDocument
     from kpitool.sources.tree import LoadedData
+    from kpitool.values.fiscal_year import FiscalYear
 
 __all__ = ["register"]
 
@@ -53,11 +54,11 @@ FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="tabl
 
 
 def _evaluations(
-    loaded: LoadedData, docs: list[PlanDocument], year: int, label: str, no_cache: bool
+    loaded: LoadedData, docs: list[PlanDocument], year: FiscalYear, no_cache: bool
 ) -> list[PlanEvaluation]:
     from kpitool.rating.cached import evaluate_documents
 
-    return evaluate_documents(loaded, docs, year, label, data_cache(no_cache))
+    return evaluate_documents(loaded, docs, year, data_cache(no_cache))
 
 
 def evaluate(
@@ -90,7 +91,7 @@ def evaluate(
     """
     from kpitool.sources.selection import NOTHING_LEFT_OUT
 
-    fiscal_year, label = parse_year(year)
+    fiscal_year = parse_year(year)
     guard_output(output, [table] if table is not None else data_files(data))
     left_out = NOTHING_LEFT_OUT
     if table is not None:
@@ -99,13 +100,13 @@ def evaluate(
         from kpitool.rating.engine import evaluate_plan
 
         plan, actuals = read_table(table)
-        results = [evaluate_plan(plan, actuals, fiscal_year, label)]
+        results = [evaluate_plan(plan, actuals, fiscal_year)]
     else:
         loaded = load(data, no_cache)
         per_plan, left_out = select_graded(
-            loaded, plan_ids, [(fiscal_year, label)], skip_invalid=skip_invalid, option="--year"
+            loaded, plan_ids, [fiscal_year], skip_invalid=skip_invalid, option="--year"
         )
-        results = _evaluations(loaded, [doc for doc, _ in per_plan], fiscal_year, label, no_cache)
+        results = _evaluations(loaded, [doc for doc, _ in per_plan], fiscal_year, no_cache)
     from kpitool.render.registry import EVALUATIONS
 
     refuse_terminal_output(output, fmt.value, EVALUATIONS)
@@ -139,7 +140,7 @@ def summary(
     selected, left_out = select_graded(loaded, plan_ids, parsed, skip_invalid=skip_invalid, option="--years")
     per_plan = []
     for doc, doc_years in selected:
-        results = [r for y in doc_years for r in _evaluations(loaded, [doc], *y, no_cache)]
+        results = [r for y in doc_years for r in _evaluations(loaded, [doc], y, no_cache)]
         per_plan.append((results[0].plan, results))
     from kpitool.render.registry import SUMMARIES
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from kpitool.rating.results import PlanEvaluation
     from kpitool.update.changes import ActualsUpdate, ConflictError
+    from kpitool.values.fiscal_year import FiscalYear
 
 __all__ = ["register"]
 
@@ -63,7 +64,7 @@ def _check_xlsx(path: Path) -> None:
         )
 
 
-def _report_years(year: str | None, years: str | None) -> list[tuple[int, str]]:
+def _report_years(year: str | None, years: str | None) -> list[FiscalYear]:
     if year is not None and years is None:
         return [parse_year(year)]
     if year is None and years is not None:
@@ -129,17 +130,17 @@ def report(
             raise UsageError(f"--xlsx {xlsx} is the --table input; give another file name")
         plan, actuals = read_table(table)
         scheme = resolve_scheme(plan.evaluation)
-        plans.append([evaluate_plan(plan, actuals, y, label, scheme) for y, label in chosen])
+        plans.append([evaluate_plan(plan, actuals, y, scheme) for y in chosen])
     else:
         loaded = load(data, no_cache)
         option = "--year" if year is not None else "--years"
         per_plan, left_out = select_graded(loaded, plan_ids, chosen, skip_invalid=skip_invalid, option=option)
         cache = data_cache(no_cache)
         with paused_gc():  # a national run builds a million rows and no cycles
-            plans = [[evaluate_document(loaded, d, *y, cache) for y in ys] for d, ys in per_plan]
+            plans = [[evaluate_document(loaded, d, y, cache) for y in ys] for d, ys in per_plan]
     announce_left_out(left_out, in_output=False)
     write_bytes_atomic(xlsx, render_report(plans, when, skipped=left_out.skipped))
-    labels = ", ".join(label for _, label in chosen)
+    labels = ", ".join(y.label for y in chosen)
     stderr().print(f"kpitool: wrote {xlsx} ({len(plans)} plan(s); {labels})", markup=False, highlight=False)
 
 
@@ -164,16 +165,18 @@ def template(
     from kpitool.render.xlsx.form import write_form
 
     _check_xlsx(xlsx)
-    fiscal, label = parse_year(year)
+    fiscal = parse_year(year)
     when = _stamp()
     loaded = load(data, no_cache)
     (doc,) = select_plans(loaded, [plan], with_kpis=True).documents
     if not doc.plan.kpi_count():
         raise CommandFailed(f"plan {plan!r} has no KPIs: there is nothing to collect")
-    write_form(doc.plan, loaded.actuals_for(plan), fiscal, label, xlsx, when, by_section=by_section)
+    write_form(
+        doc.plan, loaded.actuals_for(plan), fiscal.year, fiscal.label, xlsx, when, by_section=by_section
+    )
     stderr().print(
-        f"kpitool: wrote {xlsx} ({doc.plan.kpi_count()} KPIs, {label}); "
-        f"read it back with: kpitool import {xlsx} --plan {plan} --year {label}",
+        f"kpitool: wrote {xlsx} ({doc.plan.kpi_count()} KPIs, {fiscal.label}); "
+        f"read it back with: kpitool import {xlsx} --plan {plan} --year {fiscal.label}",
         markup=False,
         highlight=False,
     )
@@ -239,11 +242,12 @@ def import_(
 
     if not form.exists():
         raise UsageError(f"no such file: {form}")
-    fiscal, label = parse_year(year)
+    fiscal = parse_year(year)
+    label = fiscal.label
     loaded = load(data, no_cache)
     (doc,) = select_plans(loaded, [plan], with_kpis=True).documents
     try:
-        reading = read_form(form, doc.plan, fiscal)
+        reading = read_form(form, doc.plan, fiscal.year)
     except DataError as exc:
         print_problems(exc.problems)
         raise CommandFailed(
@@ -264,7 +268,7 @@ def import_(
             ) from None
     try:
         result = apply_update(
-            path, doc.plan, fiscal, reading.submissions, overwrite=overwrite, dry_run=dry_run
+            path, doc.plan, fiscal.year, reading.submissions, overwrite=overwrite, dry_run=dry_run
         )
     except ConflictError as exc:
         console.print(changes_table(exc.update, overwrite))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import typer
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from kpitool.sources.documents import PlanDocument
     from kpitool.sources.selection import LeftOut, OutOfPeriod, SkippedPlan
     from kpitool.sources.tree import LoadedData
+    from kpitool.values.fiscal_year import FiscalYear
 
 __all__ = [
     "Selection",
@@ -44,7 +45,7 @@ SkipInvalidOption = Annotated[
     ),
 ]
 
-Years = list[tuple[int, str]]
+Years: TypeAlias = "list[FiscalYear]"
 
 
 @dataclass(frozen=True)

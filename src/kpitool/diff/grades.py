@@ -27,7 +27,7 @@ from kpitool.model.actuals import ActualsFile
 from kpitool.model.plan import KPI, Plan
 from kpitool.rating.engine import evaluate_plan, resolve_scheme
 from kpitool.rating.schemes.base import RatingError, Scheme
-from kpitool.values.fiscal_year import parse_fiscal_year
+from kpitool.values.fiscal_year import FiscalYear, parse_fiscal_year
 from kpitool.values.periods import PeriodError
 
 __all__ = ["CAUSE_KINDS", "grade_changes", "kpi_map"]
@@ -84,12 +84,12 @@ def _scheme(plan: Plan) -> Scheme | None:
 
 
 def _grades(
-    plan: Plan, actuals: ActualsFile | None, scheme: Scheme, ids: set[str], years: dict[int, str]
+    plan: Plan, actuals: ActualsFile | None, scheme: Scheme, ids: set[str], years: Iterable[int]
 ) -> dict[tuple[str, int], str]:
     """(KPI id, year) → computed grade symbol, for the chosen KPIs and years."""
     found: dict[tuple[str, int], str] = {}
-    for year, label in years.items():
-        graded = evaluate_plan(plan, actuals, year, label, scheme, select=lambda kpi: kpi.id in ids)
+    for year in years:
+        graded = evaluate_plan(plan, actuals, FiscalYear(year), scheme, select=lambda kpi: kpi.id in ids)
         for row in graded.rows:
             found.setdefault((row.kpi.id, year), row.computed.symbol)
     return found
@@ -123,7 +123,7 @@ def grade_changes(
         **graded,
         **{key: label for key, label in _graded_years(new_actuals, ids).items() if key in graded},
     }
-    years = {year: label for (_kid, year), label in sorted(graded.items())}
+    years = sorted({year for _kid, year in graded})
     before = _grades(old, old_actuals, old_scheme, ids, years)
     after = _grades(new, new_actuals, new_scheme, ids, years)
     found: list[Change] = []

@@ -20,7 +20,7 @@ from kpitool.rating.facts import Observation, facts_for
 from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
 from kpitool.rating.schemes.base import Outcome, Scheme
 from kpitool.rating.schemes.registry import scheme_named
-from kpitool.values.fiscal_year import parse_fiscal_year
+from kpitool.values.fiscal_year import FiscalYear, parse_fiscal_year
 from kpitool.values.numbers import UnitError, round_half_up
 from kpitool.values.periods import PeriodError
 
@@ -63,7 +63,7 @@ def index_actuals(kpis: Iterable[KPI], actuals: ActualsFile | None) -> dict[str,
                 value = actual.value_in(units[kpi_id])
             except (PeriodError, UnitError):
                 continue
-            index.setdefault(kpi_id, {})[year] = Observation(year, label, actual, value)
+            index.setdefault(kpi_id, {})[year] = Observation(year, actual, value)
     return index
 
 
@@ -71,16 +71,15 @@ def evaluate_kpi(
     kpi: KPI,
     section: Section | None,
     number: str,
-    year: int,
-    year_label: str,
+    year: FiscalYear,
     observations: Mapping[int, Observation],
     scheme: Scheme,
 ) -> Evaluation:
     """Grade one KPI for one evaluation year; ``number`` is its No. (:meth:`Plan.kpi_numbers`)."""
-    observation = observations.get(year)
-    facts = facts_for(kpi, year, observations)
+    observation = observations.get(year.year)
+    facts = facts_for(kpi, year.year, observations)
     if facts.value is None:
-        outcome = Outcome("not_judged", f"no actual for {year_label}")
+        outcome = Outcome("not_judged", f"no actual for {year.label}")
         achievement = progress = None
     else:
         outcome = scheme.decide(facts)
@@ -95,7 +94,6 @@ def evaluate_kpi(
         section=section,
         number=number,
         year=year,
-        year_label=year_label,
         observation=observation,
         baseline=facts.baseline,
         target=facts.target,
@@ -114,8 +112,7 @@ def evaluate_kpi(
 def summarise(
     rows: Sequence[Evaluation],
     scheme: Scheme,
-    year: int,
-    year_label: str,
+    year: FiscalYear,
     published: PublishedSummary | None = None,
 ) -> Summary:
     """Count the grades of one year; each percent rounded half-up on its own (:func:`half_up_percents`).
@@ -131,7 +128,6 @@ def summarise(
     overridden = sum(1 for row in rows if row.disagrees)
     return Summary(
         year,
-        year_label,
         scheme.grade_specs,
         counts,
         half_up_percents(counts),
@@ -149,13 +145,13 @@ def _compare_published(counts: Mapping[str, int], published: PublishedSummary) -
     return Published(shown, differing, published.source)
 
 
-def published_for(actuals: ActualsFile | None, year: int) -> PublishedSummary | None:
+def published_for(actuals: ActualsFile | None, year: FiscalYear) -> PublishedSummary | None:
     """The 公表総括 an actuals file records for an evaluation year (any spelling of it), if any."""
     if actuals is None:
         return None
     for label, published in actuals.published_summary.items():
         try:
-            if parse_fiscal_year(label) == year:
+            if parse_fiscal_year(label) == year.year:
                 return published
         except PeriodError:  # validated by the model; unreadable here means not this year
             continue
@@ -184,8 +180,7 @@ def half_up_percents(counts: Mapping[str, int], places: int = 1) -> dict[str, De
 def evaluate_plan(
     plan: Plan,
     actuals: ActualsFile | None,
-    year: int,
-    year_label: str,
+    year: FiscalYear,
     scheme: Scheme | None = None,
     select: Callable[[KPI], bool] | None = None,
 ) -> PlanEvaluation:
@@ -195,10 +190,10 @@ def evaluate_plan(
     index = index_actuals((kpi for kpi, _ in placed), actuals)
     numbers = plan.kpi_numbers()
     rows = tuple(
-        evaluate_kpi(kpi, section, numbers[kpi.id], year, year_label, index.get(kpi.id, {}), scheme)
+        evaluate_kpi(kpi, section, numbers[kpi.id], year, index.get(kpi.id, {}), scheme)
         for kpi, section in placed
     )
     # A 総括 of only some KPIs (``select``) is not the published one: nothing to compare.
     published = published_for(actuals, year) if select is None else None
-    summary = summarise(rows, scheme, year, year_label, published)
-    return PlanEvaluation(plan, year, year_label, scheme, rows, summary)
+    summary = summarise(rows, scheme, year, published)
+    return PlanEvaluation(plan, year, scheme, rows, summary)

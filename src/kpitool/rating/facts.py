@@ -46,7 +46,6 @@ class Observation:
 
     year: int
     """評価年度 — the evaluation year (western fiscal year)."""
-    year_label: str
     actual: Actual
     value: Decimal | None
 

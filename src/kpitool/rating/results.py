@@ -16,6 +16,7 @@ from typing import Any
 from kpitool.model.plan import KPI, Direction, Plan, Section
 from kpitool.rating.facts import Observation
 from kpitool.rating.schemes.base import GradeSpec, Scheme
+from kpitool.values.fiscal_year import FiscalYear
 
 __all__ = ["PERCENT_ROUNDING_NOTE", "Evaluation", "PlanEvaluation", "Published", "Summary"]
 
@@ -31,8 +32,7 @@ class Evaluation:
     section: Section | None
     number: str
     """The No. shown: the KPI's own number (①) where the plan gives one, else its 1-based position."""
-    year: int
-    year_label: str
+    year: FiscalYear
     observation: Observation | None
     baseline: Decimal | None
     target: Decimal | None
@@ -90,8 +90,7 @@ class Published:
 class Summary:
     """総括 — count and percent of each grade for one year."""
 
-    year: int
-    year_label: str
+    year: FiscalYear
     grades: tuple[GradeSpec, ...]
     counts: Mapping[str, int]
     """grade symbol → count."""
@@ -127,8 +126,7 @@ class PlanEvaluation:
     """A plan graded for one evaluation year."""
 
     plan: Plan
-    year: int
-    year_label: str
+    year: FiscalYear
     scheme: Scheme
     rows: tuple[Evaluation, ...]
     summary: Summary

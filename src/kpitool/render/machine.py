@@ -130,7 +130,7 @@ def evaluation_json(result: PlanEvaluation) -> dict[str, Any]:
     """One plan's evaluation as the documented JSON object."""
     return {
         "plan": _plan_json(result.plan),
-        "year": {"label": result.year_label, "fiscal_year": result.year},
+        "year": {"label": result.year.label, "fiscal_year": result.year.year},
         "scheme": {
             "name": result.scheme.name,
             "grades": [
@@ -244,8 +244,8 @@ def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
                 data = _row_json(row)
                 yield [
                     result.plan.id,
-                    result.year_label,
-                    result.year,
+                    result.year.label,
+                    result.year.year,
                     data["id"],
                     data["no"],
                     data["number"],
@@ -289,8 +289,8 @@ def _published_json(published: Published | None) -> dict[str, Any] | None:
 def _year_json(summary: Summary) -> dict[str, Any]:
     """One year of the 総括: counts, percents, how many grades are official, the published counts."""
     return {
-        "label": summary.year_label,
-        "fiscal_year": summary.year,
+        "label": summary.year.label,
+        "fiscal_year": summary.year.year,
         "counts": dict(summary.counts),
         **_percents_json(summary),
         "total": summary.total,
@@ -356,8 +356,8 @@ def summaries_csv(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> s
                 rows.append(
                     [
                         plan.id,
-                        s.year_label,
-                        s.year,
+                        s.year.label,
+                        s.year.year,
                         grade.symbol,
                         s.counts.get(grade.symbol, 0),
                         s.percents[grade.symbol],
@@ -370,8 +370,8 @@ def summaries_csv(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> s
             rows.append(
                 [
                     plan.id,
-                    s.year_label,
-                    s.year,
+                    s.year.label,
+                    s.year.year,
                     "計",
                     s.total,
                     s.percent_total,

@@ -33,5 +33,5 @@ def summary_notes(summaries: Sequence[Summary]) -> list[RenderableType]:
     missing = [summary for summary in summaries if summary.rounding_note]
     if not missing:
         return []
-    totals = "、".join(f"{summary.year_label} {summary.percent_total}%" for summary in missing)
+    totals = "、".join(f"{summary.year.label} {summary.percent_total}%" for summary in missing)
     return [Flow([words(f"注: {missing[0].rounding_note} (合計 {totals})")], indent=2)]

@@ -50,7 +50,7 @@ def difference_parts(summary: Summary) -> tuple[str, list[str]] | None:
         f"{symbol} 計算 {summary.counts.get(symbol, 0)} / 公表 {published.counts[symbol]}"
         for symbol in published.differing
     ]
-    return f"{summary.year_label}: 公表と異なる (differs from the published counts) —", parts
+    return f"{summary.year.label}: 公表と異なる (differs from the published counts) —", parts
 
 
 def difference_text(summary: Summary) -> str | None:
@@ -64,7 +64,7 @@ def official_text(summary: Summary) -> str | None:
     if not summary.official:
         return None
     verb = "is" if summary.official == 1 else "are"
-    text = f"{summary.year_label}: {summary.official} of {summary.total} grades {verb} official (公表評価)"
+    text = f"{summary.year.label}: {summary.official} of {summary.total} grades {verb} official (公表評価)"
     if summary.overridden:
         verb = "differs" if summary.overridden == 1 else "differ"
         text += f"; {summary.overridden} {verb} from the computed grade"
@@ -73,7 +73,7 @@ def official_text(summary: Summary) -> str | None:
 
 def sources_text(summaries: Sequence[Summary]) -> str | None:
     """Where the published counts come from: one source for all years, or one per year."""
-    recorded = [(s.year_label, s.published.source) for s in summaries if s.published and s.published.source]
+    recorded = [(s.year.label, s.published.source) for s in summaries if s.published and s.published.source]
     if not recorded:
         return None
     sources = {source for _, source in recorded}

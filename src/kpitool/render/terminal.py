@@ -158,7 +158,7 @@ class EvaluationView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[RenderableType]:
         width = options.max_width
         result = self.result
-        yield Flow([words(f"{result.plan.title} — {result.year_label} 評価", "italic")])
+        yield Flow([words(f"{result.plan.title} — {result.year.label} 評価", "italic")])
         yield _fitted(self.items, width) or _blocks(self.items, width)
         yield from counts_lines(result.summary, result.scheme)
         yield legend(result.scheme)

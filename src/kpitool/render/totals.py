@@ -118,11 +118,11 @@ class SummaryView:
         grades = self.scheme.grade_specs
         cells: list[Flow | None] = [self._figures(summary, g.symbol, below) for g in grades]
         cells.append(Flow.of(str(summary.total)))
-        columns = [Column(Flow.of(summary.year_label, "件数"), cells, "right")]
+        columns = [Column(Flow.of(summary.year.label, "件数"), cells, "right")]
         if self.published:
             symbols = [*(g.symbol for g in grades), None]
             figures = [Flow([[_published_atom(summary, symbol)]]) for symbol in symbols]
-            columns.append(Column(Flow.of(summary.year_label, "公表"), list(figures), "right"))
+            columns.append(Column(Flow.of(summary.year.label, "公表"), list(figures), "right"))
         return columns
 
     def _turned(self, width: int) -> RenderableType:
@@ -131,11 +131,11 @@ class SummaryView:
         rows: list[tuple[str, list[Flow]]] = []
         for summary in self.summaries:
             figures = [self._figures(summary, grade.symbol, True) for grade in grades]
-            rows.append((summary.year_label, [*figures, Flow.of(str(summary.total))]))
+            rows.append((summary.year.label, [*figures, Flow.of(str(summary.total))]))
             if summary.published is not None:
                 symbols = [*(g.symbol for g in grades), None]
                 published = [Flow([[_published_atom(summary, symbol)]]) for symbol in symbols]
-                rows.append((f"{summary.year_label} 公表", published))
+                rows.append((f"{summary.year.label} 公表", published))
         columns = [Column(Flow.of("年度"), [Flow.of(label) for label, _ in rows])]
         for index, grade in enumerate(grades):
             cells: list[Flow | None] = [cells[index] for _, cells in rows]

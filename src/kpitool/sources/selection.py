@@ -19,6 +19,7 @@ from kpitool.problems import Problem, Severity
 if TYPE_CHECKING:
     from kpitool.sources.documents import PlanDocument
     from kpitool.sources.tree import LoadedData
+    from kpitool.values.fiscal_year import FiscalYear
 
 __all__ = [
     "NOTHING_LEFT_OUT",
@@ -117,23 +118,23 @@ def period_label(doc: PlanDocument) -> str:
     return f"{period.start}–{period.end}" if period else "no 計画期間"
 
 
-def _evaluates(doc: PlanDocument, year: int) -> bool:
+def _evaluates(doc: PlanDocument, year: FiscalYear) -> bool:
     period = doc.period
-    return period is None or period.evaluates(year)  # without a period, every year may be its own
+    return period is None or period.evaluates(year.year)  # without a period, every year may be its own
 
 
 def split_by_period(
-    docs: Sequence[PlanDocument], years: Sequence[tuple[int, str]]
-) -> tuple[list[tuple[PlanDocument, list[tuple[int, str]]]], list[OutOfPeriod]]:
+    docs: Sequence[PlanDocument], years: Sequence[FiscalYear]
+) -> tuple[list[tuple[PlanDocument, list[FiscalYear]]], list[OutOfPeriod]]:
     """Each plan with the years it is evaluated in, and the plans with the years they are not.
 
     A plan none of whose years is evaluated is left out entirely.
     """
-    kept: list[tuple[PlanDocument, list[tuple[int, str]]]] = []
+    kept: list[tuple[PlanDocument, list[FiscalYear]]] = []
     out: list[OutOfPeriod] = []
     for doc in docs:
-        inside = [y for y in years if _evaluates(doc, y[0])]
-        outside = tuple(label for year, label in years if not _evaluates(doc, year))
+        inside = [year for year in years if _evaluates(doc, year)]
+        outside = tuple(year.label for year in years if not _evaluates(doc, year))
         if inside:
             kept.append((doc, inside))
         if outside:
@@ -143,7 +144,7 @@ def split_by_period(
     return kept, out
 
 
-def uncovered_years(docs: Iterable[PlanDocument], years: Sequence[tuple[int, str]]) -> list[str]:
+def uncovered_years(docs: Iterable[PlanDocument], years: Sequence[FiscalYear]) -> list[str]:
     """The R-labels of the years in which none of ``docs`` is evaluated."""
     plans = list(docs)
-    return [label for year, label in years if not any(_evaluates(d, year) for d in plans)]
+    return [year.label for year in years if not any(_evaluates(d, year) for d in plans)]

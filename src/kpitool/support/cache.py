@@ -71,7 +71,7 @@ __all__ = [
     "default_cache",
 ]
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 """Bump when what an entry holds changes shape; it is part of every key."""
 
 _MAGIC = b"KPITOOL\x01"

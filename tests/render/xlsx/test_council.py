@@ -19,6 +19,7 @@ from kpitool.rating.engine import evaluate_plan
 from kpitool.render.xlsx.council import build_report, render_report
 from kpitool.render.xlsx.deterministic import EpochError, fixed_time
 from kpitool.sources.tree import load_data
+from kpitool.values.fiscal_year import FiscalYear
 from tests.conftest import DATA, MINIMAL_ACTUALS, MINIMAL_PLAN
 
 MakeData = Callable[..., Path]
@@ -392,7 +393,7 @@ def test_table_input(tmp_path: Path, runner: CliRunner) -> None:
 def test_large_plan_gets_a_sheet_per_section(tmp_path: Path) -> None:
     loaded = load_data([DATA])
     doc = loaded.plans[VISION]
-    results = [evaluate_plan(doc.plan, loaded.actuals_for(VISION), 2024, "R6")]
+    results = [evaluate_plan(doc.plan, loaded.actuals_for(VISION), FiscalYear(2024))]
     workbook = build_report([results], large_plan=5)
     assert workbook.sheetnames == ["総括", "施策分野1", "施策分野2", "施策分野3"]
     out = tmp_path / "split.xlsx"

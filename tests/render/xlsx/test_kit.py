@@ -11,6 +11,7 @@ from kpitool.rating.engine import evaluate_plan
 from kpitool.render.xlsx import kit
 from kpitool.render.xlsx.council import render_report
 from kpitool.sources.tree import load_data
+from kpitool.values.fiscal_year import FiscalYear
 from tests.conftest import DATA
 
 
@@ -37,10 +38,7 @@ def test_fast_row_path_writes_what_openpyxls_own_path_writes(
 
     loaded = load_data([DATA])
     plans = [
-        [
-            evaluate_plan(doc.plan, loaded.actuals_for(plan_id), year, label)
-            for year, label in ((2023, "R5"), (2024, "R6"))
-        ]
+        [evaluate_plan(doc.plan, loaded.actuals_for(plan_id), FiscalYear(year)) for year in (2023, 2024)]
         for plan_id, doc in sorted(loaded.plans.items())
         if doc.plan.kpi_count()
     ]

@@ -62,7 +62,7 @@ from kpitool.render.xlsx.kit import (
 )
 from kpitool.sources.selection import SkippedPlan
 from kpitool.support.scratch import private_scratch
-from kpitool.values.fiscal_year import fiscal_year_label_ja
+from kpitool.values.fiscal_year import FiscalYear
 
 __all__ = ["LARGE_PLAN_KPIS", "build_report", "render_report"]
 
@@ -83,8 +83,8 @@ DIFFERING_NOTE = Look(bold=True, size=9, colour="9C5700")
 PUBLISHED_LEGEND = f"公表の件数（{DIFFERS}: 計算と異なる）"
 
 
-def _year_heading(year: int, label: str) -> str:
-    return f"{label}（{fiscal_year_label_ja(year)}）"
+def _year_heading(year: FiscalYear) -> str:
+    return f"{year.label}（{year.label_ja}）"
 
 
 def _series_colours(count: int) -> list[str]:
@@ -145,7 +145,7 @@ def _summary_table(
     first = [cells("進捗度", HEADER)]
     second = [cells(None, HEADER)]
     for summary in summaries:
-        first += [cells(_year_heading(summary.year, summary.year_label), HEADER), cells(None, HEADER)]
+        first += [cells(_year_heading(summary.year), HEADER), cells(None, HEADER)]
         second += [cells("件数", HEADER), cells("割合", HEADER)]
     first.append(cells("判断基準", HEADER))
     second.append(cells(None, HEADER))
@@ -229,7 +229,7 @@ def _summary_chart(
     categories = Reference(sheet, min_col=1, min_row=grades_from, max_row=grades_to)
     for index, (summary, colour) in enumerate(zip(summaries, _series_colours(years), strict=True)):
         values = Reference(sheet, min_col=2 + 2 * index, min_row=grades_from, max_row=grades_to)
-        series = Series(values, title=summary.year_label)
+        series = Series(values, title=summary.year.label)
         series.graphicalProperties.solidFill = colour
         series.graphicalProperties.line.solidFill = colour
         chart.series.append(series)
@@ -247,8 +247,7 @@ def _summary_sheet(
     cells = Cells(sheet)
     years = max(len(results) for results in plans)
     widths = [9.0] + [8.0, 8.0] * years + [40.0]
-    labels = {r.year: r.year_label for results in plans for r in results}
-    periods = ", ".join(labels[year] for year in sorted(labels))
+    periods = ", ".join(year.label for year in sorted({r.year for results in plans for r in results}))
     prepare_sheet(sheet, widths, header_row=0, freeze=None, title="KPI評価 総括", subtitle=periods)
     row = first = 1
     if skipped:  # first, so that no reader takes the report for complete

@@ -148,7 +148,7 @@ def _kpi_row(cells: Cells, rows: Sequence[Evaluation], scheme: Scheme, reasons: 
 
 
 def _columns(results: Sequence[PlanEvaluation], reasons: bool) -> list[_Column]:
-    latest = results[-1].year_label
+    latest = results[-1].year.label
     columns = [
         _Column("No."),
         _Column("指標名", fixed=24),
@@ -159,7 +159,7 @@ def _columns(results: Sequence[PlanEvaluation], reasons: bool) -> list[_Column]:
         _Column("目標\n時点", cap=9),
     ]
     for result in results:
-        label = result.year_label
+        label = result.year.label
         columns += [
             _Column(f"{label}\n実績値", cap=12),
             _Column(f"{label}\n時点", cap=9),
@@ -199,7 +199,7 @@ def _height(line: Sequence[_Out], widths: Sequence[float]) -> float | None:
 
 def _notes(results: Sequence[PlanEvaluation]) -> list[str]:
     scheme = results[0].scheme
-    latest = results[-1].year_label
+    latest = results[-1].year.label
     lines = [
         "注1: 評価は、公表された評価がある指標はその評価、ない指標は判断基準による計算結果。"
         "「(計算:△)」は計算結果が公表評価と異なることを示す。",
@@ -212,7 +212,7 @@ def _notes(results: Sequence[PlanEvaluation]) -> list[str]:
     for result in results:
         for row in result.disagreements:
             lines.append(
-                f"公表評価と計算結果が異なる指標（{result.year_label}）: "
+                f"公表評価と計算結果が異なる指標（{result.year.label}）: "
                 f"{row.number} {row.kpi.name} — "
                 f"公表 {row.official} ／ 計算 {row.computed.symbol}"
                 f"（達成率 {display_rate(row.achievement)}、進捗率 {display_rate(row.progress)}）"
@@ -246,7 +246,7 @@ def _plan_sheet(
         table.append(_kpi_row(cells, [r.rows[index] for r in results], scheme, reasons))
     widths = _widths(columns, table)
     header_row = 4
-    years = ", ".join(r.year_label for r in results)
+    years = ", ".join(r.year.label for r in results)
     freeze = f"C{header_row + 1}"
     prepare_sheet(sheet, widths, header_row=header_row, freeze=freeze, title=plan.title, subtitle=years)
     sheet.append([cells(heading, TITLE)])
