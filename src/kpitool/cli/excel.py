@@ -35,6 +35,7 @@ from kpitool.cli.common import (
 )
 from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_graded, select_plans
 from kpitool.errors import UsageError
+from kpitool.render.xlsx.paging import Paper
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -100,13 +101,22 @@ def report(
             "--table", metavar="FILE", help="Report on a flat KPI table (CSV or .xlsx) instead of plans."
         ),
     ] = None,
+    paper: Annotated[
+        Paper,
+        typer.Option(
+            "--paper",
+            case_sensitive=False,
+            help="The paper the sheets print on, landscape: A4, or A3 for more columns per page.",
+        ),
+    ] = Paper.A4,
     data: DataOption = Path("data"),
     skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
 ) -> None:
     """Write the council-ready Excel report: 総括 with a chart, and one sheet of KPIs per plan.
 
-    Print-ready (A4 landscape, one page wide, header row on every page); the same inputs give a
+    Print-ready (A4 or A3 landscape, text at 8 pt or more, a wide sheet cut into column pages
+    with No. and 指標名 repeated, header row on every page); the same inputs give a
     byte-identical file. Without plan ids, each plan is reported for the years it is evaluated in;
     any error in the data stops the run (no workbook) unless --skip-invalid, and then the 総括
     sheet names the plans left out.
@@ -139,7 +149,7 @@ def report(
         with paused_gc():  # a national run builds a million rows and no cycles
             plans = [[evaluate_document(loaded, d, y, cache) for y in ys] for d, ys in per_plan]
     announce_left_out(left_out, in_output=False)
-    write_bytes_atomic(xlsx, render_report(plans, when, skipped=left_out.skipped))
+    write_bytes_atomic(xlsx, render_report(plans, when, skipped=left_out.skipped, paper=paper))
     labels = ", ".join(y.label for y in chosen)
     stderr().print(f"kpitool: wrote {xlsx} ({len(plans)} plan(s); {labels})", markup=False, highlight=False)
 
@@ -171,9 +181,7 @@ def template(
     (doc,) = select_plans(loaded, [plan], with_kpis=True).documents
     if not doc.plan.kpi_count():
         raise CommandFailed(f"plan {plan!r} has no KPIs: there is nothing to collect")
-    write_form(
-        doc.plan, loaded.actuals_for(plan), fiscal.year, fiscal.label, xlsx, when, by_section=by_section
-    )
+    write_form(doc.plan, loaded.actuals_for(plan), fiscal, xlsx, when, by_section=by_section)
     stderr().print(
         f"kpitool: wrote {xlsx} ({doc.plan.kpi_count()} KPIs, {fiscal.label}); "
         f"read it back with: kpitool import {xlsx} --plan {plan} --year {fiscal.label}",
@@ -268,7 +276,7 @@ def import_(
             ) from None
     try:
         result = apply_update(
-            path, doc.plan, fiscal.year, reading.submissions, overwrite=overwrite, dry_run=dry_run
+            path, doc.plan, fiscal, reading.submissions, overwrite=overwrite, dry_run=dry_run
         )
     except ConflictError as exc:
         console.print(changes_table(exc.update, overwrite))

@@ -17,7 +17,7 @@ from pathlib import Path
 from kpitool.errors import KpitoolError
 from kpitool.model.actuals import Actual, Submission
 from kpitool.model.plan import KPI
-from kpitool.values.fiscal_year import parse_fiscal_year
+from kpitool.values.fiscal_year import FiscalYear, parse_fiscal_year
 from kpitool.values.numbers import UnitError, convert
 from kpitool.values.periods import PeriodError, parse_period
 
@@ -113,9 +113,9 @@ class ActualsUpdate:
 
     path: Path
     plan_id: str
-    year: int
-    year_label: str
-    """The key a new entry gets (``R6``); an entry already written as 令和6年度 keeps its key."""
+    year: FiscalYear
+    """The evaluation year: a new entry gets its label (``R6``) as key; an entry already written
+    as 令和6年度 keeps its key."""
     changes: tuple[EntryChange, ...]
     old_text: str | None
     """The file as read (None: it does not exist yet)."""
@@ -138,11 +138,11 @@ class ActualsUpdate:
         return ((BOM if self.bom else "") + self.new_text).encode("utf-8")
 
 
-def year_key(years: dict[str, Actual], year: int) -> str | None:
+def year_key(years: dict[str, Actual], year: FiscalYear) -> str | None:
     """The key under which a KPI's entries hold evaluation ``year`` (``R6``, ``令和6年度``), or None."""
     for label in years:
         try:
-            if parse_fiscal_year(label) == year:
+            if parse_fiscal_year(label) == year.year:
                 return label
         except PeriodError:  # pragma: no cover - refused by the model already
             continue
@@ -213,7 +213,8 @@ class EntryEdit:
     change: EntryChange
     value: Decimal
     unit: str | None
-    year_label: str
+    key: str
+    """The year key it is written under: the recorded entry's (令和6年度), or ``R6`` for a new one."""
 
     def fields(self) -> list[tuple[str, Decimal | str]]:
         """The fields of a new entry, in the documented order."""

@@ -43,7 +43,7 @@ from kpitool.render.xlsx.kit import (
 )
 from kpitool.sources.form_layout import COLUMNS, FORM_COLUMNS, PLAN_LABEL, YEAR_LABEL, locked_cells
 from kpitool.support.scratch import private_scratch
-from kpitool.values.fiscal_year import fiscal_year_label_ja, parse_fiscal_year
+from kpitool.values.fiscal_year import FiscalYear, parse_fiscal_year
 from kpitool.values.numbers import format_number
 from kpitool.values.periods import PeriodError
 
@@ -93,7 +93,7 @@ def _recorded(years: dict[str, Actual], year: int, kpi: KPI) -> Actual | None:
     return None
 
 
-def _instructions(plan: Plan, year_label: str) -> list[str]:
+def _instructions(plan: Plan, year: FiscalYear) -> list[str]:
     return [
         "記入方法",
         "1. 黄色の欄（実績値・実績時点・備考）だけに記入してください。"
@@ -104,7 +104,7 @@ def _instructions(plan: Plan, year_label: str) -> list[str]:
         "4. 実績がまだない指標は実績値を空欄にしてください（理由は備考に書けます）。"
         "記入済みの値は前回までに取り込んだ値です。",
         f"5. 行・列の追加や削除、id 欄の変更はしないでください。取り込み: kpitool import <このファイル> "
-        f"--plan {plan.id} --year {year_label}",
+        f"--plan {plan.id} --year {year.label}",
     ]
 
 
@@ -160,8 +160,7 @@ def _form_sheet(
     workbook: Workbook,
     name: str,
     plan: Plan,
-    year: int,
-    year_label: str,
+    year: FiscalYear,
     rows: Sequence[tuple[KPI, Section | None]],
     actuals: dict[str, dict[str, Actual]],
 ) -> None:
@@ -173,22 +172,20 @@ def _form_sheet(
         header_row=_HEADER_ROW,
         freeze=f"D{_HEADER_ROW + 1}",
         title=f"{plan.title} 実績値記入票",
-        subtitle=year_label,
+        subtitle=year.label,
     )
     sheet.append([cells("KPI 実績値 記入票", TITLE)])
     sheet.append([cells("計画", _LABEL), cells(plan.title, PLAIN)])
     sheet.append([cells(PLAN_LABEL, _LABEL), cells(plan.id, PLAIN)])
-    sheet.append(
-        [cells(YEAR_LABEL, _LABEL), cells(year_label, PLAIN), cells(fiscal_year_label_ja(year), PLAIN)]
-    )
+    sheet.append([cells(YEAR_LABEL, _LABEL), cells(year.label, PLAIN), cells(year.label_ja, PLAIN)])
     sheet.append([])
-    for instruction in _instructions(plan, year_label):
+    for instruction in _instructions(plan, year):
         sheet.append([cells(instruction, _LABEL if instruction == "記入方法" else NOTE)])
     sheet.append([])
     sheet.append([cells(column.header, HEADER) for column in FORM_COLUMNS])
     widths = {column.header: column.width for column in FORM_COLUMNS}
     for number, (kpi, section) in enumerate(rows, start=_HEADER_ROW + 1):
-        line, height = _kpi_line(cells, kpi, section, actuals.get(kpi.id, {}), year, widths)
+        line, height = _kpi_line(cells, kpi, section, actuals.get(kpi.id, {}), year.year, widths)
         if height is not None:
             sheet.row_dimensions[number].height = height
         sheet.append(line)
@@ -216,7 +213,7 @@ def _top_groups(plan: Plan) -> list[tuple[str, list[tuple[KPI, Section | None]]]
 
 
 def build_form(
-    plan: Plan, actuals: ActualsFile | None, year: int, year_label: str, *, by_section: bool = False
+    plan: Plan, actuals: ActualsFile | None, year: FiscalYear, *, by_section: bool = False
 ) -> Workbook:
     """The input workbook for ``plan`` and evaluation ``year`` (one sheet, or one per top-level section)."""
     workbook = new_workbook()
@@ -225,15 +222,14 @@ def build_form(
     kpis = list(plan.iter_kpis())
     groups = _top_groups(plan) if by_section else [("記入票", kpis)]
     for name, rows in groups:
-        _form_sheet(workbook, sheet_name(name, used), plan, year, year_label, rows, recorded)
+        _form_sheet(workbook, sheet_name(name, used), plan, year, rows, recorded)
     return workbook
 
 
 def write_form(
     plan: Plan,
     actuals: ActualsFile | None,
-    year: int,
-    year_label: str,
+    year: FiscalYear,
     target: Path,
     when: datetime = DEFAULT_EPOCH,
     *,
@@ -244,4 +240,4 @@ def write_form(
     openpyxl's temporary sheet files live in a private folder removed at the end.
     """
     with private_scratch():
-        save_workbook(build_form(plan, actuals, year, year_label, by_section=by_section), target, when)
+        save_workbook(build_form(plan, actuals, year, by_section=by_section), target, when)
