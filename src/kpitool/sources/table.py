@@ -270,8 +270,8 @@ class _RowReader:
                 self.bad(row_index, blank, f"{_text(row[blank])!r}: a value in a column with no header")
         for key in _TEXT_COLUMNS:  # Excel turned the text typed (2024/2/7, 4-5) into a date
             if isinstance(self.cell(row, key), date | time | timedelta):
-                message = f"the cell holds a date or time, not a {_label(key)}: format it as 文字列 and retype it"
-                self.bad(row_index, key, message)
+                what = f"the cell holds a date or time, not a {_label(key)}"
+                self.bad(row_index, key, f"{what}: format it as 文字列 and retype it")
         for key in ("id", "name", "unit", "direction"):
             if not _text(self.cell(row, key)):
                 self.bad(row_index, key, f"{_label(key)} is empty")
