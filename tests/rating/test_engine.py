@@ -40,6 +40,17 @@ def test_no_actual_is_not_judged() -> None:
     assert empty.observation is None
 
 
+@pytest.mark.parametrize("spelling", ["令和6年度", "2024年度", "FY2024", "Ｒ６"])
+def test_the_year_however_spelled_is_one_fiscal_year_with_one_label(spelling: str) -> None:
+    """Rows, 総括 and plan hold the same FiscalYear; its label is derived, not the spelling given."""
+    kpis = [make_kpi(kpi_id="a"), make_kpi(kpi_id="b")]
+    result = evaluate(kpis, {"a": {"令和6年度": {"value": "150"}}}, year=spelling)
+    assert result.year == result.summary.year == FiscalYear(2024)
+    assert [row.year for row in result.rows] == [FiscalYear(2024)] * 2
+    assert result.rows[0].actual_value == Decimal(150)  # the 令和6年度 key is the R6 entry
+    assert result.rows[1].rule == "no actual for R6"
+
+
 @pytest.mark.parametrize(
     ("direction", "baseline", "factor", "actual", "target", "grade"),
     [
