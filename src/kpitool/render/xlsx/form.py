@@ -57,6 +57,7 @@ from kpitool.sources.form_layout import (
     form_checksum,
     locked_cells,
 )
+from kpitool.support.scratch import private_scratch
 from kpitool.values.fiscal_year import FiscalYear, parse_fiscal_year
 from kpitool.values.numbers import format_number
 from kpitool.values.periods import PeriodError
@@ -260,5 +261,9 @@ def write_form(
     *,
     by_section: bool = False,
 ) -> None:
-    """Build the form and save it atomically and deterministically to ``target``."""
-    save_workbook(build_form(plan, actuals, year, by_section=by_section), target, when)
+    """Build the form and save it atomically and deterministically to ``target``.
+
+    openpyxl's temporary sheet files live in a private folder removed at the end.
+    """
+    with private_scratch():
+        save_workbook(build_form(plan, actuals, year, by_section=by_section), target, when)
