@@ -102,7 +102,7 @@ def _validate_period(value: Any) -> Period:
         raise ValueError(str(exc)) from None
 
 
-def _validate_fiscal_year_label(value: Any) -> str:
+def _validate_year_key(value: Any) -> str:
     text = _require_text(value)
     _refuse_long(text, "a year such as R6")
     try:
@@ -202,7 +202,7 @@ Identifier = Annotated[
 
 FiscalYearLabel = Annotated[
     str,
-    PlainValidator(_validate_fiscal_year_label),
+    PlainValidator(_validate_year_key),
     WithJsonSchema({"type": "string", "examples": ["R6", "令和6年度", "2024年度"]}),
 ]
 """An evaluation year (評価年度) as written: R6, 令和6年度, 2024年度."""

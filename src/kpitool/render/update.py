@@ -24,7 +24,7 @@ def shown_value(value: object) -> str:
 
 def changes_table(result: ActualsUpdate, overwrite: bool) -> Table:
     """One row per field the import adds or changes: 追加, 追記, 上書き (with ``overwrite``) or 競合."""
-    table = Table(title=f"{result.path} — {result.year_label} 実績値の取り込み", title_justify="left")
+    table = Table(title=f"{result.path} — {result.year.label} 実績値の取り込み", title_justify="left")
     for name, justify in (
         ("No.", "left"),
         ("指標名", "left"),

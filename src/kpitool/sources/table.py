@@ -45,6 +45,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 """Field → accepted header texts (Japanese first)."""
 
 _REQUIRED = ("id", "name", "unit", "direction", "target", "target_period")
+_TEXT_COLUMNS = ("id", "name", "unit", "direction", "cumulative", "baseline_period", "target_period", "note")
 _DIRECTIONS = {
     "増加": "increase",
     "減少": "decrease",
@@ -267,6 +268,10 @@ class _RowReader:
         for blank in self.unnamed:  # a value there would be silently dropped (a merged or deleted header)
             if blank < len(row) and _text(row[blank]):
                 self.bad(row_index, blank, f"{_text(row[blank])!r}: a value in a column with no header")
+        for key in _TEXT_COLUMNS:  # Excel turned the text typed (2024/2/7, 4-5) into a date
+            if isinstance(self.cell(row, key), date | time | timedelta):
+                what = f"the cell holds a date or time, not a {_label(key)}"
+                self.bad(row_index, key, f"{what}: format it as 文字列 and retype it")
         for key in ("id", "name", "unit", "direction"):
             if not _text(self.cell(row, key)):
                 self.bad(row_index, key, f"{_label(key)} is empty")

@@ -35,7 +35,7 @@ from kpitool.update.changes import (
 )
 from kpitool.update.lock import actuals_lock
 from kpitool.update.yaml_text import edit_text, yaml_scalar
-from kpitool.values.fiscal_year import fiscal_year_label
+from kpitool.values.fiscal_year import FiscalYear
 from kpitool.values.periods import parse_period
 
 __all__ = ["apply_update", "prepare_update"]
@@ -71,9 +71,9 @@ def _expected(old: ActualsFile, edits: Sequence[EntryEdit]) -> dict[str, Any]:
     for edit in edits:
         sub = edit.change.submission
         years = actuals.setdefault(edit.change.kpi.id, {})
-        current = years.get(edit.year_label)
+        current = years.get(edit.key)
         if current is None:
-            years[edit.year_label] = Actual(
+            years[edit.key] = Actual(
                 value=edit.value,
                 period=parse_period(sub.period) if sub.period else None,
                 unit=edit.unit if edit.unit and edit.unit != edit.change.kpi.unit else None,
@@ -88,7 +88,7 @@ def _expected(old: ActualsFile, edits: Sequence[EntryEdit]) -> dict[str, Any]:
                 update["period"] = parse_period(str(change.new))
             else:
                 update["note"] = change.new
-        years[edit.year_label] = current.model_copy(update=update)
+        years[edit.key] = current.model_copy(update=update)
     return old.model_copy(update={"actuals": actuals}).model_dump()
 
 
@@ -124,7 +124,9 @@ def _new_file(plan: Plan) -> str:
     )
 
 
-def prepare_update(path: Path, plan: Plan, year: int, submissions: Sequence[Submission]) -> ActualsUpdate:
+def prepare_update(
+    path: Path, plan: Plan, year: FiscalYear, submissions: Sequence[Submission]
+) -> ActualsUpdate:
     """Work out the edit an import makes to ``path`` (the plan's actuals file) for evaluation ``year``.
 
     Reads the file (a missing one is started from scratch), decides each
@@ -146,7 +148,6 @@ def prepare_update(path: Path, plan: Plan, year: int, submissions: Sequence[Subm
     old_text, bom = _read(path)
     base_text = old_text if old_text is not None else _new_file(plan)
     old = _validated(base_text, name, plan.id)
-    new_label = fiscal_year_label(year)
     changes: list[EntryChange] = []
     edits: list[EntryEdit] = []
     for sub in sorted(submissions, key=lambda s: order[s.kpi_id]):
@@ -156,8 +157,8 @@ def prepare_update(path: Path, plan: Plan, year: int, submissions: Sequence[Subm
         change = decide_change(sub, kpi, years[key] if key is not None else None)
         changes.append(change)
         if change.kind is not EditKind.UNCHANGED:
-            unit = entry_unit(years, key, kpi)
-            edits.append(EntryEdit(change, written_value(sub.value, unit, kpi), unit, key or new_label))
+            unit = entry_unit(years, key, kpi) if sub.value is not None else None
+            edits.append(EntryEdit(change, written_value(sub.value, unit, kpi), unit, key or year.label))
     new_text = old_text or ""
     if edits:
         new_text = edit_text(base_text, name, plan, edits)
@@ -166,7 +167,6 @@ def prepare_update(path: Path, plan: Plan, year: int, submissions: Sequence[Subm
         path=path,
         plan_id=plan.id,
         year=year,
-        year_label=new_label,
         changes=tuple(changes),
         old_text=old_text,
         new_text=new_text,
@@ -178,7 +178,7 @@ def prepare_update(path: Path, plan: Plan, year: int, submissions: Sequence[Subm
 def apply_update(
     path: Path,
     plan: Plan,
-    year: int,
+    year: FiscalYear,
     submissions: Sequence[Submission],
     *,
     overwrite: bool = False,

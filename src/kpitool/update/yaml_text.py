@@ -65,12 +65,14 @@ def _double_quoted(text: str) -> str:
     return "".join(out)
 
 
-def yaml_scalar(value: Decimal | str) -> str:
+def yaml_scalar(value: Decimal | str | None) -> str:
     """A value as a YAML scalar kpitool's loader reads back exactly.
 
     Numbers are written in full (never an exponent); text is plain when YAML
-    would read it as the same text, else double-quoted with escapes.
+    would read it as the same text, else double-quoted with escapes; None is ``null``.
     """
+    if value is None:
+        return "null"
     if isinstance(value, Decimal):
         return format(value, "f")
     return value if _plain_safe(value) else _double_quoted(value)
@@ -79,7 +81,7 @@ def yaml_scalar(value: Decimal | str) -> str:
 def flow_line(edit: EntryEdit) -> str:
     """A new entry as one line: ``R6: {value: 15048, period: R4年度}``."""
     inner = ", ".join(f"{name}: {yaml_scalar(value)}" for name, value in edit.fields())
-    return f"{edit.year_label}: {{{inner}}}"
+    return f"{edit.key}: {{{inner}}}"
 
 
 class _Text:
@@ -231,13 +233,13 @@ class _Editor:
         if not isinstance(years, yaml.MappingNode) or years.flow_style:
             raise _unsupported(self.name, years, where)
         if edit.change.kind is EditKind.ADD:
-            year = parse_fiscal_year(edit.year_label)
+            year = parse_fiscal_year(edit.key)
             before = [value for key, value in years.value if sort_year(key.value) < year]
             line = self.text.last_line(before[-1]) if before else key_node.start_mark.line
             column = int(years.value[0][0].start_mark.column)
             self.text.insert_lines_after(line, [" " * column + flow_line(edit)])
             return
-        found = _find(years, edit.year_label)
+        found = _find(years, edit.key)
         assert found is not None
         assert isinstance(found[1], yaml.MappingNode)  # the model requires a mapping
         self._edit_entry(found[1], edit)

@@ -237,8 +237,8 @@ def test_plan_sheet_rows_match_kpitool_evaluate(vision_report: Path, runner: Cli
                 assert cell.value == pytest.approx(float(shown))
                 assert cell.number_format == "#,##0.0%"
         assert (row[18].value or "") == (kpi["official_reason"] or "")
-    notes = [
-        row[0].value for row in sheet.iter_rows(min_row=5) if str(row[0].value or "").startswith("公表評価と")
+    notes = [  # under the table, right of the title columns every column page repeats
+        row[2].value for row in sheet.iter_rows(min_row=5) if str(row[2].value or "").startswith("公表評価と")
     ]
     numbers = {kpi["id"]: kpi["number"] for kpi in latest["kpis"]}
     prefixes = [
@@ -276,19 +276,21 @@ def test_numbers_keep_their_decimals_and_separators(vision_report: Path) -> None
 
 
 def test_print_setup(vision_report: Path) -> None:
+    """総括 fits one page wide; the KPI sheets print at a scale (see test_council_kpis.py)."""
     workbook = load_workbook(vision_report)
     for sheet in workbook.worksheets:
         assert sheet.page_setup.orientation == "landscape"
         assert sheet.page_setup.paperSize == 9  # A4
-        assert sheet.page_setup.fitToWidth == 1
-        assert sheet.page_setup.fitToHeight == 0
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.oddFooter.center.text == "&P / &N"
         assert sheet["A1"].font.name == "游ゴシック"
+    summary = workbook["総括"]
+    assert (summary.page_setup.fitToWidth, summary.page_setup.fitToHeight) == (1, 0)
+    assert summary.sheet_properties.pageSetUpPr.fitToPage
     plan = workbook.worksheets[1]
     assert plan.print_title_rows == "$4:$4"
     assert plan.freeze_panes == "C5"
     assert plan.oddHeader.center.text == "第2期久留米広域連携中枢都市圏ビジョン"
+    assert plan.oddFooter.right.text == VISION
     assert plan.column_dimensions["B"].width == 24
     assert plan.auto_filter.ref.startswith("A4:S")
     wrapped = [

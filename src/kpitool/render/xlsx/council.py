@@ -15,10 +15,12 @@ Layout, in Japanese as the published evaluations print it:
   the counts.
 - one sheet per plan (a large plan: one per top-level section): KPIs grouped
   by section (:mod:`kpitool.render.xlsx.council_kpis`).
-- print-ready: A4 landscape fitted to one page wide, header row repeated on
-  every page, frozen panes, a Japanese font, number formats with thousands
-  separators and the decimals as written, header and footer with the plan
-  title and page numbers.
+- print-ready on A4 (or A3) landscape: 総括 fitted to one page wide, each KPI
+  sheet cut into column pages that print its text at 8 pt or more
+  (:mod:`kpitool.render.xlsx.paging`), header row repeated on every page,
+  frozen panes, a Japanese font, number formats with thousands separators
+  and the decimals as written, header and footer with the plan title and
+  page numbers.
 """
 
 from __future__ import annotations
@@ -60,7 +62,9 @@ from kpitool.render.xlsx.kit import (
     sheet_name,
     workbook_bytes,
 )
+from kpitool.render.xlsx.paging import Paper
 from kpitool.sources.selection import SkippedPlan
+from kpitool.support.scratch import private_scratch
 from kpitool.values.fiscal_year import FiscalYear
 
 __all__ = ["LARGE_PLAN_KPIS", "build_report", "render_report"]
@@ -241,13 +245,16 @@ def _summary_sheet(
     plans: Sequence[Sequence[PlanEvaluation]],
     used: set[str],
     skipped: Sequence[SkippedPlan] = (),
+    paper: Paper = Paper.A4,
 ) -> None:
     sheet = add_sheet(workbook, sheet_name(SUMMARY_SHEET, used))
     cells = Cells(sheet)
     years = max(len(results) for results in plans)
     widths = [9.0] + [8.0, 8.0] * years + [40.0]
     periods = ", ".join(year.label for year in sorted({r.year for results in plans for r in results}))
-    prepare_sheet(sheet, widths, header_row=0, freeze=None, title="KPI評価 総括", subtitle=periods)
+    prepare_sheet(
+        sheet, widths, header_row=0, freeze=None, title="KPI評価 総括", subtitle=periods, paper=paper
+    )
     row = first = 1
     if skipped:  # first, so that no reader takes the report for complete
         sheet.append([cells(skipped_text(skipped), NOTE)])
@@ -264,21 +271,22 @@ def build_report(
     *,
     large_plan: int = LARGE_PLAN_KPIS,
     skipped: Sequence[SkippedPlan] = (),
+    paper: Paper = Paper.A4,
 ) -> Workbook:
     """The report workbook: 総括 first, then each plan's sheet(s).
 
     ``plans`` holds, per plan, its evaluations in ascending year order (the
     years the plan is evaluated in). Plans with more than ``large_plan`` KPIs get
     one sheet per top-level section. The plans left out for errors in their files
-    (``skipped``) are named at the top of 総括.
+    (``skipped``) are named at the top of 総括. Every sheet prints on ``paper``, landscape.
     """
     if not plans or not all(plans):
         raise ValueError("build_report needs at least one plan with at least one year")
     workbook = new_workbook()
     used: set[str] = set()
-    _summary_sheet(workbook, plans, used, skipped)
+    _summary_sheet(workbook, plans, used, skipped, paper)
     for results in plans:
-        plan_sheets(workbook, results, used, large_plan)
+        plan_sheets(workbook, results, used, large_plan, paper)
     return workbook
 
 
@@ -288,9 +296,13 @@ def render_report(
     *,
     large_plan: int = LARGE_PLAN_KPIS,
     skipped: Sequence[SkippedPlan] = (),
+    paper: Paper = Paper.A4,
 ) -> bytes:
     """The report workbook's bytes, every time stamp fixed to ``when``: the same inputs, the same bytes.
 
     The caller writes them (atomically: :func:`kpitool.support.safe_write.write_bytes_atomic`).
+    openpyxl's temporary sheet files live in a private folder removed at the end.
     """
-    return workbook_bytes(build_report(plans, large_plan=large_plan, skipped=skipped), when)
+    with private_scratch():
+        workbook = build_report(plans, large_plan=large_plan, skipped=skipped, paper=paper)
+        return workbook_bytes(workbook, when)

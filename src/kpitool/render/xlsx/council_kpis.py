@@ -8,193 +8,64 @@ KPIs are grouped by section with 基準値・目標値 and their 時点, each ye
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import NamedTuple
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.pagebreak import Break
 
-from kpitool.model.plan import KPI, section_heading
-from kpitool.rating.results import Evaluation, PlanEvaluation
-from kpitool.rating.schemes.base import Scheme
+from kpitool.model.plan import section_heading
+from kpitool.rating.results import PlanEvaluation
+from kpitool.render.xlsx.council_row import (
+    BLANK,
+    REASON_WIDTH,
+    Column,
+    Out,
+    column_widths,
+    columns_of,
+    kpi_row,
+    kpi_row_height,
+    lines_height,
+    page_groups,
+)
 from kpitool.render.xlsx.kit import (
-    CENTER,
     HEADER,
-    MISSING,
     NOTE,
-    NUMBER,
-    PERCENT,
+    PLAIN,
     REASON,
     SECTION,
     SUBTITLE,
     TITLE,
-    WRAP,
-    WRAP_CENTER,
-    WRAP_RIGHT,
     Cells,
     Look,
     add_sheet,
-    display_width,
-    grade_look,
-    number_format,
     prepare_sheet,
-    row_height,
+    print_pages,
     sheet_name,
     text_lines,
 )
+from kpitool.render.xlsx.paging import (
+    ColumnPages,
+    Paper,
+    column_pages,
+    row_breaks,
+    table_blocks,
+)
 from kpitool.render.xlsx.style import display_rate
-from kpitool.values.numbers import format_number, round_half_up
 
 __all__ = ["plan_sheets"]
 
-
-@dataclass(frozen=True)
-class _Column:
-    header: str
-    cap: float | None = None
-    """Widest a column gets for wrapped text; numbers always get their full width."""
-    fixed: float | None = None
-    """A fixed width (long wrapped text)."""
-
-
-class _Out(NamedTuple):  # a tuple: made for every cell of a plan sheet
-    """One cell of a table row, with what it shows (for widths and heights)."""
-
-    cell: Cell
-    text: str
-    wrap: bool = False
-    line_height: float = 13.5
-
-
-def _number(cells: Cells, value: Decimal | None, suffix: str = "") -> _Out:
-    if value is None:
-        return _Out(cells("—", MISSING), "—")
-    return _Out(cells(value, NUMBER.with_format(number_format(value, suffix))), format_number(value) + suffix)
-
-
-def _text_out(cells: Cells, text: str, look: Look = WRAP) -> _Out:
-    return _Out(cells(text, look), text, wrap=True, line_height=12.0 if look.size < 10 else 13.5)
-
-
-def _period(cells: Cells, label: str | None) -> _Out:
-    if not label:
-        return _Out(cells("", WRAP_CENTER), "")
-    return _text_out(cells, label, WRAP_CENTER)
-
-
-def _baseline(cells: Cells, kpi: KPI) -> list[_Out]:
-    baseline = kpi.baseline
-    period = _period(cells, baseline.period.label if baseline and baseline.period else None)
-    if baseline is not None and baseline.value is None and baseline.text:
-        return [_text_out(cells, baseline.text, WRAP_RIGHT), period]
-    return [_number(cells, kpi.baseline_value), period]
-
-
-def _target(cells: Cells, kpi: KPI, target: Decimal | None) -> list[_Out]:
-    period = _period(cells, kpi.target.period.label)
-    if kpi.target.text:
-        return [_text_out(cells, kpi.target.text, WRAP_RIGHT), period]
-    return [_number(cells, target), period]
-
-
-def _actual(cells: Cells, row: Evaluation) -> list[_Out]:
-    observation = row.observation
-    if observation is None or observation.value is None:
-        return [_Out(cells("—", MISSING), "—"), _period(cells, None)]
-    actual = observation.actual
-    period = _period(cells, actual.period.label if actual.period else None)
-    if actual.unit and actual.unit != row.kpi.unit and actual.value is not None:
-        # The figure as the source printed it (299,539人), like the terminal table.
-        return [_number(cells, actual.value, actual.unit), period]
-    return [_number(cells, observation.value), period]
-
-
-def _grade(cells: Cells, scheme: Scheme, row: Evaluation) -> _Out:
-    text = row.grade
-    if row.disagrees:
-        text += f"\n(計算:{row.computed.symbol})"
-    return _Out(cells(text, grade_look(scheme, row.grade, wrap=row.disagrees)), text, wrap=row.disagrees)
-
-
-def _ratio_cell(cells: Cells, ratio: Decimal | None) -> Cell:
-    if ratio is None:
-        return cells("—", MISSING)
-    # Stored at the precision shown (0.1%), rounded half up as the terminal rounds.
-    return cells(round_half_up(ratio, 3), PERCENT)
-
-
-def _ratio(cells: Cells, ratio: Decimal | None) -> _Out:
-    return _Out(_ratio_cell(cells, ratio), display_rate(ratio))
-
-
-def _kpi_row(cells: Cells, rows: Sequence[Evaluation], scheme: Scheme, reasons: bool) -> list[_Out]:
-    latest = rows[-1]
-    kpi = latest.kpi
-    line = [
-        _Out(cells(latest.number, CENTER), latest.number),
-        _text_out(cells, kpi.name),
-        _text_out(cells, kpi.unit, WRAP_CENTER),
-        *_baseline(cells, kpi),
-        *_target(cells, kpi, latest.target),
-    ]
-    for row in rows:
-        line += [*_actual(cells, row), _grade(cells, scheme, row)]
-    line += [_ratio(cells, latest.achievement), _ratio(cells, latest.progress)]
-    if reasons:
-        line.append(_text_out(cells, latest.official_reason or "", REASON))
-    return line
-
-
-def _columns(results: Sequence[PlanEvaluation], reasons: bool) -> list[_Column]:
-    latest = results[-1].year.label
-    columns = [
-        _Column("No."),
-        _Column("指標名", fixed=24),
-        _Column("単位", cap=8),
-        _Column("基準値", cap=12),
-        _Column("基準\n時点", cap=9),
-        _Column("目標値", cap=12),
-        _Column("目標\n時点", cap=9),
-    ]
-    for result in results:
-        label = result.year.label
-        columns += [
-            _Column(f"{label}\n実績値", cap=12),
-            _Column(f"{label}\n時点", cap=9),
-            _Column(f"{label}\n評価"),
-        ]
-    columns += [_Column(f"{latest}\n達成率"), _Column(f"{latest}\n進捗率")]
-    if reasons:
-        columns.append(_Column(f"{latest} 評価理由（公表）", fixed=34))
-    return columns
-
-
-def _widths(columns: Sequence[_Column], table: Sequence[list[_Out]]) -> list[float]:
-    widths = []
-    for number, column in enumerate(columns):
-        if column.fixed is not None:
-            widths.append(column.fixed)
-            continue
-        widest = float(max(display_width(part) for part in column.header.split("\n")))
-        for line in table:
-            out = line[number]
-            width = float(max(display_width(part) for part in out.text.split("\n")))
-            if out.wrap and column.cap is not None:
-                width = min(width, column.cap)
-            widest = max(widest, width)
-        widths.append(round(max(widest, 3) + 1.5, 1))
-    return widths
-
-
-def _height(line: Sequence[_Out], widths: Sequence[float]) -> float | None:
-    """The row height wrapped cells need (None: one line is enough)."""
-    tallest = max(
-        text_lines(out.text, width, out.wrap) * out.line_height / 13.5
-        for out, width in zip(line, widths, strict=True)
-    )
-    return row_height(tallest)
+NOTE_WRAP = Look(size=NOTE.size, colour=NOTE.colour, wrap=True)
+"""A note under the table, wrapped in cells merged across the first column page but its title
+columns (which every column page repeats, and would cut the note off)."""
+HEADING = Look(bold=True, fill=SECTION.fill, border=True, wrap=True)
+"""A section heading, wrapped in the No. and 指標名 cells merged (repeated on every column page)."""
+_TITLE_COLUMNS = 2
+"""No. and 指標名: repeated at the left of every column page."""
+_REASON_WIDEST = 80.0
+"""The most the 評価理由 column is widened to fill its column page."""
 
 
 def _notes(results: Sequence[PlanEvaluation]) -> list[str]:
@@ -220,72 +91,137 @@ def _notes(results: Sequence[PlanEvaluation]) -> list[str]:
     return lines
 
 
-def _plan_sheet(
-    workbook: Workbook,
-    results: Sequence[PlanEvaluation],
-    rows: Sequence[int],
-    name: str,
-    heading: str,
-) -> None:
-    """One sheet of KPI rows (indices into each result's rows), grouped by section."""
-    plan = results[0].plan
+class _Row(NamedTuple):
+    """One row of the table: its cells, its height and whether it is a section heading."""
+
+    cells: list[Cell]
+    height: float
+    heading: bool = False
+
+
+def _table(
+    cells: Cells, results: Sequence[PlanEvaluation], rows: Sequence[int], reasons: int | None
+) -> list[tuple[Out | None, list[Out]]]:
+    """The table's lines in order: a section heading (with no KPI cells) or a KPI's cells."""
     scheme = results[0].scheme
-    sheet = add_sheet(workbook, name)
-    cells = Cells(sheet)
-    reasons = any(results[-1].rows[index].official_reason for index in rows)
-    columns = _columns(results, reasons)
-    table: list[list[_Out]] = []
-    headings: dict[int, _Out] = {}
+    table: list[tuple[Out | None, list[Out]]] = []
     current: object = object()
     for index in rows:
         section = results[-1].rows[index].section
         if section is not current:
             current = section
             text = section_heading(section)
-            headings[len(table) + len(headings)] = _Out(cells(text, SECTION), text)
-        table.append(_kpi_row(cells, [r.rows[index] for r in results], scheme, reasons))
-    widths = _widths(columns, table)
-    header_row = 4
+            table.append((Out(cells(text, HEADING), text), []))
+        table.append((None, kpi_row(cells, [r.rows[index] for r in results], scheme, reasons)))
+    return table
+
+
+def _fit_pages(columns: Sequence[Column], widths: list[float], years: int, paper: Paper) -> ColumnPages:
+    """Cut the columns into pages; a 評価理由 column on a narrower last page is widened to fill it."""
+    smallest = min(NOTE.size, REASON.size, 10)
+    pages = column_pages(page_groups(columns, widths, years), _TITLE_COLUMNS, paper, smallest)
+    if columns[-1].fixed == REASON_WIDTH and len(pages.widths) > 1:
+        widths[-1] += min(max(pages.widths) - pages.widths[-1], _REASON_WIDEST - REASON_WIDTH)
+        pages = column_pages(page_groups(columns, widths, years), _TITLE_COLUMNS, paper, smallest)
+    return pages
+
+
+def _layout(
+    cells: Cells, results: Sequence[PlanEvaluation], rows: Sequence[int], paper: Paper
+) -> tuple[list[Column], list[float], ColumnPages, list[_Row]]:
+    """The sheet's columns, their widths, its column pages and its table rows with their heights."""
+    with_reasons = [y for y, r in enumerate(results) if any(r.rows[index].official_reason for index in rows)]
+    reasons = with_reasons[-1] if with_reasons else None  # the latest year that published reasons
+    columns = columns_of(results, reasons)
+    lines = _table(cells, results, rows, reasons)
+    widths = column_widths(columns, [line for out, line in lines if out is None])
+    pages = _fit_pages(columns, widths, len(results), paper)
+    title_width = sum(widths[:_TITLE_COLUMNS])
+    filler = [cells(None, SECTION) for _ in columns[_TITLE_COLUMNS - 1 :]]
+    table = [
+        _Row([out.cell, *filler], lines_height(text_lines(out.text, title_width), 10), heading=True)
+        if out is not None
+        else _Row([o.cell for o in line], kpi_row_height(line, widths))
+        for out, line in lines
+    ]
+    return columns, widths, pages, table
+
+
+def _plan_sheet(
+    workbook: Workbook,
+    results: Sequence[PlanEvaluation],
+    rows: Sequence[int],
+    names: tuple[str, str],
+    paper: Paper,
+) -> None:
+    """One sheet (``names``: sheet name, heading) of KPI rows (indices into each result's rows),
+    grouped by section; its columns cut into pages and its rows into page blocks.
+
+    The title rows above the header stay off the printed pages (the page header and footer
+    carry the plan, its years and its 評価方式): the title columns repeated on each column page
+    would cut them off.
+    """
+    plan, scheme = results[0].plan, results[0].scheme
+    name, heading = names
+    sheet = add_sheet(workbook, name)
+    cells = Cells(sheet)
     years = ", ".join(r.year.label for r in results)
-    freeze = f"C{header_row + 1}"
-    prepare_sheet(sheet, widths, header_row=header_row, freeze=freeze, title=plan.title, subtitle=years)
-    sheet.append([cells(heading, TITLE)])
-    period = f"計画期間 {plan.period.start}～{plan.period.end}　" if plan.period else ""
-    sheet.append([cells(f"{period}評価年度 {years}　評価方式: {scheme.title}　（{plan.id}）", SUBTITLE)])
-    sheet.append([])
+    columns, widths, pages, table = _layout(cells, results, rows, paper)
+    note_end = pages.last_columns[0]
+    notes = [
+        (
+            text,
+            lines_height(text_lines(text, sum(widths[_TITLE_COLUMNS:note_end]), size=NOTE.size), NOTE.size),
+        )
+        for text in _notes(results)
+    ]
     header_lines = max(column.header.count("\n") + 1 for column in columns)
-    sheet.row_dimensions[header_row].height = 13.5 * header_lines + 3
-    sheet.append([cells(column.header, HEADER) for column in columns])
-    filler = [cells(None, SECTION) for _ in columns[1:]]
-    kpi_rows = iter(table)
-    row_number = header_row
-    for position in range(len(table) + len(headings)):
-        row_number += 1
-        heading_out = headings.get(position)
-        if heading_out is not None:
-            sheet.append([heading_out.cell, *filler])
-            continue
-        line = next(kpi_rows)
-        height = _height(line, widths)
-        if height is not None:
-            sheet.row_dimensions[row_number].height = height
-        sheet.append([out.cell for out in line])
-    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{row_number}"
-    sheet.append([])
-    for note in _notes(results):
-        sheet.append([cells(note, NOTE)])
+    top = [lines_height(1, TITLE.size), lines_height(1, SUBTITLE.size), BLANK]
+    header = lines_height(header_lines, 10)
+    period = f"計画期間 {plan.period.start}～{plan.period.end}　" if plan.period else ""
+    about = f"{period}評価方式: {scheme.title}"
+    prepare_sheet(sheet, widths, header_row=4, freeze="C5", title=plan.title, subtitle=years, paper=paper)
+    print_pages(sheet, pages, footer=(about, plan.id))
+    blocks = table_blocks(
+        [header], [(row.height, row.heading) for row in table], [BLANK] + [h for _, h in notes]
+    )
+    for row in row_breaks(4, blocks, header, paper, pages.scale):
+        sheet.row_breaks.append(Break(id=row))
+    blank = [cells(None, PLAIN)] * _TITLE_COLUMNS
+    body = [
+        [cells(heading, TITLE)],
+        [cells(f"{period}評価年度 {years}　評価方式: {scheme.title}　（{plan.id}）", SUBTITLE)],
+        [],
+        [cells(c.header, HEADER) for c in columns],
+    ]
+    body += [row.cells for row in table] + [[]] + [[*blank, cells(text, NOTE_WRAP)] for text, _ in notes]
+    heights = [*top, header, *(row.height for row in table), BLANK, *(height for _, height in notes)]
+    for number, (line, height) in enumerate(zip(body, heights, strict=True), start=1):
+        sheet.row_dimensions[number].height = height
+        sheet.append(line)
+    last = get_column_letter(len(columns))
+    sheet.auto_filter.ref = f"A4:{last}{4 + len(table)}"
+    sheet.print_area = f"A4:{last}{len(body)}"
+    merged = [5 + i for i, row in enumerate(table) if row.heading]
+    for number in merged:
+        sheet.merged_cells.add(CellRange(f"A{number}:{get_column_letter(_TITLE_COLUMNS)}{number}"))
+    for number in range(len(body) - len(notes) + 1, len(body) + 1):
+        sheet.merged_cells.add(CellRange(f"C{number}:{get_column_letter(note_end)}{number}"))
 
 
 def plan_sheets(
-    workbook: Workbook, results: Sequence[PlanEvaluation], used: set[str], large_plan: int
+    workbook: Workbook,
+    results: Sequence[PlanEvaluation],
+    used: set[str],
+    large_plan: int,
+    paper: Paper = Paper.A4,
 ) -> None:
     """Append the KPI sheet(s) of one plan: one sheet, or one per top-level section when large."""
     plan = results[0].plan
     rows = results[-1].rows
     if len(rows) <= large_plan:
-        _plan_sheet(
-            workbook, results, range(len(rows)), sheet_name(plan.title, used), f"{plan.title} — KPI評価"
-        )
+        names = (sheet_name(plan.title, used), f"{plan.title} — KPI評価")
+        _plan_sheet(workbook, results, range(len(rows)), names, paper)
         return
     top = plan.top_sections()
     groups: dict[str | None, list[int]] = {}
@@ -298,4 +234,4 @@ def plan_sheets(
         label = section_heading(section)
         short = f"{section.level}{section.number or ''}" if section else "計画全体"
         heading = f"{plan.title} — KPI評価 — {label}"
-        _plan_sheet(workbook, results, indices, sheet_name(short, used), heading)
+        _plan_sheet(workbook, results, indices, (sheet_name(short, used), heading), paper)

@@ -29,11 +29,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
 
 from kpitool.rating.schemes.base import Scheme
 from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH, deterministic_xlsx
+from kpitool.render.xlsx.paging import MARGIN_SIDE, MARGIN_TOP, ColumnPages, Paper
 from kpitool.render.xlsx.style import FORMULA_STARTS, TONE_COLOURS, Tone, grade_tone
 from kpitool.support.safe_write import write_bytes_atomic
 
@@ -63,6 +64,7 @@ __all__ = [
     "new_workbook",
     "number_format",
     "prepare_sheet",
+    "print_pages",
     "row_height",
     "save_workbook",
     "sheet_name",
@@ -268,24 +270,26 @@ def prepare_sheet(
     freeze: str | None,
     title: str,
     subtitle: str = "",
+    paper: Paper = Paper.A4,
 ) -> None:
     """Column widths, frozen panes and print settings; call before the first row is appended.
 
-    A4 landscape, one page wide, ``header_row`` repeated on every page, the
-    title in the page header, page numbers in the footer.
+    ``paper`` landscape, fitted to one page wide (see :func:`print_pages` for column pages),
+    ``header_row`` repeated on every page, the title in the page header, page numbers in the
+    footer.
     """
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     if freeze:
         sheet.freeze_panes = freeze
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = paper.code
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.7
+    sheet.page_margins.left = sheet.page_margins.right = MARGIN_SIDE
+    sheet.page_margins.top = sheet.page_margins.bottom = MARGIN_TOP
     sheet.page_margins.header = sheet.page_margins.footer = 0.3
     if header_row:
         sheet.print_title_rows = f"{header_row}:{header_row}"
@@ -296,6 +300,25 @@ def prepare_sheet(
         sheet.oddHeader.right.size = 9
     sheet.oddFooter.center.text = "&P / &N"
     sheet.oddFooter.center.size = 9
+
+
+def print_pages(sheet: Any, pages: ColumnPages, footer: tuple[str, str] = ("", "")) -> None:
+    """Print ``sheet`` (set up by :func:`prepare_sheet`) at the scale of ``pages``, not fitted:
+    cut into their column pages (left to right, then down), their title columns repeated on
+    each, pages left-aligned; ``footer`` texts at the left and right of the page footer."""
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+    sheet.page_setup.fitToWidth = sheet.page_setup.fitToHeight = None
+    sheet.page_setup.scale = pages.scale
+    sheet.page_setup.pageOrder = "overThenDown"
+    sheet.print_options.horizontalCentered = None
+    for column in pages.last_columns[:-1]:
+        sheet.col_breaks.append(Break(id=column))
+    if pages.title_columns:
+        sheet.print_title_cols = f"A:{get_column_letter(pages.title_columns)}"
+    for part, text in zip((sheet.oddFooter.left, sheet.oddFooter.right), footer, strict=True):
+        if text:
+            part.text = text.replace("&", "&&")
+            part.size = 9
 
 
 def workbook_bytes(workbook: Workbook, when: datetime = DEFAULT_EPOCH) -> bytes:
@@ -314,13 +337,14 @@ def save_workbook(workbook: Workbook, target: Path, when: datetime = DEFAULT_EPO
     write_bytes_atomic(target, workbook_bytes(workbook, when))
 
 
-def text_lines(text: str, width: float, wrap: bool = True) -> int:
-    """How many lines ``text`` takes in a column ``width`` units wide (wrapped, or only at newlines)."""
+def text_lines(text: str, width: float, wrap: bool = True, size: float = 10) -> int:
+    """How many lines ``text`` at ``size`` pt takes in a column ``width`` units wide (wrapped, or only at
+    newlines); a wide character counts two units at 10 pt."""
     parts = text.split("\n")
     if not wrap:
         return len(parts)
     room = max(width - 1.0, 1.0)
-    return sum(max(1, math.ceil(display_width(part) / room)) for part in parts)
+    return sum(max(1, math.ceil(display_width(part) * size / 10 / room)) for part in parts)
 
 
 def row_height(lines: float) -> float | None:
