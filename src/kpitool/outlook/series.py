@@ -89,6 +89,4 @@ def known_points(
         reported = FiscalYear(evaluation_year)
         period = observation.actual.period or parse_period(reported.label)
         by_period[period] = Point(period, period_time(period), observation.value, reported)
-    return tuple(
-        sorted(by_period.values(), key=lambda p: (p.time, p.year is not None, p.year or FiscalYear(0)))
-    )
+    return tuple(sorted(by_period.values(), key=lambda p: (p.time, p.year.year if p.year else 0)))
