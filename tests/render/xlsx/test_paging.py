@@ -77,17 +77,20 @@ def test_line_pitch_leaves_room_for_the_measured_font() -> None:
 
 def test_blocks_keep_a_heading_with_its_first_kpi_and_the_last_two_kpis_with_the_notes() -> None:
     table = [(20.0, True), (36.0, False), (36.0, False), (20.0, True), (36.0, False), (52.0, False)]
-    blocks = table_blocks([40.0], table, [8.0, 18.0])
-    assert [b.rows for b in blocks] == [1, 2, 1, 5]
+    blocks = table_blocks([40.0], table, [8.0, 18.0, 18.0])
+    assert [b.rows for b in blocks] == [1, 2, 1, 3, 2, 1]
     assert blocks[1].section == pytest.approx(20 + 36 + 36)  # the whole first section
-    assert blocks[-1].height == pytest.approx(20 + 36 + 52 + 8 + 18)
-    assert sum(b.rows for b in blocks) == 1 + len(table) + 2
+    tail = blocks[3]
+    assert tail.height == pytest.approx(20 + 36 + 52)  # the last heading and the last two KPIs
+    assert tail.whole
+    assert tail.section == pytest.approx(tail.height + 8 + 18 + 18)  # … kept whole with the notes
+    assert sum(b.rows for b in blocks) == 1 + len(table) + 3
 
 
 def test_a_heading_before_the_last_two_kpis_joins_them() -> None:
     table = [(20.0, True), (36.0, False), (20.0, True), (36.0, False)]
-    blocks = table_blocks([40.0], table, [8.0])
-    assert [b.rows for b in blocks] == [1, len(table) + 1]  # nothing is left to print alone
+    blocks = table_blocks([40.0], table, [8.0, 18.0])
+    assert [b.rows for b in blocks] == [1, len(table), 2]  # nothing is left to print alone
 
 
 def _pages(breaks: list[int], first_row: int, blocks: list[Block]) -> list[list[Block]]:
@@ -114,7 +117,8 @@ def test_row_breaks_never_cut_a_block_and_fill_each_page() -> None:
         assert used <= room
         if number < len(pages) - 1:  # the next block would not have fitted
             assert used + pages[number + 1][0].height > room * 0.98
-    assert pages[-1][-1].rows >= 2 + 3  # two KPI rows, a blank and the notes
+    assert sum(b.rows for b in pages[-1]) >= 2 + 3  # two KPI rows, a blank and the notes
+    assert any(b.whole for b in pages[-1])  # the last two KPI rows
 
 
 def test_a_section_that_would_be_cut_starts_a_new_page() -> None:
@@ -123,3 +127,22 @@ def test_a_section_that_would_be_cut_starts_a_new_page() -> None:
     blocks = table_blocks([40.0], first + second + [(60.0, False)] * 2, [8.0])
     breaks = row_breaks(4, blocks, 40.0, Paper.A4, 100)
     assert breaks[0] == 4 + len(first)  # the page ends before the second heading
+
+
+def test_the_last_rows_and_the_notes_start_a_page_when_they_would_be_cut() -> None:
+    room = printable(Paper.A4)[1]
+    table = [(40.0, False)] * 10  # 400 pt of the page's 494
+    blocks = table_blocks([40.0], table, [8.0, 60.0, 60.0])
+    breaks = row_breaks(4, blocks, 40.0, Paper.A4, 100)
+    assert room < 40.0 + 400 + 8 + 120  # the last page would hold no KPI row
+    assert breaks == [4 + 8]  # the last two KPIs go with the notes
+
+
+def test_notes_taller_than_a_page_follow_the_last_rows() -> None:
+    notes = [8.0] + [40.0] * 14  # 568 pt: more than a page
+    blocks = table_blocks([40.0], [(40.0, False)] * 6, notes)
+    breaks = row_breaks(4, blocks, 40.0, Paper.A4, 100)
+    pages = _pages(breaks, 4, blocks)
+    assert len(pages) == 2
+    assert pages[0][-1].rows == 1  # the notes are cut between two notes …
+    assert any(b.whole for b in pages[0])  # … after the last KPI rows, not before them

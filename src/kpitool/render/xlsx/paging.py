@@ -170,6 +170,9 @@ class Block:
     """Their total height, points."""
     section: float = 0.0
     """For the first block of a section: the height of the whole section, else 0."""
+    whole: bool = False
+    """The section starts a new page whenever it would be cut and fits on one (the last rows
+    and the notes), not only when the page it leaves is half full."""
 
 
 def row_breaks(
@@ -180,7 +183,8 @@ def row_breaks(
     ``repeated`` is the height of the rows printed at the top of every page after the first
     (印刷タイトル行). A block is never cut (one taller than a page gets a page of its own and
     the printing program cuts it). A section that would be cut starts a new page when it fits
-    on one and the page it leaves is at least half full.
+    on one and the page it leaves is at least half full (a :attr:`Block.whole` one: whenever
+    it fits on one).
     """
     _, height = printable(paper)
     room = height * _SLACK * 100 / scale
@@ -190,7 +194,8 @@ def row_breaks(
     for block in blocks:
         fresh = room - repeated
         cut_section = block.section and used + block.section > room and block.section <= fresh
-        if used and (used + block.height > room or (cut_section and used >= room / 2)):
+        early = cut_section and (block.whole or used >= room / 2)
+        if used and (used + block.height > room or early):
             breaks.append(row - 1)
             used = repeated
         used += block.height
@@ -202,7 +207,9 @@ def table_blocks(
     top: Sequence[float], table: Sequence[tuple[float, bool]], notes: Sequence[float]
 ) -> list[Block]:
     """A table's rows in blocks: the ``top`` rows (title and header), each section heading with
-    its first KPI row, each other KPI row, and the last two KPI rows with the ``notes``.
+    its first KPI row, each other KPI row, the last two KPI rows, and the ``notes`` (the first
+    two rows, a blank and a note, together), the last rows and the notes kept whole if they fit
+    on a page.
 
     ``table`` holds each row's height and whether it is a section heading.
     """
@@ -223,5 +230,8 @@ def table_blocks(
         height = sum(h for h, _ in table[index : index + rows])
         blocks.append(Block(rows, height, sections.get(index, 0.0)))
         index += rows
-    blocks.append(Block(len(table) - tail + len(notes), sum(h for h, _ in table[tail:]) + sum(notes)))
+    last = sum(h for h, _ in table[tail:])
+    blocks.append(Block(len(table) - tail, last, last + sum(notes), whole=True))
+    blocks += [Block(len(notes[:2]), sum(notes[:2]))] if notes else []
+    blocks += [Block(1, height) for height in notes[2:]]
     return blocks
