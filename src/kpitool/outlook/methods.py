@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+from kpitool.errors import KpitoolError
 from kpitool.model.outlook_settings import OutlookMethod
 from kpitool.outlook.series import Point
 from kpitool.values.numbers import format_number
@@ -32,8 +33,12 @@ __all__ = ["METHODS", "Undefined", "project"]
 _CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
 
 
-class Undefined(Exception):
-    """The method cannot project this series; the message says why."""
+class Undefined(KpitoolError):
+    """The method cannot project this series; the message says why.
+
+    Caught by :mod:`kpitool.outlook.engine`, which makes it the reason of an insufficient_data
+    status; it never reaches the command line.
+    """
 
 
 def _least_squares(points: Sequence[Point], at: Fraction, weights: Sequence[Fraction]) -> Fraction:
