@@ -45,6 +45,8 @@ __all__ = ["FormReading", "read_form"]
 
 _SEARCH_ROWS = 40
 _VALUE_LIMIT = Decimal("1e15")
+_PERCENT_UNITS = ("%", "％")
+"""The units of a KPI whose 実績値 may be typed under a percentage format."""
 _PERCENT_DIGITS = Context(prec=15)
 """Excel keeps 15 significant digits: a percentage read from 0.131 is 13.1, not 13.100000000000001."""
 
@@ -153,7 +155,7 @@ class _Reader:
         shown = _tidy(_PERCENT_DIGITS.plus(Decimal(repr(raw)) * Decimal(100) ** scale))
         held = format_number(_as_decimal(raw) or Decimal(0))
         label = f"{kpi.number or ''} {kpi.name}".strip()
-        if kpi.unit != "%":
+        if kpi.unit not in _PERCENT_UNITS:
             self.bad(
                 where,
                 f"実績値 (actual) has the percentage format {code!r}: it holds {held} and shows "

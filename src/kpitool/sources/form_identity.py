@@ -23,7 +23,7 @@ from kpitool.sources.form_layout import (
     YEAR_PROPERTY,
     form_checksum,
 )
-from kpitool.values.fiscal_year import fiscal_year_label, parse_fiscal_year
+from kpitool.values.fiscal_year import FiscalYear, parse_fiscal_year
 from kpitool.values.periods import PeriodError
 
 __all__ = ["FoundRow", "identity_problems", "properties"]
@@ -124,7 +124,7 @@ def identity_problems(
         problems.append(
             (
                 f"property {YEAR_PROPERTY}",
-                f"the form is for the year {props[YEAR_PROPERTY]!r}, not {fiscal_year_label(year)} "
+                f"the form is for the year {props[YEAR_PROPERTY]!r}, not {FiscalYear(year).label} "
                 "(--year); import it with its own year",
             )
         )
