@@ -5,8 +5,9 @@ bidirectional override reorders what a reader sees; an invisible one — a
 zero-width space, a word joiner, a soft hyphen, U+FEFF pasted inside a title —
 makes two names that look equal differ, so a KPI or plan id silently fails to
 match. Every reader (YAML, tables, forms) refuses them with the character named.
-Tab, line feed and carriage return are layout, not hidden, and are left to each
-format's own rules.
+Tab, line feed, carriage return and the line and paragraph separators (U+2028,
+U+2029) are line breaks and layout, not hidden; each format has its own rules
+for them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ HIDDEN_CHARACTER = re.compile(
     "\u061c"  # ARABIC LETTER MARK
     "\u180e"  # MONGOLIAN VOWEL SEPARATOR
     "\u200b-\u200f"  # ZERO WIDTH SPACE / NON-JOINER / JOINER, LEFT-TO-RIGHT and RIGHT-TO-LEFT MARK
-    "\u2028\u2029"  # LINE and PARAGRAPH SEPARATOR
     "\u202a-\u202e"  # bidirectional embeddings and overrides
     "\u2060-\u2064"  # WORD JOINER and the invisible operators
     "\u2066-\u2069"  # bidirectional isolates
