@@ -44,7 +44,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 """Field → accepted header texts (Japanese first)."""
 
-_REQUIRED = ("id", "name", "unit", "direction", "target", "target_period")
+_REQUIRED = ("id", "name", "direction", "target", "target_period")
 _TEXT_COLUMNS = ("id", "name", "unit", "direction", "cumulative", "baseline_period", "target_period", "note")
 _DIRECTIONS = {
     "増加": "increase",
@@ -272,7 +272,7 @@ class _RowReader:
             if isinstance(self.cell(row, key), date | time | timedelta):
                 what = f"the cell holds a date or time, not a {_label(key)}"
                 self.bad(row_index, key, f"{what}: format it as 文字列 and retype it")
-        for key in ("id", "name", "unit", "direction"):
+        for key in ("id", "name", "direction"):  # 単位 may be empty: 合計特殊出生率, 倍率
             if not _text(self.cell(row, key)):
                 self.bad(row_index, key, f"{_label(key)} is empty")
 
