@@ -146,7 +146,18 @@ def evaluation_json(result: PlanEvaluation) -> dict[str, Any]:
         "summary": _summary_json(result.summary),
         **_percents_json(result.summary),
         "disagreements": [_disagreement_json(row) for row in result.disagreements],
+        "narrative": _narrative_json(result),
     }
+
+
+def _narrative_json(result: PlanEvaluation) -> dict[str, Any] | None:
+    """The year's published texts (評価文) as recorded, or None."""
+    texts = result.narrative
+    if texts is None:
+        return None
+    sections = {key: section.model_dump(exclude_none=True) for key, section in texts.sections.items()}
+    summary = texts.summary.model_dump(exclude_none=True) if texts.summary else None
+    return {"source": texts.source, "summary": summary, "sections": sections}
 
 
 def to_json(data: Any, *, pretty: bool | None = None) -> str:
