@@ -182,3 +182,53 @@ def test_bad_outlook_settings_are_bad_data_naming_the_field(
         in result.output
     )
     assert "Traceback" not in result.output
+
+
+def history(runner: CliRunner, *args: str, code: int = 0) -> Any:
+    result = runner.invoke(app, ["history", *args, "--data", str(DATA)])
+    assert result.exit_code == code, result.output
+    return result
+
+
+def test_history_of_one_kpi_by_its_number(runner: CliRunner) -> None:
+    text = history(runner, PLAN, "①").stdout
+    lines = text.splitlines()
+    assert "① 圏域の総生産額 ［億円］" in lines
+    assert any(line.startswith("推移 ") and "14,063 (H30年度) → 15,048 (R4年度)" in line for line in lines)
+    (r6,) = [line for line in lines if line.startswith("│ R6 ")]
+    assert "15,048" in r6
+    assert "R4年度" in r6
+    assert any("見通し (linear, R6)" in line and "達成済み" in line and "遅れ 2年!" in line for line in lines)
+    assert "② " not in text
+
+
+def test_history_json_of_every_kpi_with_the_published_grades(runner: CliRunner) -> None:
+    data = json.loads(history(runner, PLAN, "--format", "json", "--method", "recent").stdout)
+    assert len(data["kpis"]) == 12
+    workers = data["kpis"][1]
+    assert [row["evaluation_year"] for row in workers["series"]] == ["R4", "R5", "R6"]
+    assert workers["series"][-1]["official_grade"] == "×"
+    assert workers["outlook"]["method"] == "recent"
+    assert len(workers["sparkline"]) == len(workers["outlook"]["points"]) == 4
+
+
+@pytest.mark.parametrize("width", ["40", "80"])
+def test_history_fits_the_width(width: str) -> None:
+    runner = CliRunner(env={"COLUMNS": width, "NO_COLOR": "1", "TERM": "dumb"})
+    text = history(runner, PLAN).stdout
+    assert max(cell_len(line) for line in text.splitlines()) <= int(width)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([PLAN, "nope"], "has no KPI 'nope' (give its id or No.: ① gross-regional-product"),
+        (["nope"], "unknown plan 'nope'"),
+        ([PLAN, "--year", "R6x"], "--year: 'R6x'"),
+        ([PLAN, "--format", "csv"], "'csv' is not one of"),
+    ],
+)
+def test_history_bad_usage_is_exit_2(runner: CliRunner, args: list[str], message: str) -> None:
+    result = history(runner, *args, code=2)
+    assert message in result.output
+    assert "Traceback" not in result.output

@@ -17,14 +17,16 @@ from rich.console import Console, RenderableType
 from kpitool.diff.changes import DataDiff
 from kpitool.model.plan import Plan
 from kpitool.outlook.engine import PlanOutlook
+from kpitool.outlook.history import KpiHistory
 from kpitool.rating.results import PlanEvaluation
-from kpitool.render import diff, machine, notes, outlook, outlook_table, plan_views, terminal, totals
+from kpitool.render import diff, history, machine, notes, outlook, outlook_table, plan_views, terminal, totals
 from kpitool.render.left_out import skipped_line, with_left_out
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 
 __all__ = [
     "DIFF",
     "EVALUATIONS",
+    "HISTORY",
     "OUTLOOKS",
     "PLANS",
     "RENDERERS",
@@ -155,6 +157,17 @@ OUTLOOKS: Mapping[str, PlansRenderer[Sequence[PlanOutlook]]] = {
 }
 """Renderers of ``outlook``: each KPI's projection to its target period and its status."""
 
+PlanHistory = tuple[Plan, Sequence[KpiHistory]]
+"""One plan with the history of the KPIs asked for (the subject of ``history``)."""
+
+HISTORY: Mapping[str, Renderer[PlanHistory]] = {
+    TERMINAL: lambda subject, width: _console_text(
+        [history.HistoryView(subject[0].title, subject[1])], width
+    ),
+    "json": lambda subject, width: history.history_json(*subject),
+}
+"""Renderers of ``history``: each KPI's series with its grades, a sparkline and the outlook."""
+
 DIFF: Mapping[str, Renderer[DataDiff]] = {
     TERMINAL: lambda result, width: _console_text([diff.diff_table(result)], width),
     "json": lambda result, width: diff.diff_json(result),
@@ -167,6 +180,7 @@ RENDERERS: Mapping[str, Mapping[str, Renderer[Any]]] = {
     "summaries": SUMMARIES,
     "plans": PLANS,
     "outlooks": OUTLOOKS,
+    "history": HISTORY,
     "diff": DIFF,
 }
 """Every renderer: by kind of result, then by format name."""
