@@ -232,3 +232,29 @@ def test_history_bad_usage_is_exit_2(runner: CliRunner, args: list[str], message
     result = history(runner, *args, code=2)
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_evaluate_has_no_outlook_unless_asked(runner: CliRunner) -> None:
+    plain = runner.invoke(app, ["evaluate", PLAN, "--year", "R6", "--format", "json", "--data", str(DATA)])
+    assert all("outlook" not in kpi for kpi in json.loads(plain.stdout)["kpis"])
+    assert "見通し" not in runner.invoke(app, ["evaluate", PLAN, "--year", "R6", "--data", str(DATA)]).stdout
+
+
+def test_evaluate_outlook_adds_the_outlook_of_the_same_method(runner: CliRunner) -> None:
+    args = ["evaluate", PLAN, "--year", "R6", "--data", str(DATA), "--outlook", "weighted"]
+    graded = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+    projected = vision2(runner, "--method", "weighted")
+    assert [kpi["outlook"] for kpi in graded["kpis"]] == [kpi["outlook"] for kpi in projected["kpis"]]
+    assert graded["summary"]["total"] == 12  # the grades are unchanged
+    text = runner.invoke(app, [*args, "--format", "csv"]).stdout
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert [row["outlook_status"] for row in rows] == [kpi["outlook"]["status"] for kpi in projected["kpis"]]
+    table = runner.invoke(app, args).stdout
+    assert "見通し" in table
+    assert "達成済み" in table
+
+
+def test_evaluate_outlook_refuses_an_unknown_method(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["evaluate", "--year", "R6", "--outlook", "spline", "--data", str(DATA)])
+    assert result.exit_code == 2
+    assert "'spline' is not one of" in result.output

@@ -12,6 +12,7 @@ from kpitool.cli.outlook import HistoryFormat
 from kpitool.render.registry import (
     DIFF,
     EVALUATIONS,
+    EVALUATIONS_WITH_OUTLOOK,
     HISTORY,
     OUTLOOKS,
     PLANS,
@@ -28,6 +29,7 @@ from kpitool.render.xlsx.paging import Paper
         (OutputFormat, EVALUATIONS),
         (OutputFormat, SUMMARIES),
         (OutputFormat, OUTLOOKS),
+        (OutputFormat, EVALUATIONS_WITH_OUTLOOK),
         (HistoryFormat, HISTORY),
         (ListFormat, PLANS),
         (DiffFormat, DIFF),

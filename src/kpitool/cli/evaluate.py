@@ -15,6 +15,7 @@ import typer
 from kpitool.cli.common import (
     DataOption,
     KpitoolCommand,
+    MethodChoice,
     NoCacheOption,
     OutputOption,
     PlansArgument,
@@ -25,6 +26,7 @@ from kpitool.cli.common import (
     data_files,
     guard_output,
     load,
+    method_of,
     parse_year,
     parse_years,
     read_table,
@@ -36,6 +38,8 @@ from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_g
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
+    from kpitool.model.actuals import ActualsFile
+    from kpitool.model.plan import Plan
     from kpitool.rating.results import PlanEvaluation
     from kpitool.sources.documents import PlanDocument
     from kpitool.sources.tree import LoadedData
@@ -73,6 +77,16 @@ def evaluate(
     width: WidthOption = None,
     skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
+    outlook: Annotated[
+        MethodChoice | None,
+        typer.Option(
+            "--outlook",
+            metavar="METHOD",
+            help="Add each KPI's outlook (見通し) by METHOD: linear, cagr, weighted or recent "
+            "(see kpitool outlook).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Grade every KPI for an evaluation year: ○ achieved, △ approaching, × needs effort, — no actual.
 
@@ -91,17 +105,32 @@ def evaluate(
 
         plan, actuals = read_table(table)
         results = [evaluate_plan(plan, actuals, fiscal_year)]
+        sources: list[tuple[Plan, ActualsFile | None]] = [(plan, actuals)]
     else:
         loaded = load(data, no_cache)
         per_plan, left_out = select_graded(
             loaded, plan_ids, [fiscal_year], skip_invalid=skip_invalid, option="--year"
         )
         results = _evaluations(loaded, [doc for doc, _ in per_plan], fiscal_year, no_cache)
-    from kpitool.render.registry import EVALUATIONS
+        sources = [(doc.plan, _actuals_of(loaded, doc)) for doc, _ in per_plan]
+    from kpitool.render.registry import EVALUATIONS, EVALUATIONS_WITH_OUTLOOK
 
     refuse_terminal_output(output, fmt.value, EVALUATIONS)
     announce_left_out(left_out, in_output=fmt is OutputFormat.JSON)
-    write_output(EVALUATIONS[fmt.value](results, table_width(width), left_out), output)
+    if outlook is None:
+        write_output(EVALUATIONS[fmt.value](results, table_width(width), left_out), output)
+        return
+    from kpitool.outlook.engine import outlook_plan
+
+    method = method_of(outlook)
+    pairs = [(r, outlook_plan(p, a, fiscal_year, method)) for r, (p, a) in zip(results, sources, strict=True)]
+    write_output(EVALUATIONS_WITH_OUTLOOK[fmt.value](pairs, table_width(width), left_out), output)
+
+
+def _actuals_of(loaded: LoadedData, doc: PlanDocument) -> ActualsFile | None:
+    """A loaded plan's actuals file, None when it has none."""
+    found = loaded.actuals.get(doc.id)
+    return found.actuals if found is not None else None
 
 
 def summary(

@@ -16,6 +16,8 @@ import typer
 from kpitool.cli.common import (
     DataOption,
     KpitoolCommand,
+    MethodChoice,
+    MethodOption,
     NoCacheOption,
     OutputOption,
     PlansArgument,
@@ -25,6 +27,7 @@ from kpitool.cli.common import (
     data_files,
     guard_output,
     load,
+    method_of,
     parse_year,
     read_table,
     refuse_terminal_output,
@@ -36,39 +39,9 @@ from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_g
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
-    from kpitool.model.outlook_settings import OutlookMethod
     from kpitool.model.plan import Plan
 
 __all__ = ["MethodChoice", "register"]
-
-
-class MethodChoice(StrEnum):
-    """``--method``: the names of :class:`~kpitool.model.outlook_settings.OutlookMethod` (a test checks)."""
-
-    LINEAR = "linear"
-    CAGR = "cagr"
-    WEIGHTED = "weighted"
-    RECENT = "recent"
-
-
-MethodOption = Annotated[
-    MethodChoice | None,
-    typer.Option(
-        "--method",
-        "-m",
-        help="How to project: linear (least squares), cagr (constant growth), weighted (recent points "
-        "weigh more), recent (mean change of the last 5 years). Default: the plan's evaluation.outlook, "
-        "else linear.",
-        show_default=False,
-    ),
-]
-
-
-def method_of(choice: MethodChoice | None) -> OutlookMethod | None:
-    """The core's method for a ``--method`` choice (None: each plan's own)."""
-    from kpitool.model.outlook_settings import OutlookMethod
-
-    return None if choice is None else OutlookMethod(choice.value)
 
 
 def outlook(

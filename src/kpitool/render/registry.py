@@ -26,6 +26,7 @@ from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 __all__ = [
     "DIFF",
     "EVALUATIONS",
+    "EVALUATIONS_WITH_OUTLOOK",
     "HISTORY",
     "OUTLOOKS",
     "PLANS",
@@ -135,6 +136,32 @@ EVALUATIONS: Mapping[str, PlansRenderer[Sequence[PlanEvaluation]]] = {
 }
 """Renderers of ``evaluate``: one plan's grades per KPI for a year."""
 
+GradedOutlook = tuple[PlanEvaluation, PlanOutlook]
+"""A plan's evaluation with its outlook at the same year (the subject of ``evaluate --outlook``)."""
+
+
+def _outlook_column(outlook: PlanOutlook) -> terminal.ExtraColumn:
+    return ("見通し", {row.kpi.id: row.status.label for row in outlook.rows})
+
+
+def _split(pairs: Sequence[GradedOutlook]) -> tuple[list[PlanEvaluation], list[PlanOutlook]]:
+    return [result for result, _ in pairs], [found for _, found in pairs]
+
+
+EVALUATIONS_WITH_OUTLOOK: Mapping[str, PlansRenderer[Sequence[GradedOutlook]]] = {
+    TERMINAL: lambda pairs, width, left_out=NOTHING_LEFT_OUT: _console_text(
+        [*(terminal.evaluation_table(r, _outlook_column(o)) for r, o in pairs), *skipped_line(left_out)],
+        width,
+    ),
+    "json": lambda pairs, width, left_out=NOTHING_LEFT_OUT: outlook.evaluations_json_with_outlook(
+        *_split(pairs), left_out
+    ),
+    "csv": lambda pairs, width, left_out=NOTHING_LEFT_OUT: outlook.evaluations_csv_with_outlook(
+        *_split(pairs)
+    ),
+}
+"""Renderers of ``evaluate --outlook METHOD``: the grades with each KPI's outlook beside them."""
+
 SUMMARIES: Mapping[str, PlansRenderer[Sequence[PlanResults]]] = {
     TERMINAL: _summary_tables,
     "json": _summaries_json,
@@ -180,6 +207,7 @@ RENDERERS: Mapping[str, Mapping[str, Renderer[Any]]] = {
     "summaries": SUMMARIES,
     "plans": PLANS,
     "outlooks": OUTLOOKS,
+    "evaluations_with_outlook": EVALUATIONS_WITH_OUTLOOK,
     "history": HISTORY,
     "diff": DIFF,
 }
