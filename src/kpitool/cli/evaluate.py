@@ -39,7 +39,6 @@ from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
     from kpitool.model.actuals import ActualsFile
-    from kpitool.model.plan import Plan
     from kpitool.rating.results import PlanEvaluation
     from kpitool.sources.documents import PlanDocument
     from kpitool.sources.tree import LoadedData
@@ -98,21 +97,21 @@ def evaluate(
     fiscal_year = parse_year(year)
     guard_output(output, [table] if table is not None else data_files(data))
     left_out = NOTHING_LEFT_OUT
+    loaded: LoadedData | None = None
+    table_actuals: ActualsFile | None = None
     if table is not None:
         if plan_ids:
             raise UsageError("give either plan ids or --table, not both")
         from kpitool.rating.engine import evaluate_plan
 
-        plan, actuals = read_table(table)
-        results = [evaluate_plan(plan, actuals, fiscal_year)]
-        sources: list[tuple[Plan, ActualsFile | None]] = [(plan, actuals)]
+        plan, table_actuals = read_table(table)
+        results = [evaluate_plan(plan, table_actuals, fiscal_year)]
     else:
         loaded = load(data, no_cache)
         per_plan, left_out = select_graded(
             loaded, plan_ids, [fiscal_year], skip_invalid=skip_invalid, option="--year"
         )
         results = _evaluations(loaded, [doc for doc, _ in per_plan], fiscal_year, no_cache)
-        sources = [(doc.plan, _actuals_of(loaded, doc)) for doc, _ in per_plan]
     from kpitool.render.registry import EVALUATIONS, EVALUATIONS_WITH_OUTLOOK
 
     refuse_terminal_output(output, fmt.value, EVALUATIONS)
@@ -122,14 +121,23 @@ def evaluate(
         return
     from kpitool.outlook.engine import outlook_plan
 
+    # Only --outlook reads the actuals again: a warm evaluate takes its evaluations from the cache whole.
     method = method_of(outlook)
-    pairs = [(r, outlook_plan(p, a, fiscal_year, method)) for r, (p, a) in zip(results, sources, strict=True)]
+    pairs = [
+        (
+            r,
+            outlook_plan(
+                r.plan, _actuals_of(loaded, r.plan.id) if loaded else table_actuals, fiscal_year, method
+            ),
+        )
+        for r in results
+    ]
     write_output(EVALUATIONS_WITH_OUTLOOK[fmt.value](pairs, table_width(width), left_out), output)
 
 
-def _actuals_of(loaded: LoadedData, doc: PlanDocument) -> ActualsFile | None:
+def _actuals_of(loaded: LoadedData, plan_id: str) -> ActualsFile | None:
     """A loaded plan's actuals file, None when it has none."""
-    found = loaded.actuals.get(doc.id)
+    found = loaded.actuals.get(plan_id)
     return found.actuals if found is not None else None
 
 
