@@ -17,25 +17,16 @@ PLAN = "kurume-renkei-vision-2"
 SHEET = "推移 第2期久留米広域連携中枢都市圏ビジョン"
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("trend") / "report.xlsx"
-    runner = CliRunner()
-    args = [
-        "report",
-        PLAN,
-        "--years",
-        "R4,R5,R6",
-        "--xlsx",
-        str(out),
-        "--outlook",
-        "linear",
-        "--data",
-        str(DATA),
-    ]
-    result = runner.invoke(app, args)
+def write_report(out: Path, *extra: str) -> Path:
+    args = ["report", PLAN, "--years", "R4,R5,R6", "--xlsx", str(out), "--data", str(DATA), *extra]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_report(tmp_path_factory.mktemp("trend") / "report.xlsx", "--outlook", "linear")
 
 
 def _rows(path: Path) -> list[tuple[Any, ...]]:
@@ -82,26 +73,8 @@ def test_the_sheet_prints_on_a4_landscape_two_kpis_a_page(report: Path) -> None:
 
 
 def test_the_report_with_outlook_is_byte_identical(report: Path, tmp_path: Path) -> None:
-    again = tmp_path / "again.xlsx"
-    runner = CliRunner()
-    args = [
-        "report",
-        PLAN,
-        "--years",
-        "R4,R5,R6",
-        "--xlsx",
-        str(again),
-        "--outlook",
-        "linear",
-        "--data",
-        str(DATA),
-    ]
-    assert runner.invoke(app, args).exit_code == 0
-    assert again.read_bytes() == report.read_bytes()
+    assert write_report(tmp_path / "again.xlsx", "--outlook", "linear").read_bytes() == report.read_bytes()
 
 
 def test_without_outlook_there_is_no_trend_sheet(tmp_path: Path) -> None:
-    out = tmp_path / "plain.xlsx"
-    args = ["report", PLAN, "--years", "R4,R5,R6", "--xlsx", str(out), "--data", str(DATA)]
-    assert CliRunner().invoke(app, args).exit_code == 0
-    assert SHEET not in load_workbook(out).sheetnames
+    assert SHEET not in load_workbook(write_report(tmp_path / "plain.xlsx")).sheetnames
