@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import typer.testing
+from hypothesis import settings
 from typer.testing import CliRunner
 
+# typer's CliRunner rebuilds the click command from the app's signatures on every
+# invoke (~30 ms, a third of the suite's time); a process builds it once, so do the
+# tests. The app is never changed after import, so the built command is the same.
+typer.testing._get_command = functools.cache(typer.testing._get_command)  # type: ignore[attr-defined]
+
 REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In the fast loop (``-m "not slow"``) the property tests try a fifth of their examples."""
+    from tests import properties
+
+    if "not slow" in (config.option.markexpr or ""):
+        properties.SHARE = properties.FAST_LOOP_SHARE
+        settings.register_profile("fast-loop", max_examples=properties.examples(100))
+        settings.load_profile("fast-loop")
+
+
 DATA = REPO / "data"
 
 MINIMAL_PLAN = """\

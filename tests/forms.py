@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,22 @@ def fill(form: Path, values: dict[str, dict[str, Any]]) -> Path:
     filled = form.with_name("filled-" + form.name)
     workbook.save(filled)
     return filled
+
+
+def edit(form: Path, change: Callable[[Any], None], name: str = "edited") -> Path:
+    """Open ``form`` with openpyxl, let ``change`` edit the workbook, save it beside as ``name``.xlsx."""
+    workbook = load_workbook(form)
+    change(workbook)
+    edited = form.with_name(f"{name}-{form.name}")
+    workbook.save(edited)
+    return edited
+
+
+def row_of(sheet: Any, kpi_id: str) -> int:
+    """The row of a KPI on a form sheet (by its id cell)."""
+    header = [cell.value for cell in sheet[HEADER_ROW]]
+    column = header.index("id") + 1
+    return next(r for r in range(HEADER_ROW + 1, sheet.max_row + 1) if sheet.cell(r, column).value == kpi_id)
 
 
 def evaluate(runner: CliRunner, data: Path, year: str) -> Any:

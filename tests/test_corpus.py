@@ -264,11 +264,36 @@ def build_workbook(root: Path, recipe: dict[str, Any]) -> None:
     _damage(path, recipe.get("damage"))
 
 
+def _edit_form(workbook: Any, recipe: dict[str, Any]) -> None:
+    """The recipe's edits of a form's first sheet, in this order: ``set``, ``formats`` (number
+    formats by cell), ``swap_rows: [A, B]`` (two whole rows exchanged), ``delete_rows`` and
+    ``delete_columns`` (``[first, count]``, 1-based), ``properties: none`` (the custom document
+    properties removed, as when the sheet is copied into another workbook)."""
+    sheet = workbook.worksheets[0]
+    for ref, value in recipe.get("set", {}).items():
+        sheet[ref] = value
+    for ref, code in recipe.get("formats", {}).items():
+        sheet[ref].number_format = code
+    if "swap_rows" in recipe:
+        first, second = recipe["swap_rows"]
+        for column in range(1, sheet.max_column + 1):
+            a, b = sheet.cell(first, column), sheet.cell(second, column)
+            a.value, b.value = b.value, a.value
+    if "delete_rows" in recipe:
+        sheet.delete_rows(*recipe["delete_rows"])
+    if "delete_columns" in recipe:
+        sheet.delete_cols(*recipe["delete_columns"])
+    if recipe.get("properties") == "none":
+        workbook.custom_doc_props.props.clear()
+
+
 def build_form(root: Path, recipe: dict[str, Any]) -> None:
-    """``form: {file, plan, year, set: {J14: value}, merge, hide_rows, cached, add_sheets, damage}``.
+    """``form: {file, plan, year, set: {J14: value}, formats, swap_rows, delete_rows, delete_columns,
+    properties, merge, hide_rows, cached, add_sheets, damage}``.
 
     The form is made by ``kpitool template`` on the case's data, so it follows
-    the form's layout as it evolves; the recipe then edits it as a department might.
+    the form's layout as it evolves; the recipe then edits it as a department might
+    (:func:`_edit_form`).
     """
     from openpyxl import load_workbook
 
@@ -286,10 +311,8 @@ def build_form(root: Path, recipe: dict[str, Any]) -> None:
     result = CliRunner().invoke(app, args, env=QUIET)
     assert result.exit_code == 0, result.output
     workbook = load_workbook(path)
-    sheet = workbook.worksheets[0]
-    for ref, value in recipe.get("set", {}).items():
-        sheet[ref] = value
-    _layout(sheet, recipe)
+    _edit_form(workbook, recipe)
+    _layout(workbook.worksheets[0], recipe)
     for extra in recipe.get("add_sheets", []):
         added = workbook.create_sheet(extra["title"])
         for row in extra.get("rows", []):

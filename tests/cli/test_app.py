@@ -186,6 +186,7 @@ def _display_width(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
+@pytest.mark.slow  # starts real processes
 @pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)])
 def test_help_fits_an_80_column_terminal(command: list[str]) -> None:
     """Help is wrapped by character count; Japanese characters take two columns, so it wraps at 72."""

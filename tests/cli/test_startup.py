@@ -7,6 +7,7 @@ fresh interpreter, as a user's shell would.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -52,6 +53,11 @@ HEAVY = (
 )
 
 
+def _python_path() -> dict[str, str]:
+    path = os.environ.get("PYTHONPATH")
+    return {"PYTHONPATH": path} if path else {}
+
+
 def imported(*args: str) -> set[str]:
     """The modules a fresh interpreter has imported after running ``kpitool *args``."""
     result = subprocess.run(
@@ -59,7 +65,8 @@ def imported(*args: str) -> set[str]:
         capture_output=True,
         text=True,
         timeout=60,
-        env={"COLUMNS": "100", "NO_COLOR": "1", "PATH": ""},
+        # PYTHONPATH (the worktree's src/), so the code probed is the code under test, not the install.
+        env={"COLUMNS": "100", "NO_COLOR": "1", "PATH": "", **_python_path()},
         check=False,
     )
     marker = result.stderr.rsplit("\nMODULES ", 1)

@@ -107,6 +107,7 @@ def test_columns_sets_the_width_too(width: int) -> None:
     check_fits(text, width, kpis(PLANS[0]))
 
 
+@pytest.mark.slow  # starts real processes
 def test_piped_output_is_written_whole() -> None:
     """No --width, no COLUMNS, not a terminal: the widest layout, one line per KPI, uncropped."""
     result = subprocess.run(

@@ -18,6 +18,7 @@ from kpitool.model.plan import Plan
 from kpitool.rating.engine import evaluate_plan, half_up_percents, published_for, summarise
 from kpitool.rating.results import PERCENT_ROUNDING_NOTE, Evaluation, Summary
 from kpitool.values.fiscal_year import FiscalYear
+from tests.properties import examples
 from tests.rating.conftest import (
     D,
     directions,
@@ -37,6 +38,17 @@ def test_no_actual_is_not_judged() -> None:
     empty = evaluate([kpi], {}).rows[0]
     assert empty.grade == "—"
     assert empty.observation is None
+
+
+@pytest.mark.parametrize("spelling", ["令和6年度", "2024年度", "FY2024", "Ｒ６"])
+def test_the_year_however_spelled_is_one_fiscal_year_with_one_label(spelling: str) -> None:
+    """Rows, 総括 and plan hold the same FiscalYear; its label is derived, not the spelling given."""
+    kpis = [make_kpi(kpi_id="a"), make_kpi(kpi_id="b")]
+    result = evaluate(kpis, {"a": {"令和6年度": {"value": "150"}}}, year=spelling)
+    assert result.year == result.summary.year == FiscalYear(2024)
+    assert [row.year for row in result.rows] == [FiscalYear(2024)] * 2
+    assert result.rows[0].actual_value == Decimal(150)  # the 令和6年度 key is the R6 entry
+    assert result.rows[1].rule == "no actual for R6"
 
 
 @pytest.mark.parametrize(
@@ -138,14 +150,14 @@ def test_percents_of_nothing_are_zero() -> None:
     assert half_up_percents({"○": 0, "×": 0}) == {"○": D("0.0"), "×": D("0.0")}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=500), min_size=1, max_size=6).filter(any))
 def test_each_percent_is_the_half_up_rounding_of_its_share(numbers: list[int]) -> None:
     counts = {f"g{i}": n for i, n in enumerate(numbers)}
     _assert_half_up(counts, half_up_percents(counts))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(st.integers(min_value=0, max_value=500), min_size=1, max_size=6).filter(any),
     st.data(),
@@ -160,7 +172,7 @@ def test_equal_counts_always_show_equal_percents(numbers: list[int], data: st.Da
                 assert percents[a] == percents[b]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=500), min_size=1, max_size=6).filter(any))
 def test_the_note_appears_exactly_when_the_percents_miss_100(numbers: list[int]) -> None:
     counts = {f"g{i}": n for i, n in enumerate(numbers)}
@@ -274,7 +286,7 @@ UNIT_FREE = {
 }
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.sampled_from(sorted(UNIT_FREE)),
     directions,
@@ -330,7 +342,7 @@ MIRROR_SCHEMES = {
 }
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.sampled_from(sorted(MIRROR_SCHEMES)), directions, st.none() | values, values, values)
 def test_mirroring_values_and_direction_mirrors_grades(
     scheme: str, direction: str, baseline: int | None, target: int, actual: int

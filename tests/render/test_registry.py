@@ -6,8 +6,10 @@ import pytest
 
 from kpitool.cli.data import ListFormat
 from kpitool.cli.evaluate import OutputFormat
+from kpitool.cli.excel import PaperChoice
 from kpitool.cli.maintenance import DiffFormat
 from kpitool.render.registry import DIFF, EVALUATIONS, PLANS, RENDERERS, SUMMARIES, TERMINAL
+from kpitool.render.xlsx.paging import Paper
 
 
 @pytest.mark.parametrize(
@@ -20,3 +22,7 @@ def test_format_choices_are_the_renderer_names(choices: type, renderers: object)
 
 def test_every_kind_has_a_terminal_table() -> None:
     assert all(TERMINAL in by_name for by_name in RENDERERS.values())
+
+
+def test_paper_choices_are_the_papers_the_report_prints_on() -> None:
+    assert [c.value for c in PaperChoice] == [p.value for p in Paper]

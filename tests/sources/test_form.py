@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from kpitool.cli.app import app
-from tests.forms import PLAN, actuals, copy_data, evaluate, fill, import_form, template
+from kpitool.sources.form_layout import COLUMNS
+from tests.forms import PLAN, actuals, copy_data, edit, evaluate, fill, import_form, row_of, template
 
 
 @pytest.fixture
@@ -29,19 +30,23 @@ def test_round_trip_template_fill_import_evaluate(runner: CliRunner, data: Path,
             "youth-population-ratio": {"実績値": 13.2, "実績時点": "R7年1月", "備考": "速報値"},
             "tourist-visitors": {"実績値": "9,500"},
             "in-migrants": {"実績値": "１８，０００人/年"},  # full-width, with the KPI's unit
-            "regional-workers": {"備考": "集計中"},  # no value: not imported
+            "regional-workers": {"備考": "集計中"},  # no value: the reason is kept
             "railway-passengers": {"実績値": "—"},  # not reported either
         },
     )
     result = import_form(runner, data, filled, "R7")
     assert result.exit_code == 0, result.output
-    assert "4 added" in result.stdout
+    assert "5 added" in result.stdout  # four values and one note
     kpis = len(evaluate(runner, data, "R6")["kpis"])
-    assert f"{kpis - 4} without 実績値" in result.stdout
+    assert f"{kpis - 4} without 実績値 (1 with a 備考, kept)" in result.stdout
+    listed = " ".join(result.stdout.split())  # the line wraps at the console's width
+    assert "no 実績値: ② 圏域の労働者数 (note kept), ③ 久留米シティプラザ入館者数," in listed
+    assert "⑨ 鉄道乗降客数," in listed
     assert "追加" in result.stdout
     text = actuals(data).read_text(encoding="utf-8")
     assert "    R7: {value: 13.2, period: R7年1月, note: 速報値}\n" in text  # 13.2 stays 13.2
     assert "    R7: {value: 9500}\n" in text
+    assert "    R7: {value: null, note: 集計中}\n" in text
     r7 = {kpi["id"]: kpi for kpi in evaluate(runner, data, "R7")["kpis"]}
     assert (r7["gross-regional-product"]["actual"], r7["gross-regional-product"]["actual_period"]) == (
         15400,
@@ -221,3 +226,124 @@ def test_new_actuals_file_is_created(runner: CliRunner, data: Path, tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert runner.invoke(app, ["validate", str(data)]).exit_code == 0
     assert evaluate(runner, data, "R7")["kpis"][9]["actual"] == 8700
+
+
+# --------------------------------------------------------------------------- #
+# What the cell shows: percentage formats, formats that hide a value
+
+
+def _formatted(form: Path, cells: dict[str, tuple[Any, str]]) -> Path:
+    """``form`` with values typed under number formats: KPI id → (value, format) in 実績値."""
+
+    def change(workbook: Any) -> None:
+        sheet = workbook["記入票"]
+        for kpi_id, (value, code) in cells.items():
+            cell = sheet.cell(row_of(sheet, kpi_id), COLUMNS.index("実績値") + 1)
+            cell.value, cell.number_format = value, code
+
+    return edit(form, change)
+
+
+@pytest.mark.parametrize(
+    ("stored", "code", "read"),
+    [
+        (0.131, "0.0%", "13.1"),  # Excel shows 13.1%
+        (0.135, "0%", "13.5"),  # shown rounded (14%): the value held is read, exactly
+        (0.1 + 0.2 - 0.17, "0.0%", "13"),  # 0.13000000000000003: no float noise
+        (13.1, "0.0", "13.1"),  # a plain number format: the number itself
+        (13.1, '0.0"%"', "13.1"),  # a quoted % is a literal: Excel shows 13.1%, not 1310%
+    ],
+)
+def test_a_percentage_format_on_a_rate_reads_the_percentage_shown(
+    stored: float, code: str, read: str, runner: CliRunner, data: Path, tmp_path: Path
+) -> None:
+    form = _formatted(
+        template(runner, data, "R7", tmp_path / "f.xlsx"), {"youth-population-ratio": (stored, code)}
+    )
+    result = import_form(runner, data, form, "R7")
+    assert result.exit_code == 0, result.output
+    assert f"    R7: {{value: {read}}}\n" in actuals(data).read_text(encoding="utf-8")
+    r7 = {kpi["id"]: kpi for kpi in evaluate(runner, data, "R7")["kpis"]}
+    assert r7["youth-population-ratio"]["actual"] == float(read)
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        (
+            {"regional-workers": (0.5, "0%")},
+            "記入票!J15: 実績値 (actual) has the percentage format '0%': it holds 0.5 and shows 50%, "
+            "but ② 圏域の労働者数 is in 人, not %",
+        ),
+        (
+            {"youth-population-ratio": (13.1, "0.0%")},
+            "記入票!J20: 実績値 (actual) shows 1,310% (it holds 13.1 under the percentage format '0.0%'), "
+            "over 136%, ten times the larger of ⑦ 総人口に対する年少人口割合's baseline, target and 10",
+        ),
+        (
+            {"gross-regional-product": (15400, ";;;")},
+            "記入票!J14: the cell holds '15400', but its number format ';;;' (every section empty) hides it",
+        ),
+        (
+            {"hospital-rotation-days": (0, "0;-0;;@")},
+            "記入票!J19: the cell holds '0', but its number format '0;-0;;@' hides it",
+        ),
+    ],
+)
+def test_a_value_shown_otherwise_than_held_is_refused_by_cell(
+    cells: dict[str, tuple[Any, str]], message: str, runner: CliRunner, data: Path, tmp_path: Path
+) -> None:
+    before = actuals(data).read_bytes()
+    form = _formatted(template(runner, data, "R7", tmp_path / "f.xlsx"), cells)
+    result = import_form(runner, data, form, "R7")
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert actuals(data).read_bytes() == before
+
+
+# --------------------------------------------------------------------------- #
+# A 備考 without a 実績値: a note-only entry
+
+
+def test_a_note_without_value_is_kept_graded_not_judged_and_shown(
+    runner: CliRunner, data: Path, tmp_path: Path
+) -> None:
+    filled = fill(
+        template(runner, data, "R7", tmp_path / "f.xlsx"), {"art-museum-visitors": {"備考": "改修のため休館"}}
+    )
+    result = import_form(runner, data, filled, "R7")
+    assert result.exit_code == 0, result.output
+    assert "⑤ 久留米市美術館の入館者数 (note kept)" in " ".join(result.stdout.split())
+    assert "    R7: {value: null, note: 改修のため休館}\n" in actuals(data).read_text(encoding="utf-8")
+    assert runner.invoke(app, ["validate", str(data)]).exit_code == 0
+    r7 = {kpi["id"]: kpi for kpi in evaluate(runner, data, "R7")["kpis"]}
+    museum = r7["art-museum-visitors"]
+    assert (museum["actual"], museum["grade"], museum["actual_note"]) == (None, "—", "改修のため休館")
+    table = runner.invoke(app, ["evaluate", PLAN, "--year", "R7", "--data", str(data), "--width", "120"])
+    assert table.exit_code == 0, table.output
+    assert "備考: ⑤ 久留米市美術館の入館者数 (実績値なし): 改修のため休館" in table.stdout
+    # the next form shows the note, and returned unchanged it changes nothing
+    again = import_form(runner, data, template(runner, data, "R7", tmp_path / "g.xlsx"), "R7")
+    assert again.exit_code == 0, again.output
+    assert "nothing to change" in again.stdout
+
+
+def test_a_note_on_a_recorded_value_keeps_the_value(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+    form = template(runner, data, "R6", tmp_path / "r6.xlsx")
+    filled = fill(form, {"gross-regional-product": {"実績値": None, "実績時点": None, "備考": "確定値"}})
+    result = import_form(runner, data, filled, "R6")
+    assert result.exit_code == 0, result.output
+    r6 = {kpi["id"]: kpi for kpi in evaluate(runner, data, "R6")["kpis"]}
+    assert (r6["gross-regional-product"]["actual"], r6["gross-regional-product"]["actual_note"]) == (
+        15048,
+        "確定値",
+    )
+
+
+def test_a_period_without_value_is_refused(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+    filled = fill(
+        template(runner, data, "R7", tmp_path / "f.xlsx"), {"bus-passengers": {"実績時点": "R7年度"}}
+    )
+    result = import_form(runner, data, filled, "R7")
+    assert result.exit_code == 1
+    assert "記入票!K23: 実績時点 (period) 'R7年度' is given without a 実績値 (actual)" in result.stderr

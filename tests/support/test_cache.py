@@ -302,6 +302,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # starts real processes
 def test_concurrent_writers_never_leave_a_torn_entry(tmp_path: Path) -> None:
     directory = tmp_path / "shared"
     writers = [

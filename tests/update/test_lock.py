@@ -49,6 +49,7 @@ def test_a_leftover_lock_file_is_reused(tmp_path: Path, holder: str) -> None:
     assert lock.read_text() == f"{pid} {socket.gethostname()}\n"  # kept, untouched
 
 
+@pytest.mark.slow  # starts real processes
 def test_a_killed_holder_releases_the_lock(tmp_path: Path) -> None:
     plan, path = demo_plan(tmp_path)
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True)
@@ -73,6 +74,7 @@ def test_lock_is_free_after_each_import(tmp_path: Path) -> None:
     assert_lock_free(path)
 
 
+@pytest.mark.slow  # starts real processes
 def test_two_imports_do_not_interleave(tmp_path: Path) -> None:
     plan, path = demo_plan(tmp_path)
     errors: list[BaseException] = []

@@ -16,6 +16,7 @@ from kpitool.update.apply import apply_update
 from kpitool.update.changes import EditKind, UpdateError
 from kpitool.update.yaml_text import yaml_scalar
 from kpitool.values.fiscal_year import FiscalYear
+from tests.properties import examples
 from tests.update.conftest import ACTUALS, assert_valid, demo_plan, read_actuals
 
 
@@ -168,7 +169,7 @@ def test_yaml_scalar_reads_back_exactly(text: str) -> None:
 _REFUSED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=30).filter(lambda text: not _REFUSED.search(text)))
 def test_yaml_scalar_round_trips_any_text(text: str) -> None:
     document = parse_yaml(f"k: {yaml_scalar(text)}\n", "x.yaml")

@@ -34,3 +34,9 @@ def test_a_label_parses_back_to_its_year(year: int) -> None:
 
 def test_years_sort_in_time() -> None:
     assert sorted([FiscalYear(2024), FiscalYear(2019), FiscalYear(2022)])[0] == FiscalYear(2019)
+
+
+@pytest.mark.parametrize("year", [1925, 2201, -1])
+def test_a_year_without_a_label_is_no_fiscal_year(year: int) -> None:
+    with pytest.raises(ValueError, match="has no era label"):
+        FiscalYear(year)

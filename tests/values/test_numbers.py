@@ -22,6 +22,7 @@ from kpitool.values.numbers import (
     round_half_up,
     split_unit,
 )
+from tests.properties import examples
 
 
 def same(a: Decimal | None, b: Decimal | None) -> bool:
@@ -328,7 +329,7 @@ def _outcome(parse: Callable[[str], object], text: str) -> object:
     return message
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=30))
 def test_parse_number_only_raises_number_error(text: str) -> None:
     outcome = _outcome(parse_number, text)
@@ -337,7 +338,7 @@ def test_parse_number_only_raises_number_error(text: str) -> None:
         assert outcome.is_finite()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(alphabet="0123456789,.+-▲△−eE 万億兆千百十人円%—", max_size=16))
 def test_number_shaped_noise(text: str) -> None:
     # Mostly near-numbers: both parsers must either succeed or say why.
@@ -357,7 +358,7 @@ _PEOPLE = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(_DECIMALS_4)
 def test_format_parse_round_trip(value: Decimal) -> None:
     parsed = parse_number(format_number(value))
@@ -366,7 +367,7 @@ def test_format_parse_round_trip(value: Decimal) -> None:
         assert same(parsed, value)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(_DECIMALS_6, _PEOPLE, _PEOPLE)
 def test_convert_round_trip(value: Decimal, a: str, b: str) -> None:
     there = convert(value, a, b)

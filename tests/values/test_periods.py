@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from kpitool.values.fiscal_year import fiscal_year_label, fiscal_year_label_ja, parse_fiscal_year
 from kpitool.values.periods import Period, PeriodError, PeriodKind, parse_period
+from tests.properties import examples
 
 K = PeriodKind
 D = date
@@ -294,7 +295,7 @@ def test_period_is_frozen_and_checks_order() -> None:
         Period("bad", PeriodKind.SPAN, date(2025, 1, 1), date(2024, 1, 1))
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.integers(min_value=1989, max_value=2100))
 def test_fiscal_year_forms_round_trip(fy: int) -> None:
     assert parse_fiscal_year(fiscal_year_label(fy)) == fy
@@ -333,7 +334,7 @@ def _check_outcome(text: str) -> None:
         assert outcome.kind in PeriodKind
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=30))
 def test_parse_period_only_raises_period_error(text: str) -> None:
     _check_outcome(text)
@@ -346,7 +347,7 @@ _DIGIT_PIECES = ("0", "1", "6", "9", "12", "13", "31", "2024", "99")
 _PIECES = st.sampled_from((*_ERA_PIECES, *_SUFFIX_PIECES, *_PUNCTUATION_PIECES, *_DIGIT_PIECES))
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=examples(250), deadline=None)
 @given(st.lists(_PIECES, max_size=10).map("".join))
 def test_parse_period_period_shaped_noise(text: str) -> None:
     # Random text rarely looks like a period; this explores the near misses.

@@ -11,6 +11,7 @@ values unless asked. All workbooks are written atomically and byte-identically
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -35,16 +36,25 @@ from kpitool.cli.common import (
 )
 from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_graded, select_plans
 from kpitool.errors import UsageError
-from kpitool.render.xlsx.paging import Paper
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from kpitool.model.plan import Plan
     from kpitool.rating.results import PlanEvaluation
     from kpitool.update.changes import ActualsUpdate, ConflictError
     from kpitool.values.fiscal_year import FiscalYear
 
 __all__ = ["register"]
+
+
+class PaperChoice(StrEnum):
+    """``--paper`` of ``report``: the names of :class:`kpitool.render.xlsx.paging.Paper`, kept here so
+    that parsing the command line imports no renderer (a test checks that the two agree)."""
+
+    A4 = "A4"
+    A3 = "A3"
+
 
 XlsxOption = Annotated[
     Path, typer.Option("--xlsx", metavar="FILE", help="The workbook to write (.xlsx), replaced atomically.")
@@ -102,13 +112,13 @@ def report(
         ),
     ] = None,
     paper: Annotated[
-        Paper,
+        PaperChoice,
         typer.Option(
             "--paper",
             case_sensitive=False,
             help="The paper the sheets print on, landscape: A4, or A3 for more columns per page.",
         ),
-    ] = Paper.A4,
+    ] = PaperChoice.A4,
     data: DataOption = Path("data"),
     skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
@@ -124,6 +134,7 @@ def report(
     from kpitool.rating.cached import evaluate_document
     from kpitool.rating.engine import evaluate_plan, resolve_scheme
     from kpitool.render.xlsx.council import render_report
+    from kpitool.render.xlsx.paging import Paper
     from kpitool.sources.selection import NOTHING_LEFT_OUT
     from kpitool.support.memory import paused_gc
     from kpitool.support.safe_write import write_bytes_atomic
@@ -149,7 +160,7 @@ def report(
         with paused_gc():  # a national run builds a million rows and no cycles
             plans = [[evaluate_document(loaded, d, y, cache) for y in ys] for d, ys in per_plan]
     announce_left_out(left_out, in_output=False)
-    write_bytes_atomic(xlsx, render_report(plans, when, skipped=left_out.skipped, paper=paper))
+    write_bytes_atomic(xlsx, render_report(plans, when, skipped=left_out.skipped, paper=Paper(paper.value)))
     labels = ", ".join(y.label for y in chosen)
     stderr().print(f"kpitool: wrote {xlsx} ({len(plans)} plan(s); {labels})", markup=False, highlight=False)
 
@@ -190,7 +201,7 @@ def template(
     )
 
 
-def _counts(result: ActualsUpdate, blank: int) -> str:
+def _counts(result: ActualsUpdate, blank: list[tuple[str, str]]) -> str:
     from kpitool.update.changes import EditKind
 
     parts = [
@@ -199,17 +210,28 @@ def _counts(result: ActualsUpdate, blank: int) -> str:
         f"{result.count(EditKind.UNCHANGED)} unchanged",
     ]
     if blank:
-        parts.append(f"{blank} without 実績値 (not imported)")
+        kept = sum(1 for _, note in blank if note)
+        parts.append(f"{len(blank)} without 実績値" + (f" ({kept} with a 備考, kept)" if kept else ""))
     return ", ".join(parts)
 
 
-def _report_conflicts(error: ConflictError, label: str) -> NoReturn:
+def _without_value(plan: Plan, blank: list[tuple[str, str]]) -> str:
+    """``no 実績値: ⑤ 久留米市美術館の入館者数, ⑨ … (note kept)``: each KPI the form left without a value."""
+    kpis = {kpi.id: kpi for kpi, _ in plan.iter_kpis()}
+    numbers = plan.kpi_numbers()
+    named = [
+        f"{numbers[kpi_id]} {kpis[kpi_id].name}" + (" (note kept)" if note else "") for kpi_id, note in blank
+    ]
+    return "no 実績値: " + ", ".join(named)
+
+
+def _report_conflicts(error: ConflictError) -> NoReturn:
     """List each conflict on stderr and stop: nothing was written."""
     from kpitool.render.update import shown_value
 
     for entry, change in error.update.conflicts:
         stderr().print(
-            f"{entry.submission.origin}: conflict: {entry.kpi.id} {label} {change.label}: "
+            f"{entry.submission.origin}: conflict: {entry.kpi.id} {error.update.year.label} {change.label}: "
             f"recorded {shown_value(change.old)}, form {shown_value(change.new)}",
             markup=False,
             highlight=False,
@@ -251,7 +273,6 @@ def import_(
     if not form.exists():
         raise UsageError(f"no such file: {form}")
     fiscal = parse_year(year)
-    label = fiscal.label
     loaded = load(data, no_cache)
     (doc,) = select_plans(loaded, [plan], with_kpis=True).documents
     try:
@@ -265,7 +286,7 @@ def import_(
     path = existing.document.path if existing else data / "actuals" / f"{plan}.yaml"
     console = stdout(width)
     if not reading.submissions:
-        console.print(f"{form}: no 実績値 filled in; nothing to import", markup=False)
+        console.print(f"{form}: no 実績値 or 備考 filled in; nothing to import", markup=False)
         return
     if not dry_run and not path.parent.exists():
         try:
@@ -280,7 +301,7 @@ def import_(
         )
     except ConflictError as exc:
         console.print(changes_table(exc.update, overwrite))
-        _report_conflicts(exc, label)
+        _report_conflicts(exc)
     except DataError as exc:
         print_problems(exc.problems)
         raise CommandFailed(
@@ -288,14 +309,16 @@ def import_(
         ) from None
     if result.changed:
         console.print(changes_table(result, overwrite))
-    counts = _counts(result, len(reading.blank))
+    if reading.blank:
+        console.print(_without_value(doc.plan, reading.blank), markup=False, highlight=False)
+    counts = _counts(result, reading.blank)
     if not result.changed:
-        console.print(f"{label}: nothing to change ({counts})", markup=False)
+        console.print(f"{fiscal.label}: nothing to change ({counts})", markup=False)
     elif dry_run:
-        console.print(f"{label}: {counts} — dry run, nothing written", markup=False)
+        console.print(f"{fiscal.label}: {counts} — dry run, nothing written", markup=False)
     else:
-        console.print(f"{label}: {counts} — wrote {path}", markup=False)
-        console.print(f"next: kpitool evaluate {plan} --year {label}", markup=False, style="dim")
+        console.print(f"{fiscal.label}: {counts} — wrote {path}", markup=False)
+        console.print(f"next: kpitool evaluate {plan} --year {fiscal.label}", markup=False, style="dim")
 
 
 def register(app: typer.Typer) -> None:

@@ -34,7 +34,9 @@ class Actual(StrictModel):
     holds R4年度 data is normal (statistics lag).
     """
 
-    value: OptionalNumber = Field(title="実績値", description="null: no value (—)")
+    value: OptionalNumber = Field(
+        title="実績値", description="null: no value (—); a note may say why (a note-only entry)"
+    )
     period: OptionalPeriod = Field(default=None, title="実績時点")
     unit: OptionalText = Field(
         default=None, title="単位", description="only when it differs from the KPI's unit"
@@ -112,12 +114,13 @@ class ActualsFile(StrictModel):
 class Submission:
     """One KPI's actual for the evaluation year, as a form gives it.
 
-    ``value`` is in the KPI's unit. Empty ``period`` / ``note`` mean "not
-    given": they keep what is recorded.
+    ``value`` is in the KPI's unit; None for a row left without a 実績値 whose 備考 says why
+    (a note-only submission: it adds ``value: null`` with the note, and never removes a
+    recorded value). Empty ``period`` / ``note`` mean "not given": they keep what is recorded.
     """
 
     kpi_id: str
-    value: Decimal
+    value: Decimal | None
     period: str | None = None
     note: str | None = None
     origin: str = ""

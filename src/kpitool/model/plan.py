@@ -232,8 +232,9 @@ class GradeDefinition(StrictModel):
 class EvaluationSettings(StrictModel):
     """評価方法 — the rating scheme of a plan; absent means the default rule.
 
-    ``scheme`` names a rule in :mod:`kpitool.rating.engine`; ``options`` are its
-    thresholds; ``grades`` override symbols and wording.
+    ``scheme`` names a scheme registered in :mod:`kpitool.rating.schemes.registry` (one module
+    per family in :mod:`kpitool.rating.schemes`, documented in docs/rating.md); ``options`` are
+    its thresholds; ``grades`` override symbols and wording.
     """
 
     scheme: Text = Field(default="default", title="評価方式")

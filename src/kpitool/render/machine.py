@@ -91,6 +91,7 @@ def _row_json(row: Evaluation) -> dict[str, Any]:
         "target_text": kpi.target.text,
         "actual": json_number(row.actual_value),
         "actual_period": actual.period.label if actual and actual.period else None,
+        "actual_note": actual.note if actual else None,
         "achievement_rate": _rate(row.achievement),
         "progress_rate": _rate(row.progress),
         "computed_grade": row.computed.symbol,

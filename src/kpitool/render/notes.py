@@ -1,4 +1,5 @@
-"""Notes printed under a terminal table: why a 進捗率 is not shown, why percents miss 100.0.
+"""Notes printed under a terminal table: why a 進捗率 is not shown, why percents miss 100.0,
+why a KPI has no value (the 備考 of a note-only actual).
 
 Kept apart from the table layouts of :mod:`kpitool.render.terminal`: a note is running
 text under the table, wrapped to the width like the table's own legend.
@@ -18,7 +19,8 @@ __all__ = ["evaluation_notes", "summary_notes", "value_note_lines"]
 
 
 def evaluation_notes(result: PlanEvaluation) -> list[RenderableType]:
-    """注: the KPIs whose 進捗率 is left out for a too small span, and a 集計 that misses 100.0."""
+    """注: the KPIs whose 進捗率 is left out for a too small span, and a 集計 that misses 100.0;
+    備考: the note of each actual recorded without a value (why it is —)."""
     lines = []
     hidden = [row.number for row in result.rows if SMALL_SPAN_NOTE in row.rule]
     if hidden:
@@ -26,6 +28,10 @@ def evaluation_notes(result: PlanEvaluation) -> list[RenderableType]:
     if result.summary.rounding_note:
         lines.append(f"注: {result.summary.rounding_note}")
     lines += value_note_lines(result)
+    for row in result.rows:  # a note-only actual: the 備考 says why there is no value
+        observation = row.observation
+        if observation is not None and observation.value is None and observation.actual.note:
+            lines.append(f"備考: {row.number} {row.kpi.name} (実績値なし): {observation.actual.note}")
     return [Flow([words(line)], indent=2) for line in lines]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from kpitool.values.periods import PeriodError
 
 __all__ = ["COLUMNS", "TableSource", "parse_kpi_table"]
 
+_TEXT_COLUMNS = ("id", "name", "unit", "direction", "cumulative", "baseline_period", "target_period", "note")
 _DIRECTIONS = {
     "増加": "increase",
     "減少": "decrease",
@@ -129,6 +131,10 @@ class _RowReader:
         for blank in self.unnamed:  # a value there would be silently dropped (a merged or deleted header)
             if blank < len(row) and cell_text(row[blank]):
                 self.bad(row_index, blank, f"{cell_text(row[blank])!r}: a value in a column with no header")
+        for key in _TEXT_COLUMNS:  # Excel turned the text typed (2024/2/7, 4-5) into a date
+            if isinstance(self.cell(row, key), date | time | timedelta):
+                what = f"the cell holds a date or time, not a {column_label(key)}"
+                self.bad(row_index, key, f"{what}: format it as 文字列 and retype it")
         for key in ("id", "name", "unit"):
             if not cell_text(self.cell(row, key)):
                 self.bad(row_index, key, f"{column_label(key)} is empty")

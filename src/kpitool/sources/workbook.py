@@ -26,6 +26,7 @@ __all__ = [
     "MAX_SHEET_ROWS",
     "MAX_UNPACKED_BYTES",
     "WorkbookError",
+    "cell_formats",
     "cell_name",
     "open_workbook",
     "read_first_sheet",
@@ -237,6 +238,21 @@ def _cell_rows(path: Path, sheet: Any) -> list[list[Any]]:
             raise WorkbookError(f"{path}: {name}: a value beyond column {MAX_SHEET_COLUMNS:,}")
         rows.append(cells)
     return rows
+
+
+def cell_formats(sheet: Any) -> dict[tuple[int, int], str]:
+    """The number format (表示形式) of each cell that holds a value and is not ``General``.
+
+    Keys are 0-based (row, column), as in :func:`sheet_rows`, whose limits this read shares: call
+    it on a sheet :func:`sheet_rows` has read.
+    """
+    formats: dict[tuple[int, int], str] = {}
+    for r, row in enumerate(sheet.iter_rows(max_row=MAX_SHEET_ROWS)):
+        for c, cell in enumerate(row[:MAX_SHEET_COLUMNS]):
+            code = getattr(cell, "number_format", None) if cell.value is not None else None
+            if code and code != "General":
+                formats[(r, c)] = code
+    return formats
 
 
 def read_first_sheet(path: Path) -> tuple[str, list[list[Any]]]:

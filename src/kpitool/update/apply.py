@@ -157,7 +157,7 @@ def prepare_update(
         change = decide_change(sub, kpi, years[key] if key is not None else None)
         changes.append(change)
         if change.kind is not EditKind.UNCHANGED:
-            unit = entry_unit(years, key, kpi)
+            unit = entry_unit(years, key, kpi) if sub.value is not None else None
             edits.append(EntryEdit(change, written_value(sub.value, unit, kpi), unit, key or year.label))
     new_text = old_text or ""
     if edits:

@@ -167,9 +167,9 @@ def sort_year(label: str) -> int:
         return 0
 
 
-def written_value(value: Decimal, unit: str | None, kpi: KPI) -> Decimal:
-    """The form's value (in the KPI's unit) as it is written in an entry of ``unit``."""
-    if not unit or unit == kpi.unit:
+def written_value(value: Decimal | None, unit: str | None, kpi: KPI) -> Decimal | None:
+    """The form's value (in the KPI's unit) as it is written in an entry of ``unit`` (None: no value)."""
+    if value is None or not unit or unit == kpi.unit:
         return value
     try:
         converted = convert(value, kpi.unit, unit)
@@ -183,7 +183,7 @@ def written_value(value: Decimal, unit: str | None, kpi: KPI) -> Decimal:
 def decide_change(sub: Submission, kpi: KPI, actual: Actual | None) -> EntryChange:
     """What a submission does to the KPI's recorded entry for the year (None: there is none)."""
     if actual is None:
-        fields = [FieldChange("value", None, sub.value)]
+        fields = [FieldChange("value", None, sub.value)] if sub.value is not None else []
         fields += [
             FieldChange(name, None, text)
             for name, text in (("period", sub.period), ("note", sub.note))
@@ -192,7 +192,7 @@ def decide_change(sub: Submission, kpi: KPI, actual: Actual | None) -> EntryChan
         return EntryChange(sub, kpi, EditKind.ADD, tuple(fields))
     changes: list[FieldChange] = []
     recorded = actual.value_in(kpi.unit)
-    if recorded is None or recorded != sub.value:
+    if sub.value is not None and (recorded is None or recorded != sub.value):
         changes.append(FieldChange("value", recorded, sub.value))
     if sub.period:
         new_period = parse_period(sub.period)
@@ -208,18 +208,19 @@ def decide_change(sub: Submission, kpi: KPI, actual: Actual | None) -> EntryChan
 
 @dataclass(frozen=True)
 class EntryEdit:
-    """One entry to write: the change, the value as written (in the entry's unit), its unit and year key."""
+    """One entry to write: the change, the value as written (in the entry's unit; None: no value),
+    its unit and year key."""
 
     change: EntryChange
-    value: Decimal
+    value: Decimal | None
     unit: str | None
     key: str
     """The year key it is written under: the recorded entry's (令和6年度), or ``R6`` for a new one."""
 
-    def fields(self) -> list[tuple[str, Decimal | str]]:
-        """The fields of a new entry, in the documented order."""
+    def fields(self) -> list[tuple[str, Decimal | str | None]]:
+        """The fields of a new entry, in the documented order (a note-only entry: ``value: null``)."""
         sub = self.change.submission
-        fields: list[tuple[str, Decimal | str]] = [("value", self.value)]
+        fields: list[tuple[str, Decimal | str | None]] = [("value", self.value)]
         if self.unit and self.unit != self.change.kpi.unit:
             fields.append(("unit", self.unit))
         if sub.period:

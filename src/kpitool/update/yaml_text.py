@@ -65,12 +65,14 @@ def _double_quoted(text: str) -> str:
     return "".join(out)
 
 
-def yaml_scalar(value: Decimal | str) -> str:
+def yaml_scalar(value: Decimal | str | None) -> str:
     """A value as a YAML scalar kpitool's loader reads back exactly.
 
     Numbers are written in full (never an exponent); text is plain when YAML
-    would read it as the same text, else double-quoted with escapes.
+    would read it as the same text, else double-quoted with escapes; None is ``null``.
     """
+    if value is None:
+        return "null"
     if isinstance(value, Decimal):
         return format(value, "f")
     return value if _plain_safe(value) else _double_quoted(value)

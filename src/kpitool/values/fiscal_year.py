@@ -15,9 +15,16 @@ from kpitool.values.periods import MAX_YEAR, PeriodError, PeriodKind, parse_peri
 
 @dataclass(frozen=True, order=True)
 class FiscalYear:
-    """A fiscal year (年度) by its Western starting year: ``FiscalYear(2024)`` is R6 (令和6年度)."""
+    """A fiscal year (年度) by its Western starting year: ``FiscalYear(2024)`` is R6 (令和6年度).
+
+    Its labels are derived here and nowhere else; a year without one (outside 1926–2200) cannot be
+    built (ValueError), so every FiscalYear can be shown.
+    """
 
     year: int
+
+    def __post_init__(self) -> None:
+        era_of_fiscal_year(self.year)  # ValueError outside 1926–2200: every FiscalYear has a label
 
     @classmethod
     def parse(cls, text: str) -> FiscalYear:

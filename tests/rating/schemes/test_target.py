@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from tests.properties import examples
 from tests.rating.conftest import (
     D,
     F,
@@ -145,7 +146,7 @@ def test_no_epsilon_at_the_995_boundary() -> None:
 # Properties of the default rule
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(directions, st.none() | values, values, st.integers(min_value=0, max_value=3))
 def test_an_actual_equal_to_the_target_is_achieved(
     direction: str, baseline: int | None, target: int, places: int
@@ -158,7 +159,7 @@ def test_an_actual_equal_to_the_target_is_achieved(
     assert row.rule.startswith("target reached")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.sampled_from(["increase", "decrease"]), st.none() | values, values, values)
 def test_a_decline_is_never_approaching(
     direction: str, baseline: int | None, target: int, actual: int

@@ -8,7 +8,15 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from kpitool.sources.form_layout import COLUMNS, EDITABLE
+from kpitool.sources.form_layout import (
+    CHECKED,
+    CHECKSUM_PROPERTY,
+    COLUMNS,
+    EDITABLE,
+    PLAN_PROPERTY,
+    YEAR_PROPERTY,
+    form_checksum,
+)
 from tests.forms import HEADER_ROW, PLAN, copy_data, evaluate, fill, import_form, template
 
 
@@ -65,3 +73,25 @@ def test_one_sheet_per_section(runner: CliRunner, data: Path, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     r7 = {kpi["id"]: kpi["actual"] for kpi in evaluate(runner, data, "R7")["kpis"]}
     assert (r7["regional-workers"], r7["staff-training-participants"]) == (124000, 30)
+
+
+def test_the_form_carries_its_identity(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+    by_section = template(runner, data, "R7", tmp_path / "s.xlsx", "--by-section")
+    props = {p.name: p.value for p in load_workbook(by_section).custom_doc_props.props}
+    assert (props[PLAN_PROPERTY], props[YEAR_PROPERTY]) == (PLAN, "R7")
+    assert len(props[CHECKSUM_PROPERTY]) == 64
+    one_sheet = template(runner, data, "R7", tmp_path / "o.xlsx")
+    same = {p.name: p.value for p in load_workbook(one_sheet).custom_doc_props.props}
+    assert same == props  # the same rows in the same order, on one sheet or three
+    other_year = template(runner, data, "R6", tmp_path / "r6.xlsx")
+    r6 = {p.name: p.value for p in load_workbook(other_year).custom_doc_props.props}
+    assert r6[CHECKSUM_PROPERTY] != props[CHECKSUM_PROPERTY]  # the year is part of the checksum
+    # the checksum is over the locked cells as a reader finds them, row by row
+    sheet = load_workbook(one_sheet)["記入票"]
+    header = [cell.value for cell in sheet[HEADER_ROW]]
+    rows = [
+        {name: row[header.index(name)] for name in CHECKED}
+        for row in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)
+    ]
+    assert form_checksum(PLAN, 2025, rows) == props[CHECKSUM_PROPERTY]
+    assert form_checksum(PLAN, 2025, rows[::-1]) != props[CHECKSUM_PROPERTY]

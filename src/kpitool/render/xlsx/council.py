@@ -64,6 +64,7 @@ from kpitool.render.xlsx.kit import (
 )
 from kpitool.render.xlsx.paging import Paper
 from kpitool.sources.selection import SkippedPlan
+from kpitool.support.scratch import private_scratch
 from kpitool.values.fiscal_year import FiscalYear
 
 __all__ = ["LARGE_PLAN_KPIS", "build_report", "render_report"]
@@ -300,6 +301,8 @@ def render_report(
     """The report workbook's bytes, every time stamp fixed to ``when``: the same inputs, the same bytes.
 
     The caller writes them (atomically: :func:`kpitool.support.safe_write.write_bytes_atomic`).
+    openpyxl's temporary sheet files live in a private folder removed at the end.
     """
-    workbook = build_report(plans, large_plan=large_plan, skipped=skipped, paper=paper)
-    return workbook_bytes(workbook, when)
+    with private_scratch():
+        workbook = build_report(plans, large_plan=large_plan, skipped=skipped, paper=paper)
+        return workbook_bytes(workbook, when)

@@ -6,6 +6,10 @@ one sheet (or one per top-level section) with a header area (plan, year,
 every other cell is locked by sheet protection without a password; 実績値
 carries a data validation (a number). Actuals already recorded for the year
 are pre-filled, so a form returned unchanged imports as "no change".
+The workbook's custom document properties carry the plan id, the year and a
+checksum of the locked cells (:func:`~kpitool.sources.form_layout.form_checksum`),
+which a department cannot delete by accident as it can delete rows: the reader
+refuses a form whose identity or locked cells they do not prove.
 The layout is shared with the reader, :func:`kpitool.sources.form.read_form`
 (:mod:`kpitool.sources.form_layout`).
 """
@@ -19,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -41,7 +46,18 @@ from kpitool.render.xlsx.kit import (
     sheet_name,
     text_lines,
 )
-from kpitool.sources.form_layout import COLUMNS, FORM_COLUMNS, PLAN_LABEL, YEAR_LABEL, locked_cells
+from kpitool.sources.form_layout import (
+    CHECKSUM_PROPERTY,
+    COLUMNS,
+    FORM_COLUMNS,
+    PLAN_LABEL,
+    PLAN_PROPERTY,
+    YEAR_LABEL,
+    YEAR_PROPERTY,
+    form_checksum,
+    locked_cells,
+)
+from kpitool.support.scratch import private_scratch
 from kpitool.values.fiscal_year import FiscalYear, parse_fiscal_year
 from kpitool.values.numbers import format_number
 from kpitool.values.periods import PeriodError
@@ -100,10 +116,10 @@ def _instructions(plan: Plan, year: FiscalYear) -> list[str]:
         "2. 実績値は「単位」欄の単位で、数値だけを入力してください（例: 14276、13.2、マイナスは -2.6）。",
         "3. 実績時点は、実績値がいつの数値かを文字で入力してください"
         "（例: R6年度、R6年度末、R7年1月、R5年）。",
-        "4. 実績がまだない指標は実績値を空欄にしてください（理由は備考に書けます）。"
+        "4. 実績がまだない指標は実績値を空欄にし、理由を備考に書いてください（備考は取り込まれます）。"
         "記入済みの値は前回までに取り込んだ値です。",
-        f"5. 行・列の追加や削除、id 欄の変更はしないでください。取り込み: kpitool import <このファイル> "
-        f"--plan {plan.id} --year {year.label}",
+        "5. 行・列の追加や削除、並べ替え、id 欄の変更はしないでください。"
+        f"取り込み: kpitool import <このファイル> --plan {plan.id} --year {year.label}",
     ]
 
 
@@ -222,6 +238,17 @@ def build_form(
     groups = _top_groups(plan) if by_section else [("記入票", kpis)]
     for name, rows in groups:
         _form_sheet(workbook, sheet_name(name, used), plan, year, rows, recorded)
+    checksum = form_checksum(
+        plan.id, year.year, (locked_cells(kpi, section) for _, rows in groups for kpi, section in rows)
+    )
+    # Custom document properties: no deleted row or column takes them away (types-openpyxl lacks them).
+    props = workbook.custom_doc_props  # type: ignore[attr-defined]
+    for key, value in (
+        (PLAN_PROPERTY, plan.id),
+        (YEAR_PROPERTY, year.label),
+        (CHECKSUM_PROPERTY, checksum),
+    ):
+        props.append(StringProperty(name=key, value=value))
     return workbook
 
 
@@ -234,5 +261,9 @@ def write_form(
     *,
     by_section: bool = False,
 ) -> None:
-    """Build the form and save it atomically and deterministically to ``target``."""
-    save_workbook(build_form(plan, actuals, year, by_section=by_section), target, when)
+    """Build the form and save it atomically and deterministically to ``target``.
+
+    openpyxl's temporary sheet files live in a private folder removed at the end.
+    """
+    with private_scratch():
+        save_workbook(build_form(plan, actuals, year, by_section=by_section), target, when)

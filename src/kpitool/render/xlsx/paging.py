@@ -18,6 +18,7 @@ against the same constants by the tests.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,31 +106,58 @@ def column_pages(
 ) -> ColumnPages:
     """Cut columns (widths in Excel units, grouped) into column pages of ``paper``.
 
-    The first group holds the ``title_columns`` repeated on every page. Groups are packed
-    in order as long as a page stays narrow enough for ``smallest_font`` to print at
-    :data:`MIN_PRINTED_POINTS`; a group is never cut. The scale is then the largest whole
-    percent (at most 100) at which the widest page fits.
+    The first group holds the ``title_columns`` repeated on every page. A group is never cut.
+    The pages are as few as keep each page narrow enough for ``smallest_font`` to print at
+    :data:`MIN_PRINTED_POINTS`. When that many pages, each filled in turn, print at 100 %, so
+    be it (the first page keeps the most columns); else the groups are shared out so that the
+    widest page is as narrow as it can be. The scale is the largest whole percent (at most
+    100) at which the widest page fits.
     """
     width, _ = printable(paper)
-    lowest = MIN_PRINTED_POINTS / smallest_font
-    room = width * _SLACK / (POINTS_PER_UNIT * lowest)
+    full = width * _SLACK / POINTS_PER_UNIT  # units that fit at 100 %
+    sizes = [sum(group) for group in groups]
     title = sum(groups[0][:title_columns])
-    pages: list[float] = []
-    last_columns: list[int] = []
-    column = 0
-    for group in groups:
-        size = sum(group)
-        if pages and pages[-1] + size <= room:
-            pages[-1] += size
-        else:
-            pages.append(size + (title if pages else 0))
-        column += len(group)
-        if len(last_columns) < len(pages):
-            last_columns.append(column)
-        else:
-            last_columns[-1] = column
+    count = len(_filled(sizes, title, full * smallest_font / MIN_PRINTED_POINTS))
+    ends = _filled(sizes, title, full)
+    if len(ends) > count:  # not at 100 %: share the groups out
+        ends = _balanced(sizes, title, count)
+    starts = [0, *ends[:-1]]
+    pages = [sum(sizes[a:b]) + (title if a else 0) for a, b in zip(starts, ends, strict=True)]
     scale = min(100, math.floor(100 * width * _SLACK / (max(pages) * POINTS_PER_UNIT)))
-    return ColumnPages(scale, tuple(last_columns), title_columns, tuple(pages))
+    last_columns = tuple(sum(len(group) for group in groups[:end]) for end in ends)
+    return ColumnPages(scale, last_columns, title_columns, tuple(pages))
+
+
+def _filled(sizes: Sequence[float], title: float, room: float) -> list[int]:
+    """The ends (exclusive group indices) of pages filled in turn up to ``room`` units."""
+    ends: list[int] = []
+    used = sizes[0]
+    for index, size in enumerate(sizes[1:], start=1):
+        if used + size <= room:
+            used += size
+        else:
+            ends.append(index)
+            used = title + size
+    return [*ends, len(sizes)]
+
+
+def _balanced(sizes: Sequence[float], title: float, count: int) -> list[int]:
+    """The ends (exclusive group indices) of ``count`` pages of consecutive groups whose widest
+    page is the narrowest; every page after the first also holds the ``title`` columns."""
+
+    @functools.cache
+    def best(start: int, pages: int) -> tuple[float, tuple[int, ...]]:
+        if pages == 1:
+            return sum(sizes[start:]) + (title if start else 0), (len(sizes),)
+        found: tuple[float, tuple[int, ...]] = (math.inf, ())
+        for end in range(start + 1, len(sizes) - pages + 2):
+            rest, ends = best(end, pages - 1)
+            widest = max(sum(sizes[start:end]) + (title if start else 0), rest)
+            if widest < found[0]:
+                found = (widest, (end, *ends))
+        return found
+
+    return list(best(0, min(count, len(sizes)))[1])
 
 
 @dataclass(frozen=True)
@@ -142,6 +170,9 @@ class Block:
     """Their total height, points."""
     section: float = 0.0
     """For the first block of a section: the height of the whole section, else 0."""
+    whole: bool = False
+    """The section starts a new page whenever it would be cut and fits on one (the last rows
+    and the notes), not only when the page it leaves is half full."""
 
 
 def row_breaks(
@@ -152,7 +183,8 @@ def row_breaks(
     ``repeated`` is the height of the rows printed at the top of every page after the first
     (印刷タイトル行). A block is never cut (one taller than a page gets a page of its own and
     the printing program cuts it). A section that would be cut starts a new page when it fits
-    on one and the page it leaves is at least half full.
+    on one and the page it leaves is at least half full (a :attr:`Block.whole` one: whenever
+    it fits on one).
     """
     _, height = printable(paper)
     room = height * _SLACK * 100 / scale
@@ -162,7 +194,8 @@ def row_breaks(
     for block in blocks:
         fresh = room - repeated
         cut_section = block.section and used + block.section > room and block.section <= fresh
-        if used and (used + block.height > room or (cut_section and used >= room / 2)):
+        early = cut_section and (block.whole or used >= room / 2)
+        if used and (used + block.height > room or early):
             breaks.append(row - 1)
             used = repeated
         used += block.height
@@ -174,7 +207,9 @@ def table_blocks(
     top: Sequence[float], table: Sequence[tuple[float, bool]], notes: Sequence[float]
 ) -> list[Block]:
     """A table's rows in blocks: the ``top`` rows (title and header), each section heading with
-    its first KPI row, each other KPI row, and the last two KPI rows with the ``notes``.
+    its first KPI row, each other KPI row, the last two KPI rows, and the ``notes`` (the first
+    two rows, a blank and a note, together), the last rows and the notes kept whole if they fit
+    on a page.
 
     ``table`` holds each row's height and whether it is a section heading.
     """
@@ -195,5 +230,8 @@ def table_blocks(
         height = sum(h for h, _ in table[index : index + rows])
         blocks.append(Block(rows, height, sections.get(index, 0.0)))
         index += rows
-    blocks.append(Block(len(table) - tail + len(notes), sum(h for h, _ in table[tail:]) + sum(notes)))
+    last = sum(h for h, _ in table[tail:])
+    blocks.append(Block(len(table) - tail, last, last + sum(notes), whole=True))
+    blocks += [Block(len(notes[:2]), sum(notes[:2]))] if notes else []
+    blocks += [Block(1, height) for height in notes[2:]]
     return blocks

@@ -1,0 +1,233 @@
+"""The report's KPI sheets on paper: page setup, printed font sizes, row heights and page breaks.
+
+Every check re-opens the written workbook with openpyxl and recomputes the print from its own
+column widths, row heights, breaks and scale against the paper's printable area; one slow test
+prints the workbook with LibreOffice and measures the PDF.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string, get_column_letter
+from typer.testing import CliRunner
+
+from kpitool.cli.app import app
+from kpitool.render.xlsx.kit import text_lines
+from kpitool.render.xlsx.paging import MIN_PRINTED_POINTS, POINTS_PER_UNIT, Paper, line_pitch, printable
+from tests.conftest import DATA
+
+VISION = "kurume-renkei-vision-2"
+AREA = re.compile(r"\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)")
+
+
+def _report(runner: CliRunner, out: Path, *args: str, data: Path = DATA) -> Path:
+    result = runner.invoke(app, ["report", *args, "--xlsx", str(out), "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[Paper, Path]:
+    """Every bundled plan for R4–R6, on A4 and on A3."""
+    folder = tmp_path_factory.mktemp("print")
+    runner = CliRunner()
+    return {
+        paper: _report(runner, folder / f"{paper}.xlsx", "--years", "R4,R5,R6", "--paper", paper.value)
+        for paper in Paper
+    }
+
+
+@dataclass
+class _Print:
+    """A KPI sheet as it prints: its column pages, row pages and scale."""
+
+    sheet: Any
+    scale: int
+    columns: list[range]
+    rows: list[range]
+    title_columns: int
+    table_end: int
+
+    def width(self, column: int) -> float:
+        return float(self.sheet.column_dimensions[get_column_letter(column)].width)
+
+    def height(self, row: int) -> float:
+        return float(self.sheet.row_dimensions[row].height)
+
+
+def _print(sheet: Any) -> _Print:
+    first_col, first_row, last_col, last_row = AREA.search(sheet.print_area).groups()  # type: ignore[union-attr]
+    end_col, end_row = column_index_from_string(last_col), int(last_row)
+    col_breaks = [b.id for b in sheet.col_breaks.brk]
+    row_breaks = [b.id for b in sheet.row_breaks.brk]
+    columns = [range(a + 1, b + 1) for a, b in zip([0, *col_breaks], [*col_breaks, end_col], strict=True)]
+    rows = [
+        range(a + 1, b + 1)
+        for a, b in zip([int(first_row) - 1, *row_breaks], [*row_breaks, end_row], strict=True)
+    ]
+    title = column_index_from_string(sheet.print_title_cols.split(":")[1].strip("$"))
+    last = re.match(r"A4:([A-Z]+)(\d+)", sheet.auto_filter.ref)
+    assert last
+    assert first_col == "A"
+    table_end = int(last.group(2))
+    return _Print(sheet, sheet.page_setup.scale, columns, rows, title, table_end)
+
+
+def _sheets(path: Path) -> list[_Print]:
+    workbook = load_workbook(path)
+    return [_print(sheet) for sheet in workbook.worksheets[1:]]
+
+
+def _is_heading(page: _Print, row: int) -> bool:
+    return page.sheet.cell(row, 1).value is not None and page.sheet.cell(row, 2).value is None
+
+
+@pytest.mark.parametrize("paper", list(Paper))
+def test_page_setup(reports: dict[Paper, Path], paper: Paper) -> None:
+    for page in _sheets(reports[paper]):
+        sheet = page.sheet
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.page_setup.paperSize == paper.code
+        assert not sheet.sheet_properties.pageSetUpPr.fitToPage  # a scale, not shrunk to fit
+        assert 0 < page.scale <= 100
+        assert sheet.page_setup.pageOrder == "overThenDown"
+        assert sheet.print_title_cols == "$A:$B"  # No. and 指標名 on every column page
+        assert sheet.print_title_rows == "$4:$4"
+        assert sheet.cell(4, 1).value == "No."  # the print starts at the header row
+        headers = [sheet.cell(4, c).value for c in range(1, page.columns[-1][-1] + 1)]
+        for columns in page.columns[1:]:  # a year's 実績値・時点・評価 stay on one page
+            assert not headers[columns[0] - 1].endswith(("時点", "評価"))
+
+
+@pytest.mark.parametrize("paper", list(Paper))
+def test_text_prints_at_8_pt_or_more(reports: dict[Paper, Path], paper: Paper) -> None:
+    width, _ = printable(paper)
+    for page in _sheets(reports[paper]):
+        titles = sum(page.width(c) for c in range(1, page.title_columns + 1))
+        for number, columns in enumerate(page.columns):
+            units = sum(page.width(c) for c in columns) + (titles if number else 0)
+            assert units * POINTS_PER_UNIT * page.scale / 100 <= width, (page.sheet.title, number)
+        sizes = {
+            cell.font.sz
+            for rows in page.sheet.iter_rows(min_row=page.rows[0][0], max_row=page.rows[-1][-1])
+            for cell in rows
+            if cell.value is not None
+        }
+        assert min(sizes) * page.scale / 100 >= MIN_PRINTED_POINTS, (page.sheet.title, sizes, page.scale)
+
+
+def test_a3_keeps_more_columns_on_a_page(reports: dict[Paper, Path]) -> None:
+    for a4, a3 in zip(_sheets(reports[Paper.A4]), _sheets(reports[Paper.A3]), strict=True):
+        assert len(a3.columns[0]) > len(a4.columns[0])
+        assert len(a3.columns) <= len(a4.columns)
+
+
+def test_row_heights_fit_the_longest_text_and_kpi_rows_are_even(reports: dict[Paper, Path]) -> None:
+    for page in _sheets(reports[Paper.A4]):
+        sheet = page.sheet
+        kpi_heights = []
+        for row in range(5, page.table_end + 1):
+            height = page.height(row)
+            needed = 0.0
+            for cell in sheet[row]:
+                if isinstance(cell.value, str) and cell.alignment.wrap_text:
+                    width = page.width(cell.column)
+                    if _is_heading(page, row):
+                        width = sum(page.width(c) for c in range(1, page.title_columns + 1))
+                    lines = text_lines(cell.value, width, True, cell.font.sz)
+                    needed = max(needed, lines * line_pitch(cell.font.sz))
+            assert needed < height, (sheet.title, row)
+            if not _is_heading(page, row):
+                assert height >= 2 * line_pitch(10)
+                kpi_heights.append((needed, height))
+        two_lines = {height for needed, height in kpi_heights if needed <= 2 * line_pitch(10)}
+        assert len(two_lines) == 1  # every KPI that needs two lines or fewer: the same height
+        assert min(h for _, h in kpi_heights) == min(two_lines)
+
+
+@pytest.mark.parametrize("paper", list(Paper))
+def test_row_breaks(reports: dict[Paper, Path], paper: Paper) -> None:
+    _, height = printable(paper)
+    for page in _sheets(reports[paper]):
+        header = page.height(4)
+        for number, rows in enumerate(page.rows):
+            used = sum(page.height(r) for r in rows) + (header if number else 0)
+            assert used * page.scale / 100 <= height, (page.sheet.title, number)
+            assert not _is_heading(page, rows[-1])  # a heading never ends a page
+        last = [r for r in page.rows[-1] if 5 <= r <= page.table_end and not _is_heading(page, r)]
+        assert len(last) >= 2  # the last page: at least two KPI rows with the notes
+        assert page.rows[-1][-1] > page.table_end  # the notes are on it
+
+
+def test_reasons_column_kept_when_a_later_year_has_none(tmp_path: Path, runner: CliRunner) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    actuals = data / "actuals" / f"{VISION}.yaml"
+    text = actuals.read_text(encoding="utf-8")
+    anchor = "  regional-workers:"
+    assert anchor in text
+    actuals.write_text(text.replace(anchor, "    R7: {value: 15200, period: R5年度}\n" + anchor, 1), "utf-8")
+    out = _report(runner, tmp_path / "r7.xlsx", VISION, "--years", "R5,R6,R7", data=data)
+    sheet = load_workbook(out).worksheets[1]
+    header = [c.value for c in sheet[4]]
+    assert header[-3:] == ["R7\n達成率", "R7\n進捗率", "R6 評価理由（公表）"]
+    result = runner.invoke(app, ["evaluate", VISION, "--year", "R6", "--format", "json", "--data", str(data)])
+    reasons = {k["name"]: k["official_reason"] for k in json.loads(result.stdout)["kpis"]}
+    shown = {row[1].value: row[-1].value for row in sheet.iter_rows(min_row=5) if row[1].value in reasons}
+    assert shown == reasons
+    assert any(shown.values())
+
+
+def _wide_word_sizes(pdf: Path) -> list[tuple[str, list[float]]]:
+    """Per page: its header text and each full-width word's font size (a wide character is one em)."""
+    text = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True)
+    pages = []
+    for page in text.stdout.split("<page ")[1:]:
+        words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page)
+        header = " ".join(w for _, y, _, w in words if float(y) < 45)
+        sizes = [
+            (float(x1) - float(x0)) / len(word)
+            for x0, y, x1, word in words
+            if 45 < float(y) < 560
+            and len(word) > 1
+            and all(unicodedata.east_asian_width(c) in "WF" for c in word)
+        ]
+        pages.append((header, sizes))
+    return pages
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (shutil.which("libreoffice") and shutil.which("pdftotext")), reason="needs LibreOffice and poppler"
+)
+def test_libreoffice_prints_the_pages_planned_at_8_pt(reports: dict[Paper, Path], tmp_path: Path) -> None:
+    source = reports[Paper.A4]
+    profile = f"-env:UserInstallation=file://{tmp_path}/profile"
+    command = [
+        "libreoffice",
+        profile,
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(tmp_path),
+        str(source),
+    ]
+    subprocess.run(command, capture_output=True, check=True, timeout=180)
+    pages = _wide_word_sizes(tmp_path / f"{source.stem}.pdf")
+    planned = sum(len(p.columns) * len(p.rows) for p in _sheets(source))
+    kpi_pages = [sizes for header, sizes in pages if "総括" not in header]
+    assert len(kpi_pages) == planned  # no page added by the printing program
+    for sizes in kpi_pages:
+        assert sizes
+        assert min(sizes) >= MIN_PRINTED_POINTS - 0.05
