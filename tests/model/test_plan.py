@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kpitool.model.plan import Plan
+from kpitool.model.plan import KPI, NO_UNIT, Plan
 
 
 def _kpi(kpi_id: str, number: str | None = None) -> dict[str, object]:
@@ -38,3 +38,13 @@ def test_kpi_numbers_are_the_own_number_else_the_position_in_plan_order() -> Non
         }
     )
     assert plan.kpi_numbers() == {"top": "1", "a": "①", "b": "3", "c": "4"}
+
+
+def test_unit_may_be_omitted_or_empty_and_shows_as_a_dash() -> None:
+    """合計特殊出生率 and 倍率 have no unit (issue 15, item 4)."""
+    omitted = {key: value for key, value in _kpi("rate").items() if key != "unit"}
+    for data in (omitted, {**_kpi("ratio"), "unit": ""}):
+        kpi = KPI.model_validate(data)
+        assert kpi.unit == ""
+        assert kpi.unit_shown == NO_UNIT == "—"
+    assert KPI.model_validate(_kpi("people")).unit_shown == "人"

@@ -79,7 +79,7 @@ def test_plan_schema_has_enums_required_fields_and_japanese_titles() -> None:
         "regional_alliance_vision",
     ]
     assert set(document["required"]) == {"id", "title", "kind", "municipality"}
-    assert {"id", "name", "unit", "direction", "target"} <= set(defs["KPI"]["required"])
+    assert {"id", "name", "direction", "target"} <= set(defs["KPI"]["required"])
     assert defs["KPI"]["properties"]["target"]["title"] == "目標値"
     assert defs["KPI"]["properties"]["baseline"]["title"] == "基準値"
     # Field order is the model's reading order, not alphabetical.

@@ -67,7 +67,7 @@ def test_unknown_field_and_missing_field_are_located() -> None:
         "f.yaml:14:9: sections[0].kpis[0].unti: unknown field (not in the format; check the spelling)"
         in problems
     )
-    assert "f.yaml:12:9: sections[0].kpis[0].unit: required field is missing" in problems
+    assert not any("kpis[0].unit:" in problem for problem in problems)  # 単位 may be omitted
 
 
 def test_direction_is_required() -> None:

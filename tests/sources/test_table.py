@@ -249,14 +249,13 @@ def test_errors_through_the_cli(runner: CliRunner, tmp_path: Path) -> None:
         f"{path}:2:10: R5: row 2, column 10: 'abc': not a number",
         f"{path}:2:11: 令和6年度: row 2, column 11: '1,23': misplaced comma",
         f"{path}:3:1: id: row 3, column 1: id is empty",
-        f"{path}:3:3: 単位: row 3, column 3: 単位 (unit) is empty",
         f"{path}:3:4: 方向: row 3, column 4: '上昇': expected 増加 / 減少 / 以上 / 以下",
         f"{path}:3:9: 目標時点: row 3, column 9: 目標時点 (target_period) is empty",
     ]
     assert len(lines) == len(expected) + 1
     for start, line in zip(expected, lines, strict=False):
         assert line.startswith(start), (start, line)
-    assert lines[-1] == f"kpitool: error: {path}: 6 cell(s) could not be read"
+    assert lines[-1] == f"kpitool: error: {path}: 5 cell(s) could not be read"  # 単位 may be empty
     assert "Traceback" not in result.output
 
 
@@ -397,3 +396,20 @@ def test_table_rendering(runner: CliRunner, tmp_path: Path) -> None:
     assert csv_out.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(csv_out.stdout.removeprefix("\ufeff"))))
     assert [row["grade"] for row in rows] == ["○", "○", "△", "—", "—"]
+
+
+def test_a_unitless_kpi_is_read_and_shown_as_a_dash(runner: CliRunner, tmp_path: Path) -> None:
+    """An empty 単位 cell, or no 単位 column at all, is a KPI without a unit (issue 15, item 4)."""
+    with_column = "id,指標名,単位,方向,基準値,基準時点,目標値,目標時点,R6\nbirth,合計特殊出生率,,増加,1.40,R1年度,1.60,R7年度,1.50\n"
+    without = "id,指標名,方向,基準値,基準時点,目標値,目標時点,R6\nbirth,合計特殊出生率,増加,1.40,R1年度,1.60,R7年度,1.50\n"
+    for name, text in (("with.csv", with_column), ("without.csv", without)):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        result = runner.invoke(app, ["evaluate", "--table", str(path), "--year", "R6", "--format", "json"])
+        assert result.exit_code == 0, result.output
+        (row,) = json.loads(result.stdout)["kpis"]
+        assert (row["unit"], row["grade"]) == (None, "△")
+        table = runner.invoke(app, ["evaluate", "--table", str(path), "--year", "R6", "--width", "200"])
+        assert table.exit_code == 0, table.output
+        (line,) = [line for line in table.stdout.splitlines() if "合計特殊出生率" in line]
+        assert line.split("│")[3].strip() == "—"  # the 単位 column

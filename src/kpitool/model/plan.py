@@ -32,6 +32,7 @@ from kpitool.values.fiscal_year import parse_fiscal_year
 
 __all__ = [
     "KPI",
+    "NO_UNIT",
     "Baseline",
     "Direction",
     "EvaluationSettings",
@@ -46,6 +47,10 @@ __all__ = [
     "TargetBasis",
     "section_heading",
 ]
+
+
+NO_UNIT = "—"
+"""How a KPI without a unit shows its 単位."""
 
 
 class PlanKind(StrEnum):
@@ -185,7 +190,9 @@ class KPI(StrictModel):
 
     id: Identifier = Field(title="ID", description="stable, unique within the plan")
     name: Label = Field(title="指標名")
-    unit: Label = Field(title="単位", description="人, 件, %, 万人, 億円, 人/年 …")
+    unit: Text = Field(
+        default="", title="単位", description="人, 件, %, 万人, 億円, 人/年 …; omitted or empty: none"
+    )
     direction: Direction = Field(
         title="方向", description="increase / decrease / at_least / at_most (required)"
     )
@@ -199,6 +206,11 @@ class KPI(StrictModel):
     number: OptionalText = Field(default=None, title="番号", description="e.g. ①")
     note: OptionalText = Field(default=None, title="備考")
     source: OptionalText = Field(default=None, title="出典")
+
+    @property
+    def unit_shown(self) -> str:
+        """The unit as tables print it: — for a unitless KPI (合計特殊出生率, 倍率)."""
+        return self.unit.strip() or NO_UNIT
 
     @property
     def baseline_value(self) -> Decimal | None:

@@ -77,7 +77,7 @@ def _row_json(row: Evaluation) -> dict[str, Any]:
         "no": row.number,
         "number": kpi.number,
         "name": kpi.name,
-        "unit": kpi.unit,
+        "unit": kpi.unit or None,
         "category": kpi.category,
         "section": row.section.title if row.section else None,
         "section_id": row.section.id if row.section else None,

@@ -98,7 +98,7 @@ def _kpi_label(kpi: KPI) -> Flow:
         target = [*words(kpi.target.text, gap=1), token(target_period, gap=1)]
     else:
         target = [token(f"{display_number(kpi.target_value())} {target_period}", gap=1)]
-    flags = f"{kpi.unit}, {DIRECTION_LABELS[kpi.direction]}{', 累計' if kpi.cumulative else ''}"
+    flags = f"{kpi.unit_shown}, {DIRECTION_LABELS[kpi.direction]}{', 累計' if kpi.cumulative else ''}"
     atoms = [
         *words(f"{kpi.category} {kpi.number or ''} {kpi.name}", "yellow"),
         *(

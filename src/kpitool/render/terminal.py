@@ -109,7 +109,7 @@ def _items(result: PlanEvaluation) -> list[_Item]:
             _Row(
                 row.number,
                 kpi.name,
-                kpi.unit,
+                kpi.unit_shown,
                 (_baseline(row), _target(row), _actual(row)),
                 (display_rate(row.achievement), display_rate(row.progress)),
                 tuple(_Value(title, _detail_text(row.details.get(key))) for key, title in extras),

@@ -135,7 +135,7 @@ class _RowReader:
             if isinstance(self.cell(row, key), date | time | timedelta):
                 what = f"the cell holds a date or time, not a {column_label(key)}"
                 self.bad(row_index, key, f"{what}: format it as 文字列 and retype it")
-        for key in ("id", "name", "unit"):
+        for key in ("id", "name"):  # 単位 may be empty: 合計特殊出生率, 倍率
             if not cell_text(self.cell(row, key)):
                 self.bad(row_index, key, f"{column_label(key)} is empty")
 

@@ -40,7 +40,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 """Field → accepted header texts (Japanese first)."""
 
-REQUIRED = ("id", "name", "unit", "target", "target_period")
+REQUIRED = ("id", "name", "target", "target_period")
 """Columns a table must have; 方向 may be left out when every 目標値 says 以上 / 以下."""
 
 

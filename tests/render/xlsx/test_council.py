@@ -476,3 +476,18 @@ def test_output_that_is_a_directory(tmp_path: Path, runner: CliRunner) -> None:
     result = _report(runner, VISION, "--year", "R6", "--data", str(DATA), "--xlsx", str(out))
     assert result.exit_code == 1
     assert "is a directory" in result.stderr
+
+
+def test_a_unitless_kpi_shows_a_dash_for_its_unit(tmp_path: Path, runner: CliRunner) -> None:
+    """合計特殊出生率 has no unit: its 単位 cell reads — (issue 15, item 4)."""
+    table = tmp_path / "birth.csv"
+    table.write_text(
+        "id,指標名,単位,方向,基準値,基準時点,目標値,目標時点,R6\n"
+        "birth,合計特殊出生率,,増加,1.40,R1年度,1.60,R7年度,1.50\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "birth.xlsx"
+    result = _report(runner, "--table", str(table), "--year", "R6", "--xlsx", str(out))
+    assert result.exit_code == 0, result.output
+    (row,) = [r for r in load_workbook(out)["birth.csv"].iter_rows(values_only=True) if "合計特殊出生率" in r]
+    assert row[row.index("合計特殊出生率") + 1] == "—"

@@ -143,7 +143,7 @@ def kpi_row(cells: Cells, rows: Sequence[Evaluation], scheme: Scheme, reasons: i
     line = [
         Out(cells(latest.number, CENTER), latest.number),
         _text_out(cells, kpi.name),
-        _text_out(cells, kpi.unit, WRAP_CENTER),
+        _text_out(cells, kpi.unit_shown, WRAP_CENTER),
         *_baseline(cells, kpi),
         *_target(cells, kpi, latest.target),
     ]
