@@ -18,6 +18,7 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from kpitool.errors import KpitoolError
 from kpitool.values.numbers import MISSING_MARKS, NumberError, UnitError, convert, parse_quantity
 from kpitool.values.periods import Period, PeriodError, parse_period
 
@@ -60,7 +61,7 @@ _LIKE_A_PERIOD = re.compile(r"^(?:[RHSrhs]|令和|平成|昭和|FY)\s*[0-9０-�
 """A note that starts like a period (``R5年13月``) is a period mistyped, not a note."""
 
 
-class CellError(ValueError):
+class CellError(KpitoolError, ValueError):
     """A cell the table reader does not understand; the message names the text and the forms."""
 
 
