@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from kpitool.model.actuals import ActualsFile
+    from kpitool.model.outlook_settings import OutlookMethod
     from kpitool.model.plan import Plan
     from kpitool.problems import Problem
     from kpitool.sources.tree import LoadedData
@@ -34,14 +36,19 @@ __all__ = [
     "CommandFailed",
     "DataOption",
     "KpitoolCommand",
+    "MethodChoice",
+    "MethodOption",
     "NoCacheOption",
+    "OutputOption",
     "PlansArgument",
+    "TableOption",
     "WidthOption",
     "YearOption",
     "data_cache",
     "data_files",
     "guard_output",
     "load",
+    "method_of",
     "parse_year",
     "parse_years",
     "print_problems",
@@ -72,6 +79,16 @@ YearOption = Annotated[
         help="Evaluation year (評価年度): R6, 令和6年度, 2024年度 or 2024.",
     ),
 ]
+TableOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--table", metavar="FILE", help="Read a flat KPI table (CSV in UTF-8/CP932, or .xlsx), not plans."
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write json/csv here (atomically), not to stdout."),
+]
 WidthOption = Annotated[
     int | None,
     typer.Option(
@@ -90,6 +107,35 @@ NoCacheOption = Annotated[
         "(also KPITOOL_NO_CACHE=1).",
     ),
 ]
+
+
+class MethodChoice(StrEnum):
+    """``--method``: the names of :class:`~kpitool.model.outlook_settings.OutlookMethod` (a test checks)."""
+
+    LINEAR = "linear"
+    CAGR = "cagr"
+    WEIGHTED = "weighted"
+    RECENT = "recent"
+
+
+MethodOption = Annotated[
+    MethodChoice | None,
+    typer.Option(
+        "--method",
+        "-m",
+        help="How to project: linear (least squares), cagr (constant growth), weighted (recent points "
+        "weigh more), recent (mean change of the last 5 years). Default: the plan's evaluation.outlook, "
+        "else linear.",
+        show_default=False,
+    ),
+]
+
+
+def method_of(choice: MethodChoice | None) -> OutlookMethod | None:
+    """The core's method for a ``--method`` choice (None: each plan's own)."""
+    from kpitool.model.outlook_settings import OutlookMethod
+
+    return None if choice is None else OutlookMethod(choice.value)
 
 
 class KpitoolCommand(TyperCommand):

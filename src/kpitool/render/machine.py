@@ -12,7 +12,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -26,10 +26,12 @@ from kpitool.values.numbers import precise_context
 __all__ = [
     "CSV_COLUMNS",
     "SUMMARY_CSV_COLUMNS",
+    "csv_text",
     "evaluation_json",
     "evaluations_csv",
     "evaluations_json",
     "json_number",
+    "plan_json",
     "safe_cell",
     "summaries_csv",
     "summaries_json",
@@ -58,7 +60,8 @@ def _rate(value: Decimal | None) -> float | None:
     return float(value.quantize(_RATE_PLACES, rounding=ROUND_HALF_EVEN, context=context))
 
 
-def _plan_json(plan: Plan) -> dict[str, Any]:
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """The plan as every JSON output names it: id, title, kind, municipality, period."""
     return {
         "id": plan.id,
         "title": plan.title,
@@ -131,7 +134,7 @@ def _disagreement_json(row: Evaluation) -> dict[str, Any]:
 def evaluation_json(result: PlanEvaluation) -> dict[str, Any]:
     """One plan's evaluation as the documented JSON object."""
     return {
-        "plan": _plan_json(result.plan),
+        "plan": plan_json(result.plan),
         "year": {"label": result.year.label, "fiscal_year": result.year.year},
         "scheme": {
             "name": result.scheme.name,
@@ -216,7 +219,8 @@ are filled by the schemes that use them (expected_value, trend_and_progress).
 """
 
 
-def _csv_text(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
+def csv_text(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
+    """CSV for Excel: a BOM, CRLF lines, formula-like cells neutralised (:func:`safe_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
@@ -237,13 +241,20 @@ def _grade_words(result: PlanEvaluation, symbol: str) -> tuple[str, str]:
     return "", ""
 
 
-def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
-    """Long-format CSV with a BOM, ready for Excel, DuckDB or pandas."""
+def evaluations_csv(
+    results: Sequence[PlanEvaluation],
+    extra: tuple[Sequence[str], Callable[[PlanEvaluation, int], Sequence[Any]]] | None = None,
+) -> str:
+    """Long-format CSV with a BOM, ready for Excel, DuckDB or pandas.
+
+    ``extra`` adds columns: their names, and the cells of a result's row (by its index).
+    """
 
     def rows() -> Iterable[list[Any]]:
         for result in results:
-            for row in result.rows:
+            for index, row in enumerate(result.rows):
                 data = _row_json(row)
+                more = list(extra[1](result, index)) if extra else []
                 yield [
                     result.plan.id,
                     result.year.label,
@@ -271,9 +282,10 @@ def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
                     _plain(row.details.get("expected")),
                     _plain(row.details.get("previous")),
                     row.details.get("progress_grade"),
+                    *more,
                 ]
 
-    return _csv_text(rows(), CSV_COLUMNS)
+    return csv_text(rows(), [*CSV_COLUMNS, *(extra[0] if extra else ())])
 
 
 def _published_json(published: Published | None) -> dict[str, Any] | None:
@@ -311,7 +323,7 @@ def summaries_json(
         grades = summaries[0].grades if summaries else ()
         items.append(
             {
-                "plan": _plan_json(plan),
+                "plan": plan_json(plan),
                 "grades": [
                     {"key": g.key, "symbol": g.symbol, "label": g.label, "criterion": g.criterion}
                     for g in grades
@@ -383,4 +395,4 @@ def summaries_csv(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> s
                     *year,
                 ]
             )
-    return _csv_text(rows, SUMMARY_CSV_COLUMNS)
+    return csv_text(rows, SUMMARY_CSV_COLUMNS)
