@@ -55,7 +55,18 @@ def test_no_function_over_60_lines_without_a_reason() -> None:
 def test_the_flow_is_visible_in_the_tree() -> None:
     """docs/architecture.md describes these packages, in this order of the data flow."""
     packages = {p.name for p in SRC.iterdir() if (p / "__init__.py").exists()}
-    assert packages == {"values", "model", "sources", "rating", "diff", "update", "support", "render", "cli"}
+    assert packages == {
+        "values",
+        "model",
+        "sources",
+        "rating",
+        "diff",
+        "update",
+        "outlook",
+        "support",
+        "render",
+        "cli",
+    }
     text = (SRC.parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
     for package in packages:
         assert f"`{package}/`" in text, f"docs/architecture.md does not describe {package}/"

@@ -8,13 +8,19 @@ from kpitool.cli.data import ListFormat
 from kpitool.cli.evaluate import OutputFormat
 from kpitool.cli.excel import PaperChoice
 from kpitool.cli.maintenance import DiffFormat
-from kpitool.render.registry import DIFF, EVALUATIONS, PLANS, RENDERERS, SUMMARIES, TERMINAL
+from kpitool.render.registry import DIFF, EVALUATIONS, OUTLOOKS, PLANS, RENDERERS, SUMMARIES, TERMINAL
 from kpitool.render.xlsx.paging import Paper
 
 
 @pytest.mark.parametrize(
     ("choices", "renderers"),
-    [(OutputFormat, EVALUATIONS), (OutputFormat, SUMMARIES), (ListFormat, PLANS), (DiffFormat, DIFF)],
+    [
+        (OutputFormat, EVALUATIONS),
+        (OutputFormat, SUMMARIES),
+        (OutputFormat, OUTLOOKS),
+        (ListFormat, PLANS),
+        (DiffFormat, DIFF),
+    ],
 )
 def test_format_choices_are_the_renderer_names(choices: type, renderers: object) -> None:
     assert [c.value for c in choices] == list(renderers)  # type: ignore[call-overload]

@@ -29,6 +29,7 @@ __all__ = ["COMMAND_MODULES", "KpitoolGroup", "app", "main"]
 COMMAND_MODULES: tuple[str, ...] = (
     "kpitool.cli.data",
     "kpitool.cli.evaluate",
+    "kpitool.cli.outlook",
     "kpitool.cli.maintenance",
     "kpitool.cli.excel",
 )

@@ -35,7 +35,9 @@ __all__ = [
     "DataOption",
     "KpitoolCommand",
     "NoCacheOption",
+    "OutputOption",
     "PlansArgument",
+    "TableOption",
     "WidthOption",
     "YearOption",
     "data_cache",
@@ -71,6 +73,16 @@ YearOption = Annotated[
         metavar="YEAR",
         help="Evaluation year (評価年度): R6, 令和6年度, 2024年度 or 2024.",
     ),
+]
+TableOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--table", metavar="FILE", help="Read a flat KPI table (CSV in UTF-8/CP932, or .xlsx), not plans."
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write json/csv here (atomically), not to stdout."),
 ]
 WidthOption = Annotated[
     int | None,

@@ -16,7 +16,9 @@ from kpitool.cli.common import (
     DataOption,
     KpitoolCommand,
     NoCacheOption,
+    OutputOption,
     PlansArgument,
+    TableOption,
     WidthOption,
     YearOption,
     data_cache,
@@ -65,21 +67,9 @@ def evaluate(
     plan_ids: PlansArgument = None,
     year: YearOption = ...,  # type: ignore[assignment]
     data: DataOption = Path("data"),
-    table: Annotated[
-        Path | None,
-        typer.Option(
-            "--table",
-            metavar="FILE",
-            help="Grade a flat KPI table (CSV in UTF-8/CP932, or .xlsx) instead of plans.",
-        ),
-    ] = None,
+    table: TableOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", metavar="FILE", help="Write json/csv here (atomically) instead of stdout."
-        ),
-    ] = None,
+    output: OutputOption = None,
     width: WidthOption = None,
     skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,

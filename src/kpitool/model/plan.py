@@ -28,6 +28,7 @@ from kpitool.model.fields import (
     StrictModel,
     Text,
 )
+from kpitool.model.outlook_settings import OutlookSettings
 from kpitool.values.fiscal_year import parse_fiscal_year
 
 __all__ = [
@@ -248,12 +249,14 @@ class EvaluationSettings(StrictModel):
 
     ``scheme`` names a scheme registered in :mod:`kpitool.rating.schemes.registry` (one module
     per family in :mod:`kpitool.rating.schemes`, documented in docs/rating.md); ``options`` are
-    its thresholds; ``grades`` override symbols and wording.
+    its thresholds; ``grades`` override symbols and wording; ``outlook`` sets the projection to
+    the target period (:mod:`kpitool.model.outlook_settings`, docs/outlook.md).
     """
 
     scheme: Text = Field(default="default", title="評価方式")
     options: dict[str, Any] = Field(default_factory=dict, title="設定")
     grades: tuple[GradeDefinition, ...] = Field(default=(), title="判断基準")
+    outlook: OutlookSettings = Field(default_factory=OutlookSettings, title="見通し")
 
 
 class Section(StrictModel):

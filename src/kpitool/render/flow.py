@@ -25,6 +25,7 @@ __all__ = [
     "Grid",
     "fit_widths",
     "fixed_table",
+    "headed",
     "narrowest_table",
     "token",
     "words",
@@ -127,6 +128,15 @@ def wrap(lines: Iterable[Line], width: int, indent: int = 0) -> list[Text]:
             used += gap + atom.width
         out.append(text)
     return out
+
+
+def headed(title: Line, mark: Flow, width: int, indent: int = 2) -> list[Text]:
+    """``title`` wrapped to leave room for ``mark`` (a grade), which ends its first line at the right."""
+    head = wrap([title], max(width - mark.natural - 1, 1), indent=indent)
+    first = head[0]
+    first.append(" " * max(width - first.cell_len - mark.natural, 1))
+    first.append_text(mark.render(mark.natural))
+    return head
 
 
 def _natural(atoms: Line) -> int:

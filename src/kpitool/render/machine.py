@@ -26,10 +26,12 @@ from kpitool.values.numbers import precise_context
 __all__ = [
     "CSV_COLUMNS",
     "SUMMARY_CSV_COLUMNS",
+    "csv_text",
     "evaluation_json",
     "evaluations_csv",
     "evaluations_json",
     "json_number",
+    "plan_json",
     "safe_cell",
     "summaries_csv",
     "summaries_json",
@@ -58,7 +60,8 @@ def _rate(value: Decimal | None) -> float | None:
     return float(value.quantize(_RATE_PLACES, rounding=ROUND_HALF_EVEN, context=context))
 
 
-def _plan_json(plan: Plan) -> dict[str, Any]:
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """The plan as every JSON output names it: id, title, kind, municipality, period."""
     return {
         "id": plan.id,
         "title": plan.title,
@@ -130,7 +133,7 @@ def _disagreement_json(row: Evaluation) -> dict[str, Any]:
 def evaluation_json(result: PlanEvaluation) -> dict[str, Any]:
     """One plan's evaluation as the documented JSON object."""
     return {
-        "plan": _plan_json(result.plan),
+        "plan": plan_json(result.plan),
         "year": {"label": result.year.label, "fiscal_year": result.year.year},
         "scheme": {
             "name": result.scheme.name,
@@ -215,7 +218,8 @@ are filled by the schemes that use them (expected_value, trend_and_progress).
 """
 
 
-def _csv_text(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
+def csv_text(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
+    """CSV for Excel: a BOM, CRLF lines, formula-like cells neutralised (:func:`safe_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
@@ -272,7 +276,7 @@ def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
                     row.details.get("progress_grade"),
                 ]
 
-    return _csv_text(rows(), CSV_COLUMNS)
+    return csv_text(rows(), CSV_COLUMNS)
 
 
 def _published_json(published: Published | None) -> dict[str, Any] | None:
@@ -310,7 +314,7 @@ def summaries_json(
         grades = summaries[0].grades if summaries else ()
         items.append(
             {
-                "plan": _plan_json(plan),
+                "plan": plan_json(plan),
                 "grades": [
                     {"key": g.key, "symbol": g.symbol, "label": g.label, "criterion": g.criterion}
                     for g in grades
@@ -382,4 +386,4 @@ def summaries_csv(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> s
                     *year,
                 ]
             )
-    return _csv_text(rows, SUMMARY_CSV_COLUMNS)
+    return csv_text(rows, SUMMARY_CSV_COLUMNS)

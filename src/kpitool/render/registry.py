@@ -16,14 +16,16 @@ from rich.console import Console, RenderableType
 
 from kpitool.diff.changes import DataDiff
 from kpitool.model.plan import Plan
+from kpitool.outlook.engine import PlanOutlook
 from kpitool.rating.results import PlanEvaluation
-from kpitool.render import diff, machine, notes, plan_views, terminal, totals
+from kpitool.render import diff, machine, notes, outlook, outlook_table, plan_views, terminal, totals
 from kpitool.render.left_out import skipped_line, with_left_out
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 
 __all__ = [
     "DIFF",
     "EVALUATIONS",
+    "OUTLOOKS",
     "PLANS",
     "RENDERERS",
     "SUMMARIES",
@@ -144,6 +146,15 @@ PLANS: Mapping[str, PlansRenderer[Sequence[dict[str, object]]]] = {
 }
 """Renderers of ``plans``: the plan list with counts."""
 
+OUTLOOKS: Mapping[str, PlansRenderer[Sequence[PlanOutlook]]] = {
+    TERMINAL: lambda results, width, left_out=NOTHING_LEFT_OUT: _console_text(
+        [*(outlook_table.OutlookView(r) for r in results), *skipped_line(left_out)], width
+    ),
+    "json": lambda results, width, left_out=NOTHING_LEFT_OUT: outlook.outlooks_json(results, left_out),
+    "csv": lambda results, width, left_out=NOTHING_LEFT_OUT: outlook.outlooks_csv(results),
+}
+"""Renderers of ``outlook``: each KPI's projection to its target period and its status."""
+
 DIFF: Mapping[str, Renderer[DataDiff]] = {
     TERMINAL: lambda result, width: _console_text([diff.diff_table(result)], width),
     "json": lambda result, width: diff.diff_json(result),
@@ -155,6 +166,7 @@ RENDERERS: Mapping[str, Mapping[str, Renderer[Any]]] = {
     "evaluations": EVALUATIONS,
     "summaries": SUMMARIES,
     "plans": PLANS,
+    "outlooks": OUTLOOKS,
     "diff": DIFF,
 }
 """Every renderer: by kind of result, then by format name."""

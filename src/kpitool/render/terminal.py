@@ -23,6 +23,7 @@ from kpitool.render.flow import (
     Line,
     fixed_table,
     flow_fields,
+    headed,
     token,
     words,
     wrap,
@@ -269,11 +270,7 @@ def _blocks(items: list[_Item], width: int) -> RenderableType:
             continue
         grade = Flow([list(item.grade)])
         unit = words(f"［{item.unit}］", "dim", gap=1) if item.unit else []
-        head = wrap([[*item.title(), *unit]], max(width - grade.natural - 1, 1), indent=2)
-        first = head[0]
-        first.append(" " * max(width - first.cell_len - grade.natural, 1))
-        first.append_text(grade.render(grade.natural))
-        lines += head
+        lines += headed([*item.title(), *unit], grade, width)
         values, extras = item.values, item.extras
         rates = [
             [token(title, "dim"), token(rate, gap=1)]

@@ -15,7 +15,6 @@ a note-only submission: the reason is kept.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -40,6 +39,7 @@ from kpitool.values.numbers import (
     parse_quantity,
 )
 from kpitool.values.periods import PeriodError, parse_period
+from kpitool.values.text import describe_hidden, hidden_character
 
 __all__ = ["FormReading", "read_form"]
 
@@ -63,10 +63,6 @@ class FormReading:
     """The sheets read (those with a form header row)."""
     rows: list[FoundRow] = field(default_factory=list)
     """Each KPI row's locked cells as found, in form order: what the checksum is computed over."""
-
-
-# What the YAML loader refuses in any text (control and direction-changing characters, U+FEFF).
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def _text(value: Any) -> str:
@@ -229,11 +225,9 @@ class _Reader:
 
     def visible(self, text: str, where: str, label: str) -> bool:
         """False (and a problem) when text holds a character a data file may not hold."""
-        found = _INVISIBLE.search(text)
+        found = hidden_character(text)
         if found is not None:
-            self.bad(
-                where, f"{label} {text!r} holds the invisible character U+{ord(found.group()):04X}; remove it"
-            )
+            self.bad(where, f"{label} {text!r} holds {describe_hidden(found)}; remove it")
         return found is None
 
     def sheet(self, title: str, rows: Sequence[Sequence[Any]], header: int, reading: FormReading) -> None:

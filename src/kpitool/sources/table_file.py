@@ -18,6 +18,7 @@ from kpitool.model.actuals import ActualsFile
 from kpitool.model.plan import Plan
 from kpitool.sources.safe_read import FileRefused, read_bounded
 from kpitool.sources.table import TableSource, parse_kpi_table
+from kpitool.values.text import HIDDEN_CHARACTER, describe_hidden
 
 __all__ = [
     "MAX_TABLE_COLUMNS",
@@ -65,13 +66,15 @@ def _decode_csv(raw: bytes, name: str) -> str:
 
 
 def _control_character(text: str, name: str) -> None:
-    found = _CONTROL.search(text)
+    found = HIDDEN_CHARACTER.search(text)
     if found is not None:
         line = text.count("\n", 0, found.start()) + 1
-        raise TableError(
-            f"{name}: line {line}: holds the control character U+{ord(found.group()):04X}; "
-            "not a text CSV file"
-        )
+        char = found.group()
+        if _CONTROL.match(char):
+            raise TableError(
+                f"{name}: line {line}: holds the control character U+{ord(char):04X}; not a text CSV file"
+            )
+        raise TableError(f"{name}: line {line}: holds {describe_hidden(char)}; remove it")
 
 
 def read_csv_rows(path: Path) -> list[list[Any]]:

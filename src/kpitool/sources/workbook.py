@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 from kpitool.errors import KpitoolError
 from kpitool.problems import DataError, Problem
 from kpitool.sources.safe_read import FileRefused, read_bounded
+from kpitool.values.text import describe_hidden, hidden_character
 
 __all__ = [
     "MAX_SHEET_COLUMNS",
@@ -263,6 +264,21 @@ def read_first_sheet(path: Path) -> tuple[str, list[list[Any]]]:
         if not visible:
             raise WorkbookError(f"{path}: has no visible worksheet")
         sheet = visible[0]
-        return sheet.title, sheet_rows(path, sheet)
+        rows = sheet_rows(path, sheet)
     finally:
         workbook.close()
+    hidden = [
+        Problem(
+            str(path),
+            r,
+            c,
+            "",
+            f"{cell_name(sheet.title, r - 1, c - 1)}: holds {describe_hidden(char)}; remove it",
+        )
+        for r, row in enumerate(rows, 1)
+        for c, value in enumerate(row, 1)
+        if isinstance(value, str) and (char := hidden_character(value))
+    ]
+    if hidden:
+        raise DataError(hidden)
+    return sheet.title, rows

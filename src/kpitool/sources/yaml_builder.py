@@ -18,6 +18,7 @@ import yaml
 
 from kpitool.model.fields import AmbiguousScalar
 from kpitool.problems import Problem, format_path
+from kpitool.values.text import describe_hidden, hidden_character
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_PROBLEMS", "Loc", "ValueBuilder"]
 
@@ -36,10 +37,6 @@ _DECIMAL_FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)")
 # A plain number split by a comma inside {…}: `{value: 1,234}` is value 1 and a key '234'.
 _NUMBER_HEAD = re.compile(r"[-+]?[1-9][0-9]{0,2}")
 _NUMBER_TAIL = re.compile(r"[0-9]{3}(?:\.[0-9]+)?")
-# Control characters, bidirectional overrides and U+FEFF (a BOM pasted inside a title, which
-# makes two equal-looking names differ): a double-quoted YAML escape ("\e[2J") can put them in
-# a value, and echoed in a message they rewrite the terminal or CI log.
-_HIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 
@@ -266,15 +263,10 @@ class ValueBuilder:
 
     def _hidden(self, event: yaml.ScalarEvent, loc: Loc) -> bool:
         """Refuse text holding a control or direction-changing character; True if it does."""
-        found = _HIDDEN.search(event.value)
+        found = hidden_character(event.value)  # echoed in a message, a control rewrites the terminal
         if found is None:
             return False
-        self.fail(
-            event.start_mark,
-            loc,
-            f"the text holds the invisible character U+{ord(found.group()):04X}; remove it",
-            "yaml",
-        )
+        self.fail(event.start_mark, loc, f"the text holds {describe_hidden(found)}; remove it", "yaml")
         return True
 
     def _scalar(self, event: yaml.ScalarEvent, loc: Loc) -> Any:

@@ -103,6 +103,7 @@ def test_page_setup(reports: dict[Paper, Path], paper: Paper) -> None:
         assert sheet.page_setup.pageOrder == "overThenDown"
         assert sheet.print_title_cols == "$A:$B"  # No. and 指標名 on every column page
         assert sheet.print_title_rows == "$4:$4"
+        assert all(b.max == 1048575 and b.man for b in sheet.col_breaks.brk)  # down every row
         assert sheet.cell(4, 1).value == "No."  # the print starts at the header row
         headers = [sheet.cell(4, c).value for c in range(1, page.columns[-1][-1] + 1)]
         for columns in page.columns[1:]:  # a year's 実績値・時点・評価 stay on one page
@@ -124,6 +125,15 @@ def test_text_prints_at_8_pt_or_more(reports: dict[Paper, Path], paper: Paper) -
             if cell.value is not None
         }
         assert min(sizes) * page.scale / 100 >= MIN_PRINTED_POINTS, (page.sheet.title, sizes, page.scale)
+
+
+@pytest.mark.parametrize("paper", ["A5", "", "letter"])
+def test_an_unknown_paper_is_a_usage_error(paper: str, runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["report", VISION, "--year", "R6", "--paper", paper, "--xlsx", str(out)])
+    assert result.exit_code == 2
+    assert "--paper" in result.stderr
+    assert not out.exists()
 
 
 def test_a3_keeps_more_columns_on_a_page(reports: dict[Paper, Path]) -> None:

@@ -82,6 +82,7 @@ _HEADER_FILL = "D9E1F2"
 _SECTION_FILL = "F2F2F2"
 _THIN = Side(style="thin", color="A6A6A6")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_LAST_ROW = 1048575
 _SHEET_NAME_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
@@ -312,7 +313,7 @@ def print_pages(sheet: Any, pages: ColumnPages, footer: tuple[str, str] = ("", "
     sheet.page_setup.pageOrder = "overThenDown"
     sheet.print_options.horizontalCentered = None
     for column in pages.last_columns[:-1]:
-        sheet.col_breaks.append(Break(id=column))
+        sheet.col_breaks.append(Break(id=column, max=_LAST_ROW))  # a break down every row
     if pages.title_columns:
         sheet.print_title_cols = f"A:{get_column_letter(pages.title_columns)}"
     for part, text in zip((sheet.oddFooter.left, sheet.oddFooter.right), footer, strict=True):
