@@ -136,6 +136,9 @@ class Baseline(StrictModel):
     text: OptionalText = Field(
         default=None, title="表記", description="the wording when it is not a plain number"
     )
+    annotation: OptionalText = Field(
+        default=None, title="注記", description="printed with the value, e.g. 参考値, 旧指標"
+    )
 
 
 class TargetBasis(StrEnum):
@@ -159,6 +162,9 @@ class Target(StrictModel):
     factor: OptionalNumber = Field(default=None, title="倍率", description="with basis: baseline")
     strict: Flag = Field(default=False, title="超・未満", description="must be strictly beyond")
     text: OptionalText = Field(default=None, title="表記")
+    annotation: OptionalText = Field(
+        default=None, title="注記", description="printed with the value, e.g. 見込み"
+    )
 
     @model_validator(mode="after")
     def _value_or_basis(self) -> Target:
