@@ -233,13 +233,21 @@ class GradeDefinition(StrictModel):
     """Overrides how one grade of a scheme is shown: symbol, label and 判断基準 wording.
 
     ``key`` names the scheme's grade (default scheme: achieved, approaching,
-    needs_effort, not_judged); see docs/rating.md for each scheme's keys.
+    needs_effort, not_judged); see docs/rating.md for each scheme's keys. Under the
+    ``bands`` scheme the list defines the grades, in order: ``reached: true`` (the first
+    only), ``at_least: x`` (descending), and a last grade without either that takes the rest.
     """
 
     key: Identifier = Field(title="キー", description="the scheme's grade key, e.g. achieved")
     symbol: OptionalText = Field(default=None, title="記号", description="e.g. ○, A, ◎")
     label: OptionalText = Field(default=None, title="名称", description="e.g. 順調")
     criterion: OptionalText = Field(default=None, title="判断基準")
+    reached: Flag = Field(
+        default=False, title="達成", description="bands: the reference (target or 期待値) is met"
+    )
+    at_least: OptionalNumber = Field(
+        default=None, title="下限", description="bands: the measure is at least this (0.8 = 80%)"
+    )
 
 
 class EvaluationSettings(StrictModel):
