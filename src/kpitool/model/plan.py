@@ -136,6 +136,9 @@ class Baseline(StrictModel):
     text: OptionalText = Field(
         default=None, title="表記", description="the wording when it is not a plain number"
     )
+    annotation: OptionalText = Field(
+        default=None, title="注記", description="printed with the value, e.g. 参考値, 旧指標"
+    )
 
 
 class TargetBasis(StrEnum):
@@ -159,6 +162,9 @@ class Target(StrictModel):
     factor: OptionalNumber = Field(default=None, title="倍率", description="with basis: baseline")
     strict: Flag = Field(default=False, title="超・未満", description="must be strictly beyond")
     text: OptionalText = Field(default=None, title="表記")
+    annotation: OptionalText = Field(
+        default=None, title="注記", description="printed with the value, e.g. 見込み"
+    )
 
     @model_validator(mode="after")
     def _value_or_basis(self) -> Target:
@@ -227,13 +233,21 @@ class GradeDefinition(StrictModel):
     """Overrides how one grade of a scheme is shown: symbol, label and 判断基準 wording.
 
     ``key`` names the scheme's grade (default scheme: achieved, approaching,
-    needs_effort, not_judged); see docs/rating.md for each scheme's keys.
+    needs_effort, not_judged); see docs/rating.md for each scheme's keys. Under the
+    ``bands`` scheme the list defines the grades, in order: ``reached: true`` (the first
+    only), ``at_least: x`` (descending), and a last grade without either that takes the rest.
     """
 
     key: Identifier = Field(title="キー", description="the scheme's grade key, e.g. achieved")
     symbol: OptionalText = Field(default=None, title="記号", description="e.g. ○, A, ◎")
     label: OptionalText = Field(default=None, title="名称", description="e.g. 順調")
     criterion: OptionalText = Field(default=None, title="判断基準")
+    reached: Flag = Field(
+        default=False, title="達成", description="bands: the reference (target or 期待値) is met"
+    )
+    at_least: OptionalNumber = Field(
+        default=None, title="下限", description="bands: the measure is at least this (0.8 = 80%)"
+    )
 
 
 class EvaluationSettings(StrictModel):

@@ -102,6 +102,7 @@ def _row_json(row: Evaluation) -> dict[str, Any]:
         "official_reason": row.official_reason,
         "grade": row.grade,
         "rule": row.rule,
+        "annotations": list(row.value_notes),
         "details": {k: json_number(v) if isinstance(v, Decimal) else v for k, v in row.details.items()},
     }
 

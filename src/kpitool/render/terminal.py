@@ -117,7 +117,7 @@ def _items(result: PlanEvaluation, extra: ExtraColumn | None = None) -> list[_It
                 kpi.unit_shown,
                 (_baseline(row), _target(row), _actual(row)),
                 (display_rate(row.achievement), display_rate(row.progress)),
-                tuple(_Value(title, _detail_text(row.details.get(key))) for key, title in extras)
+                tuple(_Value(title, _detail_text(row.details.get(key), key)) for key, title in extras)
                 + ((_Value(extra[0], extra[1].get(kpi.id, "—")),) if extra else ()),
                 tuple(grade),
             )
@@ -178,9 +178,7 @@ class EvaluationView:
                 ]
             )
             for row in result.disagreements:
-                note = (
-                    f"{row.kpi.number or ''} {row.kpi.name}: 公表 {row.official} / 計算 {row.computed.symbol}"
-                )
+                note = f"{row.number} {row.kpi.name}: 公表 {row.official} / 計算 {row.computed.symbol}"
                 yield Flow([[token("  "), *words(note), *words(f"— {row.rule}", gap=1)]], indent=4)
         yield from evaluation_notes(result)
         yield Text("")  # a blank line before the next plan
@@ -287,13 +285,20 @@ def _blocks(items: list[_Item], width: int) -> RenderableType:
     return Text("\n").join(lines)
 
 
-_DETAIL_COLUMNS = (("expected", "期待値"), ("previous", "前年度実績"), ("progress_grade", "進捗"))
+_DETAIL_COLUMNS = (
+    ("expected", "期待値"),
+    ("progress_to_expected", "期待値進捗率"),
+    ("previous", "前年度実績"),
+    ("progress_grade", "進捗"),
+)
 """Scheme details shown as columns: details key → heading."""
 
 
-def _detail_text(value: object) -> str:
+def _detail_text(value: object, key: str = "") -> str:
     if value is None:
         return "—"
+    if key == "progress_to_expected" and isinstance(value, Decimal):  # a ratio (bands)
+        return display_rate(value)
     if isinstance(value, Decimal):
         exponent = value.as_tuple().exponent
         # An interpolated 期待値 may have many decimals; two are enough to read it.
