@@ -23,6 +23,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import Reference, ScatterChart, Series
+from openpyxl.chart.axis import NumericAxis
 from openpyxl.worksheet.pagebreak import Break
 
 from kpitool.outlook.engine import KpiOutlook, PlanOutlook
@@ -97,7 +98,8 @@ def _chart(row: KpiOutlook, sheet: Any, first: int, last: int) -> ScatterChart:
     chart.y_axis.title = row.kpi.unit_shown or "値"
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.x_axis.number_format = "0"
-    chart.x_axis.majorUnit = 1
+    if isinstance(chart.x_axis, NumericAxis):  # always, for a scatter chart
+        chart.x_axis.majorUnit = 1
     chart.display_blanks = "span"  # the two-point lines pass over the rows between their points
     if chart.legend is not None:
         chart.legend.position = "b"
