@@ -178,9 +178,7 @@ class EvaluationView:
                 ]
             )
             for row in result.disagreements:
-                note = (
-                    f"{row.kpi.number or ''} {row.kpi.name}: 公表 {row.official} / 計算 {row.computed.symbol}"
-                )
+                note = f"{row.number} {row.kpi.name}: 公表 {row.official} / 計算 {row.computed.symbol}"
                 yield Flow([[token("  "), *words(note), *words(f"— {row.rule}", gap=1)]], indent=4)
         yield from evaluation_notes(result)
         yield Text("")  # a blank line before the next plan

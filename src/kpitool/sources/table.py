@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kpitool.model.actuals import Actual, ActualsFile
-from kpitool.model.plan import KPI, Plan
+from kpitool.model.plan import KPI, Grade, Plan
 from kpitool.problems import DataError, Problem
 from kpitool.sources.table_cells import (
     PERIOD_FORMS,
@@ -28,6 +28,7 @@ from kpitool.sources.table_cells import (
     CellError,
     ValueCell,
     cell_text,
+    is_missing,
     read_period,
     read_value,
 )
@@ -39,6 +40,7 @@ from kpitool.sources.table_columns import (
     column_map,
     table_problem,
 )
+from kpitool.values.fiscal_year import FiscalYear
 from kpitool.values.numbers import NumberError, UnitError
 from kpitool.values.periods import PeriodError
 
@@ -55,6 +57,8 @@ _DIRECTIONS = {
     "at_least": "at_least",
     "at_most": "at_most",
 }
+_GRADES = tuple(grade.value for grade in Grade)
+_GRADE_LOOKALIKES = {"〇": "○", "◯": "○", "▲": "△", "✕": "×", "x": "×", "X": "×", "ｘ": "×"}
 _HIGHER = {"increase", "at_least"}
 _TRUE = {"○", "〇", "1", "true", "yes", "累計"}
 _FALSE = {"", "×", "0", "false", "no", "-", "—", "－"}
@@ -83,7 +87,8 @@ class _RowReader:
     def __init__(self, header: Sequence[Any], source: TableSource) -> None:
         self.header = header
         self.source = source
-        self.fields, self.years = column_map(header, source)
+        self.columns = column_map(header, source)
+        self.fields, self.years = self.columns.fields, self.columns.years
         self.unnamed = [index for index, cell in enumerate(header) if not cell_text(cell)]
         self.problems: list[Problem] = []
         self.kpis: list[KPI] = []
@@ -111,6 +116,7 @@ class _RowReader:
         unit = cell_text(self.cell(row, "unit"))
         entry = self._entry(row_index, row, kpi_id, unit)
         self._year_actuals(row_index, row, kpi_id, unit)
+        self._published_grades(row_index, row, kpi_id)
         if len(self.problems) > before:
             self.problems[before:] = sorted(self.problems[before:], key=lambda p: p.column or 0)
             return  # the cells are reported; the model would only repeat them
@@ -273,6 +279,23 @@ class _RowReader:
                 self.bad(row_index, column, _explain(raw, ValueError(reason)))
                 continue
             self.actuals.setdefault(kpi_id, {})[label] = actual
+
+    def _published_grades(self, row_index: int, row: Sequence[Any], kpi_id: str) -> None:
+        """公表評価 columns: each grade becomes its year's official grade (beside the computed one)."""
+        for column, year in self.columns.grades.items():
+            grade = cell_text(row[column]) if column < len(row) else ""
+            if is_missing(grade):
+                continue
+            if grade not in _GRADES:
+                meant = _GRADE_LOOKALIKES.get(grade)
+                hint = f"; did you mean {meant}?" if meant else ""
+                message = f"{grade!r}: a published grade is one of {' '.join(_GRADES)}{hint}"
+                self.bad(row_index, column, message)
+                continue
+            years = self.actuals.setdefault(kpi_id, {})
+            label = self.columns.year_label(year) or FiscalYear(year).label
+            recorded = years.get(label) or Actual(value=None)
+            years[label] = recorded.model_copy(update={"official_grade": grade})
 
 
 def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple[Plan, ActualsFile]:

@@ -7,8 +7,9 @@ header is not its first row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kpitool.problems import DataError, Problem
@@ -19,6 +20,7 @@ from kpitool.values.periods import PeriodError
 __all__ = [
     "COLUMNS",
     "REQUIRED",
+    "Columns",
     "TableSource",
     "check_header_row",
     "column_label",
@@ -37,8 +39,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "target": ("目標値", "target"),
     "target_period": ("目標時点", "target_period"),
     "note": ("備考", "note"),
+    "official": ("公表評価", "評価", "判定", "published"),
 }
 """Field → accepted header texts (Japanese first)."""
+
+_YEAR_GRADE = re.compile(
+    r"^(?:(?P<before>.+?)\s*[の_]?\s*(?:公表評価|評価|判定|published)"
+    r"|(?:公表評価|評価|判定|published)\s*[（(]?\s*(?P<after>[^()（）]+?)\s*[)）]?)$",
+    re.IGNORECASE,
+)
+"""A grade column of one year: ``R6評価``, ``R6 公表評価``, ``評価(R6)``, ``published R6``."""
 
 REQUIRED = ("id", "name", "target", "target_period")
 """Columns a table must have; 方向 may be left out when every 目標値 says 以上 / 以下."""
@@ -53,13 +63,54 @@ class TableSource:
     """(row index from 0, column index from 0) → e.g. ``row 3, column D`` or ``Sheet1!D3``."""
 
 
-def column_map(
-    header: Sequence[Any], source: TableSource
-) -> tuple[dict[str, int], dict[int, tuple[int, str]]]:
-    """Header → field columns and year columns; errors for unknown or repeated headers."""
+@dataclass
+class Columns:
+    """What each header column holds: a field, a year's actuals, or a year's published grade."""
+
+    fields: dict[str, int] = field(default_factory=dict)
+    """field key → column index."""
+    years: dict[int, tuple[int, str]] = field(default_factory=dict)
+    """column index → (fiscal year, header text) of an actuals column."""
+    grades: dict[int, int] = field(default_factory=dict)
+    """column index → the fiscal year whose published grade (公表評価) it holds."""
+
+    def year_label(self, year: int) -> str | None:
+        """The header of the actuals column of ``year``, if the table has one."""
+        return next((label for y, label in self.years.values() if y == year), None)
+
+
+def _year_of_grade_column(text: str) -> int | None:
+    """The year of a header such as ``R6評価`` or ``評価(R6)``; None if it is not one."""
+    match = _YEAR_GRADE.match(text)
+    if match is None:
+        return None
+    try:
+        return parse_fiscal_year(match["before"] or match["after"])
+    except PeriodError:
+        return None
+
+
+def _bind_plain_grade(columns: Columns, source: TableSource, problems: list[Problem]) -> None:
+    """A 評価 column without a year holds the grades of the table's latest year column."""
+    index = columns.fields.pop("official", None)
+    if index is None:
+        return
+    if not columns.years:
+        message = "a 評価 column needs a year column (R6 …) whose actuals it grades"
+        problems.append(table_problem(source, 0, index, "評価", message))
+        return
+    latest = max(year for year, _ in columns.years.values())
+    if latest in columns.grades.values():
+        message = "two grade columns for the latest year: keep one"
+        problems.append(table_problem(source, 0, index, "評価", message))
+    columns.grades[index] = latest
+
+
+def column_map(header: Sequence[Any], source: TableSource) -> Columns:
+    """Header → field, year and grade columns; errors for unknown or repeated headers."""
     by_header = {alias.casefold(): key for key, aliases in COLUMNS.items() for alias in aliases}
-    fields: dict[str, int] = {}
-    years: dict[int, tuple[int, str]] = {}
+    columns = Columns()
+    fields, years = columns.fields, columns.years
     problems: list[Problem] = []
     for index, cell in enumerate(header):
         text = cell_text(cell)
@@ -71,6 +122,12 @@ def column_map(
                 problems.append(table_problem(source, 0, index, text, f"column {text!r} appears twice"))
             fields[key] = index
             continue
+        graded = _year_of_grade_column(text)
+        if graded is not None:
+            if graded in columns.grades.values():
+                problems.append(table_problem(source, 0, index, text, f"grade column {text!r} appears twice"))
+            columns.grades[index] = graded
+            continue
         try:
             year = parse_fiscal_year(text)
         except PeriodError:
@@ -81,13 +138,15 @@ def column_map(
                     0,
                     index,
                     text,
-                    f"unknown column {text!r}: expected {known}, or a year label such as R6 / 令和6年度",
+                    f"unknown column {text!r}: expected {known}, a year label such as R6 / 令和6年度, "
+                    "or a year's grade such as R6評価",
                 )
             )
             continue
         if year in {y for y, _ in years.values()}:
             problems.append(table_problem(source, 0, index, text, f"year column {text!r} appears twice"))
         years[index] = (year, text)
+    _bind_plain_grade(columns, source, problems)
     missing = [COLUMNS[key][0] for key in REQUIRED if key not in fields]
     if missing:
         problems.append(
@@ -95,7 +154,7 @@ def column_map(
         )
     if problems:
         raise DataError(problems)
-    return fields, years
+    return columns
 
 
 def _is_header(row: Sequence[Any]) -> bool:
