@@ -154,6 +154,9 @@ class Target(StrictModel):
     Either ``value`` is given, or ``basis: baseline`` with a ``factor`` (維持 →
     1, 基準値より8割減 → 0.2). ``strict`` marks 超 / 未満 (strictly beyond the
     value); ``text`` keeps the original wording (全国平均以上, 1万7187人超).
+    ``every_year`` (毎年度・各年度) makes the value the target of each fiscal year of
+    ``period`` (a range such as ``R2～R4``, or the plan period written out): each year's
+    actual is graded against it on its own.
     """
 
     value: OptionalNumber = Field(default=None, title="目標値")
@@ -165,6 +168,17 @@ class Target(StrictModel):
     annotation: OptionalText = Field(
         default=None, title="注記", description="printed with the value, e.g. 見込み"
     )
+    every_year: Flag = Field(
+        default=False,
+        title="毎年度",
+        description="the target of each fiscal year of period (a range such as R2～R4)",
+    )
+
+    def applies_in(self, year: int) -> bool:
+        """Whether the target holds in fiscal ``year``: any year, or for ``every_year`` one of the range."""
+        if not self.every_year:
+            return True
+        return self.period.first_fiscal_year <= year <= self.period.fiscal_year
 
     @model_validator(mode="after")
     def _value_or_basis(self) -> Target:
@@ -212,6 +226,14 @@ class KPI(StrictModel):
     def unit_shown(self) -> str:
         """The unit as tables print it: — for a unitless KPI (合計特殊出生率, 倍率)."""
         return self.unit.strip() or NO_UNIT
+
+    @model_validator(mode="after")
+    def _annual_not_cumulative(self) -> KPI:
+        if self.target.every_year and self.cumulative:
+            raise ValueError(
+                "an annual target (every_year, 毎年度) holds for each year: it cannot be 累計 (cumulative)"
+            )
+        return self
 
     @property
     def baseline_value(self) -> Decimal | None:
