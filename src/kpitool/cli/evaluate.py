@@ -29,12 +29,18 @@ from kpitool.cli.common import (
     method_of,
     parse_year,
     parse_years,
-    read_table,
     refuse_terminal_output,
     table_width,
     write_output,
 )
 from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_graded
+from kpitool.cli.settings import (
+    SchemeOption,
+    SchemeOptionsOption,
+    SettingsOption,
+    refuse_without_table,
+    table_with_scheme,
+)
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
@@ -71,6 +77,9 @@ def evaluate(
     year: YearOption = ...,  # type: ignore[assignment]
     data: DataOption = Path("data"),
     table: TableOption = None,
+    scheme: SchemeOption = None,
+    scheme_options: SchemeOptionsOption = None,
+    settings: SettingsOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
     width: WidthOption = None,
@@ -95,6 +104,7 @@ def evaluate(
     from kpitool.sources.selection import NOTHING_LEFT_OUT
 
     fiscal_year = parse_year(year)
+    refuse_without_table(table, scheme, scheme_options, settings)
     guard_output(output, [table] if table is not None else data_files(data))
     left_out = NOTHING_LEFT_OUT
     loaded: LoadedData | None = None
@@ -104,7 +114,7 @@ def evaluate(
             raise UsageError("give either plan ids or --table, not both")
         from kpitool.rating.engine import evaluate_plan
 
-        plan, table_actuals = read_table(table)
+        plan, table_actuals = table_with_scheme(table, scheme, scheme_options, settings)
         results = [evaluate_plan(plan, table_actuals, fiscal_year)]
     else:
         loaded = load(data, no_cache)
@@ -148,6 +158,10 @@ def summary(
         typer.Option("--years", metavar="YEAR,...", help="Comma-separated evaluation years, e.g. R4,R5,R6."),
     ] = ...,  # type: ignore[assignment]
     data: DataOption = Path("data"),
+    table: TableOption = None,
+    scheme: SchemeOption = None,
+    scheme_options: SchemeOptionsOption = None,
+    settings: SettingsOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write json/csv here.")
@@ -161,14 +175,28 @@ def summary(
     Without plan ids, each plan is counted in the years it is evaluated in; any error in the data
     stops the run unless --skip-invalid.
     """
+    from kpitool.sources.selection import NOTHING_LEFT_OUT
+
     parsed = parse_years(years)
-    guard_output(output, data_files(data))
-    loaded = load(data, no_cache)
-    selected, left_out = select_graded(loaded, plan_ids, parsed, skip_invalid=skip_invalid, option="--years")
+    refuse_without_table(table, scheme, scheme_options, settings)
+    guard_output(output, [table] if table is not None else data_files(data))
     per_plan = []
-    for doc, doc_years in selected:
-        results = [r for y in doc_years for r in _evaluations(loaded, [doc], y, no_cache)]
-        per_plan.append((results[0].plan, results))
+    left_out = NOTHING_LEFT_OUT
+    if table is not None:
+        if plan_ids:
+            raise UsageError("give either plan ids or --table, not both")
+        from kpitool.rating.engine import evaluate_plan
+
+        plan, table_actuals = table_with_scheme(table, scheme, scheme_options, settings)
+        per_plan.append((plan, [evaluate_plan(plan, table_actuals, y) for y in parsed]))
+    else:
+        loaded = load(data, no_cache)
+        selected, left_out = select_graded(
+            loaded, plan_ids, parsed, skip_invalid=skip_invalid, option="--years"
+        )
+        for doc, doc_years in selected:
+            results = [r for y in doc_years for r in _evaluations(loaded, [doc], y, no_cache)]
+            per_plan.append((results[0].plan, results))
     from kpitool.render.registry import SUMMARIES
 
     refuse_terminal_output(output, fmt.value, SUMMARIES)

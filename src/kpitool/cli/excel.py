@@ -30,11 +30,17 @@ from kpitool.cli.common import (
     parse_year,
     parse_years,
     print_problems,
-    read_table,
     stderr,
     stdout,
 )
 from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_graded, select_plans
+from kpitool.cli.settings import (
+    SchemeOption,
+    SchemeOptionsOption,
+    SettingsOption,
+    refuse_without_table,
+    table_with_scheme,
+)
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
@@ -111,6 +117,9 @@ def report(
             "--table", metavar="FILE", help="Report on a flat KPI table (CSV or .xlsx) instead of plans."
         ),
     ] = None,
+    scheme: SchemeOption = None,
+    scheme_options: SchemeOptionsOption = None,
+    settings: SettingsOption = None,
     paper: Annotated[
         PaperChoice,
         typer.Option(
@@ -141,6 +150,7 @@ def report(
 
     _check_xlsx(xlsx)
     chosen = _report_years(year, years)
+    refuse_without_table(table, scheme, scheme_options, settings)
     when = _stamp()
     plans: list[list[PlanEvaluation]] = []
     left_out = NOTHING_LEFT_OUT
@@ -149,9 +159,9 @@ def report(
             raise UsageError("give either plan ids or --table, not both")
         if table.exists() and xlsx.exists() and xlsx.resolve() == table.resolve():
             raise UsageError(f"--xlsx {xlsx} is the --table input; give another file name")
-        plan, actuals = read_table(table)
-        scheme = resolve_scheme(plan.evaluation)
-        plans.append([evaluate_plan(plan, actuals, y, scheme) for y in chosen])
+        plan, actuals = table_with_scheme(table, scheme, scheme_options, settings)
+        rating = resolve_scheme(plan.evaluation)
+        plans.append([evaluate_plan(plan, actuals, y, rating) for y in chosen])
     else:
         loaded = load(data, no_cache)
         option = "--year" if year is not None else "--years"
