@@ -147,6 +147,10 @@ def test_a_flat_table_is_projected(runner: CliRunner, tmp_path: Path) -> None:
         0.95,
         "on_track",
     )
+    graded = runner.invoke(
+        app, ["evaluate", "--table", str(table), "--year", "R3", "--format", "json", "--outlook", "linear"]
+    )
+    assert json.loads(graded.stdout)["kpis"][0]["outlook"] == kpi["outlook"]
 
 
 @pytest.mark.parametrize(
