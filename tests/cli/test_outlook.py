@@ -147,6 +147,10 @@ def test_a_flat_table_is_projected(runner: CliRunner, tmp_path: Path) -> None:
         0.95,
         "on_track",
     )
+    graded = runner.invoke(
+        app, ["evaluate", "--table", str(table), "--year", "R3", "--format", "json", "--outlook", "linear"]
+    )
+    assert json.loads(graded.stdout)["kpis"][0]["outlook"] == kpi["outlook"]
 
 
 @pytest.mark.parametrize(
@@ -182,3 +186,106 @@ def test_bad_outlook_settings_are_bad_data_naming_the_field(
         in result.output
     )
     assert "Traceback" not in result.output
+
+
+def history(runner: CliRunner, *args: str, code: int = 0) -> Any:
+    result = runner.invoke(app, ["history", *args, "--data", str(DATA)])
+    assert result.exit_code == code, result.output
+    return result
+
+
+def test_history_of_one_kpi_by_its_number(runner: CliRunner) -> None:
+    text = history(runner, PLAN, "①").stdout
+    lines = text.splitlines()
+    assert "① 圏域の総生産額 ［億円］" in lines
+    assert any(line.startswith("推移 ") and "14,063 (H30年度) → 15,048 (R4年度)" in line for line in lines)
+    (r6,) = [line for line in lines if line.startswith("│ R6 ")]
+    assert "15,048" in r6
+    assert "R4年度" in r6
+    assert any("見通し (linear, R6)" in line and "達成済み" in line and "遅れ 2年!" in line for line in lines)
+    assert "② " not in text
+
+
+def test_history_json_of_every_kpi_with_the_published_grades(runner: CliRunner) -> None:
+    data = json.loads(history(runner, PLAN, "--format", "json", "--method", "recent").stdout)
+    assert len(data["kpis"]) == 12
+    workers = data["kpis"][1]
+    assert [row["evaluation_year"] for row in workers["series"]] == ["R4", "R5", "R6"]
+    assert workers["series"][-1]["official_grade"] == "×"
+    assert workers["outlook"]["method"] == "recent"
+    assert len(workers["sparkline"]) == len(workers["outlook"]["points"]) == 4
+
+
+@pytest.mark.parametrize("width", ["40", "80"])
+def test_history_fits_the_width(width: str) -> None:
+    runner = CliRunner(env={"COLUMNS": width, "NO_COLOR": "1", "TERM": "dumb"})
+    text = history(runner, PLAN).stdout
+    assert max(cell_len(line) for line in text.splitlines()) <= int(width)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([PLAN, "nope"], "has no KPI 'nope' (give its id or No.: ① gross-regional-product"),
+        (["nope"], "unknown plan 'nope'"),
+        ([PLAN, "--year", "R6x"], "--year: 'R6x'"),
+        ([PLAN, "--format", "csv"], "'csv' is not one of"),
+    ],
+)
+def test_history_bad_usage_is_exit_2(runner: CliRunner, args: list[str], message: str) -> None:
+    result = history(runner, *args, code=2)
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_evaluate_has_no_outlook_unless_asked(runner: CliRunner) -> None:
+    plain = runner.invoke(app, ["evaluate", PLAN, "--year", "R6", "--format", "json", "--data", str(DATA)])
+    assert all("outlook" not in kpi for kpi in json.loads(plain.stdout)["kpis"])
+    assert "見通し" not in runner.invoke(app, ["evaluate", PLAN, "--year", "R6", "--data", str(DATA)]).stdout
+
+
+def test_evaluate_outlook_adds_the_outlook_of_the_same_method(runner: CliRunner) -> None:
+    args = ["evaluate", PLAN, "--year", "R6", "--data", str(DATA), "--outlook", "weighted"]
+    graded = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+    projected = vision2(runner, "--method", "weighted")
+    assert [kpi["outlook"] for kpi in graded["kpis"]] == [kpi["outlook"] for kpi in projected["kpis"]]
+    assert graded["summary"]["total"] == 12  # the grades are unchanged
+    text = runner.invoke(app, [*args, "--format", "csv"]).stdout
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert [row["outlook_status"] for row in rows] == [kpi["outlook"]["status"] for kpi in projected["kpis"]]
+    table = runner.invoke(app, args).stdout
+    assert "見通し" in table
+    assert "達成済み" in table
+
+
+def test_evaluate_outlook_refuses_an_unknown_method(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["evaluate", "--year", "R6", "--outlook", "spline", "--data", str(DATA)])
+    assert result.exit_code == 2
+    assert "'spline' is not one of" in result.output
+
+
+def test_threshold_flags_replace_the_plan_s(runner: CliRunner) -> None:
+    by_id = {kpi["id"]: kpi["outlook"] for kpi in vision2(runner, "--method", "recent")["kpis"]}
+    plaza = by_id["city-plaza-visitors"]
+    assert plaza["status"] == "on_track"
+    assert plaza["ratio"] > 1.5
+    flagged = vision2(runner, "--method", "recent", "--on-track", "10", "--accelerate", "1.5")
+    assert flagged["thresholds"] == {"on_track": 10, "accelerate": 1.5, "limited": 0}
+    (again,) = [kpi["outlook"] for kpi in flagged["kpis"] if kpi["id"] == "city-plaza-visitors"]
+    assert (again["ratio"], again["status"]) == (plaza["ratio"], "accelerate")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--on-track", "0.3"],
+            "kurume-renkei-vision-2: outlook thresholds must fall: on_track (0.3) > accelerate (0.5)",
+        ),
+        (["--limited", "x"], "--limited: expected a ratio such as 0.9, not 'x'"),
+        (["--accelerate", "nan"], "expected a finite number"),
+    ],
+)
+def test_unfit_threshold_flags_are_usage_errors(runner: CliRunner, args: list[str], message: str) -> None:
+    result = run(runner, PLAN, "--year", "R6", "--data", str(DATA), *args, code=2)
+    assert message in result.output

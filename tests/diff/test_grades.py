@@ -179,6 +179,7 @@ def test_an_ungradable_year_is_a_grade_change(versions: tuple[Path, Path]) -> No
     assert [(cause.field, cause.year) for cause in change.cause] == [("value", "R4"), ("unit", "R4")]
 
 
+@pytest.mark.slow  # runs git
 def test_grade_changes_between_git_revisions(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,7 +8,18 @@ from kpitool.cli.data import ListFormat
 from kpitool.cli.evaluate import OutputFormat
 from kpitool.cli.excel import PaperChoice
 from kpitool.cli.maintenance import DiffFormat
-from kpitool.render.registry import DIFF, EVALUATIONS, OUTLOOKS, PLANS, RENDERERS, SUMMARIES, TERMINAL
+from kpitool.cli.outlook import HistoryFormat
+from kpitool.render.registry import (
+    DIFF,
+    EVALUATIONS,
+    EVALUATIONS_WITH_OUTLOOK,
+    HISTORY,
+    OUTLOOKS,
+    PLANS,
+    RENDERERS,
+    SUMMARIES,
+    TERMINAL,
+)
 from kpitool.render.xlsx.paging import Paper
 
 
@@ -18,6 +29,8 @@ from kpitool.render.xlsx.paging import Paper
         (OutputFormat, EVALUATIONS),
         (OutputFormat, SUMMARIES),
         (OutputFormat, OUTLOOKS),
+        (OutputFormat, EVALUATIONS_WITH_OUTLOOK),
+        (HistoryFormat, HISTORY),
         (ListFormat, PLANS),
         (DiffFormat, DIFF),
     ],

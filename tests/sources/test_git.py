@@ -101,6 +101,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+@pytest.mark.slow  # runs git
 def test_diff_of_two_git_revisions(runner: CliRunner, repo: Path) -> None:
     result = runner.invoke(app, ["diff", "--rev", "HEAD~1..HEAD", "-f", "json"])
     assert result.exit_code == 0, result.output
@@ -110,6 +111,7 @@ def test_diff_of_two_git_revisions(runner: CliRunner, repo: Path) -> None:
     assert git(repo, "status", "--porcelain") == ""  # nothing checked out or written
 
 
+@pytest.mark.slow  # runs git
 def test_diff_of_a_revision_against_the_working_tree(runner: CliRunner, repo: Path) -> None:
     (repo / "data" / "plans" / "other.yaml").unlink()
     result = runner.invoke(app, ["diff", "--rev", "HEAD", "-f", "json"])
@@ -119,6 +121,7 @@ def test_diff_of_a_revision_against_the_working_tree(runner: CliRunner, repo: Pa
     assert document["counts"] == {"plan-removed": 1}
 
 
+@pytest.mark.slow  # runs git
 def test_diff_from_the_merge_base_shows_only_the_branch(runner: CliRunner, repo: Path) -> None:
     git(repo, "checkout", "-q", "-b", "feature", "HEAD~1")
     branch_plan = PLAN.replace(
@@ -133,6 +136,7 @@ def test_diff_from_the_merge_base_shows_only_the_branch(runner: CliRunner, repo:
     assert "merge base of main and feature" in own["old"]
 
 
+@pytest.mark.slow  # runs git
 def test_markdown_of_git_revisions_and_fail_on(runner: CliRunner, repo: Path) -> None:
     result = runner.invoke(
         app, ["diff", "--rev", "HEAD~1..HEAD", "-f", "markdown", "--fail-on", "past-actual-change"]
@@ -145,6 +149,7 @@ def test_markdown_of_git_revisions_and_fail_on(runner: CliRunner, repo: Path) ->
     )
 
 
+@pytest.mark.slow  # runs git
 def test_data_option_picks_the_directory_in_git(runner: CliRunner, repo: Path) -> None:
     (repo / "plans-elsewhere").mkdir()
     result = runner.invoke(app, ["diff", "--rev", "HEAD~1..HEAD", "--data", "plans-elsewhere"])
@@ -152,6 +157,7 @@ def test_data_option_picks_the_directory_in_git(runner: CliRunner, repo: Path) -
     assert "no plan data under plans-elsewhere" in result.stderr
 
 
+@pytest.mark.slow  # runs git
 def test_broken_file_in_a_revision_is_named_by_revision(runner: CliRunner, repo: Path) -> None:
     (repo / "data" / "plans" / "demo.yaml").write_text("id: demo\nid: again\n", encoding="utf-8")
     git(repo, "commit", "-q", "-am", "break it")
@@ -164,12 +170,14 @@ def test_broken_file_in_a_revision_is_named_by_revision(runner: CliRunner, repo:
     ("rev", "message"),
     [("nope..HEAD", "unknown git revision 'nope'"), ("-x", "cannot start with '-'")],
 )
+@pytest.mark.slow  # runs git
 def test_bad_revisions_are_usage_errors(runner: CliRunner, repo: Path, rev: str, message: str) -> None:
     result = runner.invoke(app, ["diff", f"--rev={rev}"])
     assert result.exit_code == 2
     assert message in result.stderr
 
 
+@pytest.mark.slow  # runs git
 def test_outside_a_repository_is_a_usage_error(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -183,6 +191,7 @@ def test_outside_a_repository_is_a_usage_error(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow  # runs git
 def test_an_unreadable_object_of_a_real_revision_is_bad_data(runner: CliRunner, repo: Path) -> None:
     # The revision exists, but its file cannot be read (a damaged repository): exit 1, not 2.
     blob = git(repo, "rev-parse", "HEAD:data/plans/other.yaml")

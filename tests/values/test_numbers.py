@@ -374,3 +374,17 @@ def test_convert_round_trip(value: Decimal, a: str, b: str) -> None:
     assert convert(there, b, a) == value
     ratio = split_unit(a)[0] / split_unit(b)[0]
     assert there == value * ratio or value.is_zero()
+
+
+@pytest.mark.parametrize(
+    ("ratio", "expected"),
+    [
+        (Decimal(499999) / Decimal(500000), "99.9998%"),  # 49万9999 against 50万
+        (Decimal("0.9996"), "99.96%"),
+        (Decimal("0.99949"), "99.9%"),
+        (Decimal("1.00004"), "100.0%"),
+        (Decimal(1), "100.0%"),
+    ],
+)
+def test_a_ratio_below_one_never_shows_as_100_percent(ratio: Decimal, expected: str) -> None:
+    assert format_percent(ratio) == expected

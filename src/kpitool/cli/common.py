@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from kpitool.model.actuals import ActualsFile
+    from kpitool.model.outlook_settings import OutlookMethod
     from kpitool.model.plan import Plan
     from kpitool.problems import Problem
     from kpitool.sources.tree import LoadedData
@@ -34,6 +36,8 @@ __all__ = [
     "CommandFailed",
     "DataOption",
     "KpitoolCommand",
+    "MethodChoice",
+    "MethodOption",
     "NoCacheOption",
     "OutputOption",
     "PlansArgument",
@@ -44,6 +48,7 @@ __all__ = [
     "data_files",
     "guard_output",
     "load",
+    "method_of",
     "parse_year",
     "parse_years",
     "print_problems",
@@ -102,6 +107,35 @@ NoCacheOption = Annotated[
         "(also KPITOOL_NO_CACHE=1).",
     ),
 ]
+
+
+class MethodChoice(StrEnum):
+    """``--method``: the names of :class:`~kpitool.model.outlook_settings.OutlookMethod` (a test checks)."""
+
+    LINEAR = "linear"
+    CAGR = "cagr"
+    WEIGHTED = "weighted"
+    RECENT = "recent"
+
+
+MethodOption = Annotated[
+    MethodChoice | None,
+    typer.Option(
+        "--method",
+        "-m",
+        help="How to project: linear (least squares), cagr (constant growth), weighted (recent points "
+        "weigh more), recent (mean change of the last 5 years). Default: the plan's evaluation.outlook, "
+        "else linear.",
+        show_default=False,
+    ),
+]
+
+
+def method_of(choice: MethodChoice | None) -> OutlookMethod | None:
+    """The core's method for a ``--method`` choice (None: each plan's own)."""
+    from kpitool.model.outlook_settings import OutlookMethod
+
+    return None if choice is None else OutlookMethod(choice.value)
 
 
 class KpitoolCommand(TyperCommand):

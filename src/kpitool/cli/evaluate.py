@@ -15,6 +15,7 @@ import typer
 from kpitool.cli.common import (
     DataOption,
     KpitoolCommand,
+    MethodChoice,
     NoCacheOption,
     OutputOption,
     PlansArgument,
@@ -25,17 +26,25 @@ from kpitool.cli.common import (
     data_files,
     guard_output,
     load,
+    method_of,
     parse_year,
     parse_years,
-    read_table,
     refuse_terminal_output,
     table_width,
     write_output,
 )
 from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_graded
+from kpitool.cli.settings import (
+    SchemeOption,
+    SchemeOptionsOption,
+    SettingsOption,
+    refuse_without_table,
+    table_with_scheme,
+)
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
+    from kpitool.model.actuals import ActualsFile
     from kpitool.rating.results import PlanEvaluation
     from kpitool.sources.documents import PlanDocument
     from kpitool.sources.tree import LoadedData
@@ -68,11 +77,24 @@ def evaluate(
     year: YearOption = ...,  # type: ignore[assignment]
     data: DataOption = Path("data"),
     table: TableOption = None,
+    scheme: SchemeOption = None,
+    scheme_options: SchemeOptionsOption = None,
+    settings: SettingsOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
     width: WidthOption = None,
     skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
+    outlook: Annotated[
+        MethodChoice | None,
+        typer.Option(
+            "--outlook",
+            metavar="METHOD",
+            help="Add each KPI's outlook (見通し) by METHOD: linear, cagr, weighted or recent "
+            "(see kpitool outlook).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Grade every KPI for an evaluation year: ○ achieved, △ approaching, × needs effort, — no actual.
 
@@ -82,26 +104,51 @@ def evaluate(
     from kpitool.sources.selection import NOTHING_LEFT_OUT
 
     fiscal_year = parse_year(year)
+    refuse_without_table(table, scheme, scheme_options, settings)
     guard_output(output, [table] if table is not None else data_files(data))
     left_out = NOTHING_LEFT_OUT
+    loaded: LoadedData | None = None
+    table_actuals: ActualsFile | None = None
     if table is not None:
         if plan_ids:
             raise UsageError("give either plan ids or --table, not both")
         from kpitool.rating.engine import evaluate_plan
 
-        plan, actuals = read_table(table)
-        results = [evaluate_plan(plan, actuals, fiscal_year)]
+        plan, table_actuals = table_with_scheme(table, scheme, scheme_options, settings)
+        results = [evaluate_plan(plan, table_actuals, fiscal_year)]
     else:
         loaded = load(data, no_cache)
         per_plan, left_out = select_graded(
             loaded, plan_ids, [fiscal_year], skip_invalid=skip_invalid, option="--year"
         )
         results = _evaluations(loaded, [doc for doc, _ in per_plan], fiscal_year, no_cache)
-    from kpitool.render.registry import EVALUATIONS
+    from kpitool.render.registry import EVALUATIONS, EVALUATIONS_WITH_OUTLOOK
 
     refuse_terminal_output(output, fmt.value, EVALUATIONS)
     announce_left_out(left_out, in_output=fmt is OutputFormat.JSON)
-    write_output(EVALUATIONS[fmt.value](results, table_width(width), left_out), output)
+    if outlook is None:
+        write_output(EVALUATIONS[fmt.value](results, table_width(width), left_out), output)
+        return
+    from kpitool.outlook.engine import outlook_plan
+
+    # Only --outlook reads the actuals again: a warm evaluate takes its evaluations from the cache whole.
+    method = method_of(outlook)
+    pairs = [
+        (
+            r,
+            outlook_plan(
+                r.plan, _actuals_of(loaded, r.plan.id) if loaded else table_actuals, fiscal_year, method
+            ),
+        )
+        for r in results
+    ]
+    write_output(EVALUATIONS_WITH_OUTLOOK[fmt.value](pairs, table_width(width), left_out), output)
+
+
+def _actuals_of(loaded: LoadedData, plan_id: str) -> ActualsFile | None:
+    """A loaded plan's actuals file, None when it has none."""
+    found = loaded.actuals.get(plan_id)
+    return found.actuals if found is not None else None
 
 
 def summary(
@@ -111,6 +158,10 @@ def summary(
         typer.Option("--years", metavar="YEAR,...", help="Comma-separated evaluation years, e.g. R4,R5,R6."),
     ] = ...,  # type: ignore[assignment]
     data: DataOption = Path("data"),
+    table: TableOption = None,
+    scheme: SchemeOption = None,
+    scheme_options: SchemeOptionsOption = None,
+    settings: SettingsOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write json/csv here.")
@@ -124,14 +175,28 @@ def summary(
     Without plan ids, each plan is counted in the years it is evaluated in; any error in the data
     stops the run unless --skip-invalid.
     """
+    from kpitool.sources.selection import NOTHING_LEFT_OUT
+
     parsed = parse_years(years)
-    guard_output(output, data_files(data))
-    loaded = load(data, no_cache)
-    selected, left_out = select_graded(loaded, plan_ids, parsed, skip_invalid=skip_invalid, option="--years")
+    refuse_without_table(table, scheme, scheme_options, settings)
+    guard_output(output, [table] if table is not None else data_files(data))
     per_plan = []
-    for doc, doc_years in selected:
-        results = [r for y in doc_years for r in _evaluations(loaded, [doc], y, no_cache)]
-        per_plan.append((results[0].plan, results))
+    left_out = NOTHING_LEFT_OUT
+    if table is not None:
+        if plan_ids:
+            raise UsageError("give either plan ids or --table, not both")
+        from kpitool.rating.engine import evaluate_plan
+
+        plan, table_actuals = table_with_scheme(table, scheme, scheme_options, settings)
+        per_plan.append((plan, [evaluate_plan(plan, table_actuals, y) for y in parsed]))
+    else:
+        loaded = load(data, no_cache)
+        selected, left_out = select_graded(
+            loaded, plan_ids, parsed, skip_invalid=skip_invalid, option="--years"
+        )
+        for doc, doc_years in selected:
+            results = [r for y in doc_years for r in _evaluations(loaded, [doc], y, no_cache)]
+            per_plan.append((results[0].plan, results))
     from kpitool.render.registry import SUMMARIES
 
     refuse_terminal_output(output, fmt.value, SUMMARIES)

@@ -90,7 +90,9 @@ class _PlanDiff:
                 return str(value)
             if not value:
                 return None
-            dumped = value if isinstance(value, dict) else [g.model_dump(exclude_none=True) for g in value]
+            dumped = (
+                value if isinstance(value, dict) else [g.model_dump(exclude_defaults=True) for g in value]
+            )
             return json.dumps(dumped, ensure_ascii=False, sort_keys=True, default=str)
 
         for name in ("scheme", "options", "grades"):

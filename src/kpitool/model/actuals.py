@@ -64,6 +64,9 @@ class Actual(StrictModel):
         default=None, title="公表評価", description="the grade a published evaluation gave"
     )
     official_reason: OptionalText = Field(default=None, title="評価理由")
+    annotation: OptionalText = Field(
+        default=None, title="注記", description="printed with the value, e.g. 速報値, 全国16位"
+    )
     note: OptionalText = Field(default=None, title="備考")
     source: OptionalText = Field(default=None, title="出典")
 

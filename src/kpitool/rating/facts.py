@@ -67,6 +67,8 @@ class Facts:
     floor_note: str
     previous: Decimal | None
     expected: Decimal | None
+    data_year: int = 0
+    """The fiscal year the actual's data describes (its period), else the evaluation year."""
 
     @property
     def higher_is_better(self) -> bool:
@@ -96,14 +98,14 @@ class Facts:
         """達成率: actual/target (higher is better) or target/actual; None if undefined."""
         return ratio_towards(self.value, self.target, self.higher_is_better)
 
-    def _progress_span(self) -> tuple[Decimal, Decimal] | None:
-        """(start, target − start) when 進捗率 can be defined at all, else None."""
-        if self.value is None or self.target is None:
+    def _progress_span(self, goal: Decimal | None) -> tuple[Decimal, Decimal] | None:
+        """(start, goal − start) when a progress towards ``goal`` can be defined at all, else None."""
+        if self.value is None or goal is None:
             return None
         if self.direction not in (Direction.INCREASE, Direction.DECREASE):
             return None
         start = self.baseline if self.baseline is not None else ZERO
-        span = _CONTEXT.subtract(self.target, start)
+        span = _CONTEXT.subtract(goal, start)
         if (span <= 0) if self.higher_is_better else (span >= 0):
             return None
         return start, span
@@ -114,7 +116,10 @@ class Facts:
         85,885人 → 86,000人 is a span of 115: a fall to 52,339人 would read as a 進捗率 of
         −29,170.4%, a figure about the division, not the KPI. Such a 進捗率 is not shown.
         """
-        found = self._progress_span()
+        return self._small(self._progress_span(self.target))
+
+    @staticmethod
+    def _small(found: tuple[Decimal, Decimal] | None) -> bool:
         if found is None:
             return False
         start, span = found
@@ -127,8 +132,16 @@ class Facts:
         ratio of two negative differences can never turn a decline into progress, and
         not shown (None) when the span is too small to divide by (:meth:`small_span`).
         """
-        found = self._progress_span()
-        if found is None or self.value is None or self.small_span():
+        return self.progress_towards(self.target)
+
+    def progress_towards(self, goal: Decimal | None) -> Decimal | None:
+        """Progress from the baseline towards ``goal`` (the target, or a 期待値), as :meth:`progress`.
+
+        None for floors and ceilings, a goal not beyond the baseline, or a span below 1% of
+        the baseline.
+        """
+        found = self._progress_span(goal)
+        if found is None or self.value is None or self._small(found):
             return None
         start, span = found
         return _CONTEXT.divide(_CONTEXT.subtract(self.value, start), span)
@@ -171,6 +184,7 @@ def facts_for(kpi: KPI, year: int, observations: Mapping[int, Observation]) -> F
         floor_note,
         previous,
         expected_value(kpi, data_year),
+        data_year,
     )
 
 
@@ -206,7 +220,12 @@ def effective_direction(kpi: KPI, baseline: Decimal | None, target: Decimal | No
 
 def expected_value(kpi: KPI, year: int) -> Decimal | None:
     """期待値 / 目安値 for a fiscal year: an interim target of that year, else the linear
-    interpolation between the nearest known points (baseline, interim targets, target)."""
+    interpolation between the nearest known points (baseline, interim targets, target).
+
+    An annual target (``every_year``, 毎年度) is the expected value of each year of its range.
+    """
+    if kpi.target.every_year:
+        return kpi.target_value() if kpi.target.applies_in(year) else None
     points: dict[int, Decimal] = {}
     if kpi.baseline is not None and kpi.baseline.period is not None:
         # A dated "—" baseline is a count from zero, as in the progress rate.

@@ -59,6 +59,18 @@ class Evaluation:
         return self.observation.value if self.observation else None
 
     @property
+    def value_notes(self) -> tuple[str, ...]:
+        """注記 kept with the figures: ``基準値: 参考値``, ``実績値: 速報値`` (the evaluated year's)."""
+        kpi = self.kpi
+        actual = self.observation.actual if self.observation else None
+        found = (
+            ("基準値", kpi.baseline.annotation if kpi.baseline else None),
+            ("目標値", kpi.target.annotation),
+            ("実績値", actual.annotation if actual else None),
+        )
+        return tuple(f"{label}: {note}" for label, note in found if note)
+
+    @property
     def disagrees(self) -> bool:
         """True when a recorded official grade differs from the computed one."""
         return self.official is not None and self.official != self.computed.symbol

@@ -12,7 +12,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -102,6 +102,7 @@ def _row_json(row: Evaluation) -> dict[str, Any]:
         "official_reason": row.official_reason,
         "grade": row.grade,
         "rule": row.rule,
+        "annotations": list(row.value_notes),
         "details": {k: json_number(v) if isinstance(v, Decimal) else v for k, v in row.details.items()},
     }
 
@@ -251,13 +252,20 @@ def _grade_words(result: PlanEvaluation, symbol: str) -> tuple[str, str]:
     return "", ""
 
 
-def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
-    """Long-format CSV with a BOM, ready for Excel, DuckDB or pandas."""
+def evaluations_csv(
+    results: Sequence[PlanEvaluation],
+    extra: tuple[Sequence[str], Callable[[PlanEvaluation, int], Sequence[Any]]] | None = None,
+) -> str:
+    """Long-format CSV with a BOM, ready for Excel, DuckDB or pandas.
+
+    ``extra`` adds columns: their names, and the cells of a result's row (by its index).
+    """
 
     def rows() -> Iterable[list[Any]]:
         for result in results:
-            for row in result.rows:
+            for index, row in enumerate(result.rows):
                 data = _row_json(row)
+                more = list(extra[1](result, index)) if extra else []
                 yield [
                     result.plan.id,
                     result.year.label,
@@ -285,9 +293,10 @@ def evaluations_csv(results: Sequence[PlanEvaluation]) -> str:
                     _plain(row.details.get("expected")),
                     _plain(row.details.get("previous")),
                     row.details.get("progress_grade"),
+                    *more,
                 ]
 
-    return csv_text(rows(), CSV_COLUMNS)
+    return csv_text(rows(), [*CSV_COLUMNS, *(extra[0] if extra else ())])
 
 
 def _published_json(published: Published | None) -> dict[str, Any] | None:

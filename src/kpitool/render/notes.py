@@ -15,7 +15,7 @@ from kpitool.rating.facts import SMALL_SPAN_NOTE
 from kpitool.rating.results import PlanEvaluation, Summary
 from kpitool.render.flow import Flow, words
 
-__all__ = ["evaluation_notes", "summary_notes"]
+__all__ = ["evaluation_notes", "summary_notes", "value_note_lines"]
 
 
 def evaluation_notes(result: PlanEvaluation) -> list[RenderableType]:
@@ -27,6 +27,7 @@ def evaluation_notes(result: PlanEvaluation) -> list[RenderableType]:
         lines.append(f"注: {SMALL_SPAN_NOTE} ({'、'.join(hidden)})")
     if result.summary.rounding_note:
         lines.append(f"注: {result.summary.rounding_note}")
+    lines += value_note_lines(result)
     for row in result.rows:  # a note-only actual: the 備考 says why there is no value
         observation = row.observation
         if observation is not None and observation.value is None and observation.actual.note:
@@ -39,6 +40,15 @@ def evaluation_notes(result: PlanEvaluation) -> list[RenderableType]:
         parts += [named.get(key, key) for key in result.narrative.sections]
         lines.append(f"評価文あり: {result.year.label} の {'、'.join(parts)}")
     return [Flow([words(line)], indent=2) for line in lines]
+
+
+def value_note_lines(result: PlanEvaluation) -> list[str]:
+    """``注: ① 指標名 — 基準値: 参考値 ／ 実績値: 速報値``, one line per KPI with notes on its figures."""
+    return [
+        f"注: {row.number} {row.kpi.name} — {' ／ '.join(row.value_notes)}"
+        for row in result.rows
+        if row.value_notes
+    ]
 
 
 def summary_notes(summaries: Sequence[Summary]) -> list[RenderableType]:

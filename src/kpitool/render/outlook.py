@@ -16,11 +16,21 @@ from typing import Any
 from kpitool.outlook.engine import KpiOutlook, PlanOutlook
 from kpitool.outlook.series import Point
 from kpitool.outlook.status import OutlookStatus, round_fraction
+from kpitool.rating.results import PlanEvaluation
 from kpitool.render.left_out import with_left_out
-from kpitool.render.machine import csv_text, json_number, plan_json, to_json
+from kpitool.render.machine import csv_text, evaluation_json, evaluations_csv, json_number, plan_json, to_json
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 
-__all__ = ["OUTLOOK_CSV_COLUMNS", "kpi_outlook_json", "outlook_json", "outlooks_csv", "outlooks_json"]
+__all__ = [
+    "EVALUATE_OUTLOOK_COLUMNS",
+    "OUTLOOK_CSV_COLUMNS",
+    "evaluations_csv_with_outlook",
+    "evaluations_json_with_outlook",
+    "kpi_outlook_json",
+    "outlook_json",
+    "outlooks_csv",
+    "outlooks_json",
+]
 
 _RATIO_PLACES = 6
 
@@ -163,3 +173,51 @@ def _csv_row(result: PlanOutlook, row: KpiOutlook) -> list[Any]:
 def outlooks_csv(results: Sequence[PlanOutlook]) -> str:
     """Long-format CSV with a BOM, ready for Excel, DuckDB or pandas."""
     return csv_text((_csv_row(result, row) for result in results for row in result.rows), OUTLOOK_CSV_COLUMNS)
+
+
+EVALUATE_OUTLOOK_COLUMNS = (
+    "outlook_method",
+    "outlook_projected",
+    "outlook_ratio",
+    "outlook_status",
+    "outlook_label",
+    "outlook_lag_years",
+)
+"""The columns ``evaluate --outlook METHOD --format csv`` adds after its own."""
+
+
+def _by_kpi(outlook: PlanOutlook) -> dict[str, KpiOutlook]:
+    return {row.kpi.id: row for row in outlook.rows}
+
+
+def evaluations_json_with_outlook(
+    results: Sequence[PlanEvaluation], outlooks: Sequence[PlanOutlook], left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    """``evaluate``'s JSON with an ``outlook`` member in each KPI (``outlooks`` in results' order)."""
+    items = []
+    for result, outlook in zip(results, outlooks, strict=True):
+        item = evaluation_json(result)
+        rows = _by_kpi(outlook)
+        item["kpis"] = [{**kpi, "outlook": kpi_outlook_json(rows[kpi["id"]])} for kpi in item["kpis"]]
+        items.append(with_left_out(item, left_out))
+    return to_json(items[0] if len(items) == 1 else items)
+
+
+def evaluations_csv_with_outlook(results: Sequence[PlanEvaluation], outlooks: Sequence[PlanOutlook]) -> str:
+    """``evaluate``'s CSV with the outlook columns (:data:`EVALUATE_OUTLOOK_COLUMNS`) after its own."""
+    by_plan = {result.plan.id: _by_kpi(outlook) for result, outlook in zip(results, outlooks, strict=True)}
+
+    def cells(result: PlanEvaluation, index: int) -> list[Any]:
+        row = by_plan[result.plan.id][result.rows[index].kpi.id]
+        ratio = None if row.ratio is None else round_fraction(row.ratio, _RATIO_PLACES)
+        lag = "" if row.lag_years is None else row.lag_years
+        return [
+            row.method.value,
+            _plain(row.projected_shown),
+            _plain(ratio),
+            row.status.value,
+            row.status.label,
+            lag,
+        ]
+
+    return evaluations_csv(results, (EVALUATE_OUTLOOK_COLUMNS, cells))

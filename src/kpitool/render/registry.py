@@ -17,14 +17,17 @@ from rich.console import Console, RenderableType
 from kpitool.diff.changes import DataDiff
 from kpitool.model.plan import Plan
 from kpitool.outlook.engine import PlanOutlook
+from kpitool.outlook.history import KpiHistory
 from kpitool.rating.results import PlanEvaluation
-from kpitool.render import diff, machine, notes, outlook, outlook_table, plan_views, terminal, totals
+from kpitool.render import diff, history, machine, notes, outlook, outlook_table, plan_views, terminal, totals
 from kpitool.render.left_out import skipped_line, with_left_out
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 
 __all__ = [
     "DIFF",
     "EVALUATIONS",
+    "EVALUATIONS_WITH_OUTLOOK",
+    "HISTORY",
     "OUTLOOKS",
     "PLANS",
     "RENDERERS",
@@ -133,6 +136,32 @@ EVALUATIONS: Mapping[str, PlansRenderer[Sequence[PlanEvaluation]]] = {
 }
 """Renderers of ``evaluate``: one plan's grades per KPI for a year."""
 
+GradedOutlook = tuple[PlanEvaluation, PlanOutlook]
+"""A plan's evaluation with its outlook at the same year (the subject of ``evaluate --outlook``)."""
+
+
+def _outlook_column(outlook: PlanOutlook) -> terminal.ExtraColumn:
+    return ("見通し", {row.kpi.id: row.status.label for row in outlook.rows})
+
+
+def _split(pairs: Sequence[GradedOutlook]) -> tuple[list[PlanEvaluation], list[PlanOutlook]]:
+    return [result for result, _ in pairs], [found for _, found in pairs]
+
+
+EVALUATIONS_WITH_OUTLOOK: Mapping[str, PlansRenderer[Sequence[GradedOutlook]]] = {
+    TERMINAL: lambda pairs, width, left_out=NOTHING_LEFT_OUT: _console_text(
+        [*(terminal.evaluation_table(r, _outlook_column(o)) for r, o in pairs), *skipped_line(left_out)],
+        width,
+    ),
+    "json": lambda pairs, width, left_out=NOTHING_LEFT_OUT: outlook.evaluations_json_with_outlook(
+        *_split(pairs), left_out
+    ),
+    "csv": lambda pairs, width, left_out=NOTHING_LEFT_OUT: outlook.evaluations_csv_with_outlook(
+        *_split(pairs)
+    ),
+}
+"""Renderers of ``evaluate --outlook METHOD``: the grades with each KPI's outlook beside them."""
+
 SUMMARIES: Mapping[str, PlansRenderer[Sequence[PlanResults]]] = {
     TERMINAL: _summary_tables,
     "json": _summaries_json,
@@ -155,6 +184,17 @@ OUTLOOKS: Mapping[str, PlansRenderer[Sequence[PlanOutlook]]] = {
 }
 """Renderers of ``outlook``: each KPI's projection to its target period and its status."""
 
+PlanHistory = tuple[Plan, Sequence[KpiHistory]]
+"""One plan with the history of the KPIs asked for (the subject of ``history``)."""
+
+HISTORY: Mapping[str, Renderer[PlanHistory]] = {
+    TERMINAL: lambda subject, width: _console_text(
+        [history.HistoryView(subject[0].title, subject[1])], width
+    ),
+    "json": lambda subject, width: history.history_json(*subject),
+}
+"""Renderers of ``history``: each KPI's series with its grades, a sparkline and the outlook."""
+
 DIFF: Mapping[str, Renderer[DataDiff]] = {
     TERMINAL: lambda result, width: _console_text([diff.diff_table(result)], width),
     "json": lambda result, width: diff.diff_json(result),
@@ -167,6 +207,8 @@ RENDERERS: Mapping[str, Mapping[str, Renderer[Any]]] = {
     "summaries": SUMMARIES,
     "plans": PLANS,
     "outlooks": OUTLOOKS,
+    "evaluations_with_outlook": EVALUATIONS_WITH_OUTLOOK,
+    "history": HISTORY,
     "diff": DIFF,
 }
 """Every renderer: by kind of result, then by format name."""

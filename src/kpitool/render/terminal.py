@@ -6,7 +6,7 @@ under it and ``summary``'s 総括 table are :mod:`kpitool.render.totals`'.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -33,15 +33,19 @@ from kpitool.render.totals import counts_lines, grade_atom, legend
 from kpitool.render.xlsx.style import actual_parts, display_number, display_rate
 from kpitool.values.numbers import round_half_up
 
-__all__ = ["EvaluationView", "evaluation_table"]
+__all__ = ["EvaluationView", "ExtraColumn", "evaluation_table"]
 
 
-def evaluation_table(result: PlanEvaluation) -> RenderableType:
+ExtraColumn = tuple[str, Mapping[str, str]]
+"""A column added after the figures: its heading, and each KPI's cell by KPI id (``--outlook``)."""
+
+
+def evaluation_table(result: PlanEvaluation, extra: ExtraColumn | None = None) -> RenderableType:
     """One plan's KPIs grouped by section, with rates, grades and the grade counts.
 
     The layout follows the width it is printed at (see :class:`EvaluationView`).
     """
-    return EvaluationView(result)
+    return EvaluationView(result, extra)
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ _Item = _Row | str
 """A row of the table: a KPI, or the heading of the section its following KPIs belong to."""
 
 
-def _items(result: PlanEvaluation) -> list[_Item]:
+def _items(result: PlanEvaluation, extra: ExtraColumn | None = None) -> list[_Item]:
     extras = [
         (key, title) for key, title in _DETAIL_COLUMNS if any(key in row.details for row in result.rows)
     ]
@@ -113,7 +117,8 @@ def _items(result: PlanEvaluation) -> list[_Item]:
                 kpi.unit_shown,
                 (_baseline(row), _target(row), _actual(row)),
                 (display_rate(row.achievement), display_rate(row.progress)),
-                tuple(_Value(title, _detail_text(row.details.get(key))) for key, title in extras),
+                tuple(_Value(title, _detail_text(row.details.get(key), key)) for key, title in extras)
+                + ((_Value(extra[0], extra[1].get(kpi.id, "—")),) if extra else ()),
                 tuple(grade),
             )
         )
@@ -152,9 +157,9 @@ class EvaluationView:
     rates, periods and grades are never split; no line is wider than the width.
     """
 
-    def __init__(self, result: PlanEvaluation) -> None:
+    def __init__(self, result: PlanEvaluation, extra: ExtraColumn | None = None) -> None:
         self.result = result
-        self.items = _items(result)
+        self.items = _items(result, extra)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[RenderableType]:
         width = options.max_width
@@ -173,9 +178,7 @@ class EvaluationView:
                 ]
             )
             for row in result.disagreements:
-                note = (
-                    f"{row.kpi.number or ''} {row.kpi.name}: 公表 {row.official} / 計算 {row.computed.symbol}"
-                )
+                note = f"{row.number} {row.kpi.name}: 公表 {row.official} / 計算 {row.computed.symbol}"
                 yield Flow([[token("  "), *words(note), *words(f"— {row.rule}", gap=1)]], indent=4)
         yield from evaluation_notes(result)
         yield Text("")  # a blank line before the next plan
@@ -282,13 +285,20 @@ def _blocks(items: list[_Item], width: int) -> RenderableType:
     return Text("\n").join(lines)
 
 
-_DETAIL_COLUMNS = (("expected", "期待値"), ("previous", "前年度実績"), ("progress_grade", "進捗"))
+_DETAIL_COLUMNS = (
+    ("expected", "期待値"),
+    ("progress_to_expected", "期待値進捗率"),
+    ("previous", "前年度実績"),
+    ("progress_grade", "進捗"),
+)
 """Scheme details shown as columns: details key → heading."""
 
 
-def _detail_text(value: object) -> str:
+def _detail_text(value: object, key: str = "") -> str:
     if value is None:
         return "—"
+    if key == "progress_to_expected" and isinstance(value, Decimal):  # a ratio (bands)
+        return display_rate(value)
     if isinstance(value, Decimal):
         exponent = value.as_tuple().exponent
         # An interpolated 期待値 may have many decimals; two are enough to read it.

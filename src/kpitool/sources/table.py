@@ -10,41 +10,42 @@ naming its row, column and text.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, time, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from kpitool.model.actuals import Actual, ActualsFile
-from kpitool.model.plan import KPI, Plan
+from kpitool.model.plan import KPI, Grade, Plan
 from kpitool.problems import DataError, Problem
-from kpitool.values.fiscal_year import parse_fiscal_year
-from kpitool.values.numbers import NumberError, UnitError, convert, parse_number, parse_quantity
+from kpitool.sources.table_cells import (
+    PERIOD_FORMS,
+    QUALIFIERS,
+    VALUE_FORMS,
+    CellError,
+    ValueCell,
+    cell_text,
+    is_missing,
+    read_period,
+    read_value,
+)
+from kpitool.sources.table_columns import (
+    COLUMNS,
+    TableSource,
+    check_header_row,
+    column_label,
+    column_map,
+    table_problem,
+)
+from kpitool.values.fiscal_year import FiscalYear
+from kpitool.values.numbers import NumberError, UnitError
 from kpitool.values.periods import Period, PeriodError, parse_period
 
 __all__ = ["COLUMNS", "TableSource", "parse_kpi_table"]
 
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "ID", "指標ID"),
-    "name": ("指標名", "name"),
-    "unit": ("単位", "unit"),
-    "direction": ("方向", "direction"),
-    "cumulative": ("累計", "cumulative"),
-    "baseline": ("基準値", "baseline"),
-    "baseline_period": ("基準時点", "baseline_period"),
-    "target": ("目標値", "target"),
-    "target_period": ("目標時点", "target_period"),
-    "note": ("備考", "note"),
-}
-"""Field → accepted header texts (Japanese first)."""
-
-_REQUIRED = ("id", "name", "direction", "target", "target_period")
 _TEXT_COLUMNS = ("id", "name", "unit", "direction", "cumulative", "baseline_period", "target_period", "note")
 _DIRECTIONS = {
     "増加": "increase",
@@ -56,159 +57,24 @@ _DIRECTIONS = {
     "at_least": "at_least",
     "at_most": "at_most",
 }
+_GRADES = tuple(grade.value for grade in Grade)
+_GRADE_LOOKALIKES = {"〇": "○", "◯": "○", "▲": "△", "✕": "×", "x": "×", "X": "×", "ｘ": "×"}
+_HIGHER = {"increase", "at_least"}
 _TRUE = {"○", "〇", "1", "true", "yes", "累計"}
 _FALSE = {"", "×", "0", "false", "no", "-", "—", "－"}
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_WITH_PERIOD = re.compile(r"^(?P<value>.*?)\s*[（(](?P<period>[^()（）]+)[)）]\s*$")
 
 
-@dataclass(frozen=True)
-class TableSource:
-    """Where the cells came from, for messages: a file name and a way to name a cell."""
-
-    name: str
-    cell: Callable[[int, int], str]
-    """(row index from 0, column index from 0) → e.g. ``row 3, column D`` or ``Sheet1!D3``."""
-
-
-def _text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, bool):
-        return "TRUE" if cell else "FALSE"
-    if isinstance(cell, float):
-        if not math.isfinite(cell):  # a crafted <v>NaN</v> reads as a float NaN
-            return repr(cell)
-        return repr(cell) if cell != int(cell) else str(int(cell))
-    return str(cell).strip()
-
-
-def _column_map(
-    header: Sequence[Any], source: TableSource
-) -> tuple[dict[str, int], dict[int, tuple[int, str]]]:
-    """Header → field columns and year columns; errors for unknown or repeated headers."""
-    by_header = {alias.casefold(): key for key, aliases in COLUMNS.items() for alias in aliases}
-    fields: dict[str, int] = {}
-    years: dict[int, tuple[int, str]] = {}
-    problems: list[Problem] = []
-    for index, cell in enumerate(header):
-        text = _text(cell)
-        if not text:
-            continue
-        key = by_header.get(text.casefold())
-        if key is not None:
-            if key in fields:
-                problems.append(_problem(source, 0, index, text, f"column {text!r} appears twice"))
-            fields[key] = index
-            continue
-        try:
-            year = parse_fiscal_year(text)
-        except PeriodError:
-            known = ", ".join(aliases[0] for aliases in COLUMNS.values())
-            problems.append(
-                _problem(
-                    source,
-                    0,
-                    index,
-                    text,
-                    f"unknown column {text!r}: expected {known}, or a year label such as R6 / 令和6年度",
-                )
-            )
-            continue
-        if year in {y for y, _ in years.values()}:
-            problems.append(_problem(source, 0, index, text, f"year column {text!r} appears twice"))
-        years[index] = (year, text)
-    missing = [COLUMNS[key][0] for key in _REQUIRED if key not in fields]
-    if missing:
-        problems.append(_problem(source, 0, 0, "", f"header row lacks the column(s) {', '.join(missing)}"))
-    if problems:
-        raise DataError(problems)
-    return fields, years
-
-
-def _is_header(row: Sequence[Any]) -> bool:
-    """True if the row names every required column."""
-    texts = {_text(cell).casefold() for cell in row}
-    return all(any(alias.casefold() in texts for alias in COLUMNS[key]) for key in _REQUIRED)
-
-
-def _problem(source: TableSource, row: int, column: int, header: str, message: str) -> Problem:
-    return Problem(
-        source.name, row + 1, column + 1, header, f"{source.cell(row, column)}: {message}", code="table"
-    )
-
-
-def _label(key: str) -> str:
-    """``目標時点 (target_period)`` — a column as messages name it."""
-    japanese = COLUMNS[key][0]
-    return key if japanese == key else f"{japanese} ({key})"
-
-
-def _explain(cell: Any, exc: Exception) -> str:
-    """``'<cell text>': <why>`` without quoting the text twice."""
-    text = _text(cell)
+def _explain(cell: Any, exc: Exception, forms: str = "") -> str:
+    """``'<cell text>': <why>; accepted: …`` without quoting the text twice."""
+    text = cell_text(cell)
     message = str(exc)
     quoted = f"'{text}': "
-    return message if message.startswith(quoted) else f"{quoted}{message}"
+    message = message if message.startswith(quoted) else f"{quoted}{message}"
+    return f"{message}; {forms}" if forms and "accepted:" not in message else message
 
 
-def _split_period(text: str) -> tuple[str, Period | None]:
-    match = _WITH_PERIOD.match(text)
-    if not match:
-        if any(mark in text for mark in "()（）"):
-            raise NumberError(f"'{text}': write the data period in closed parentheses, as in 14,276 (R2年度)")
-        return text, None
-    return match["value"], parse_period(match["period"])
-
-
-def _value(cell: Any, unit: str) -> tuple[Decimal | None, Period | None]:
-    """A value cell: number (with separators, ▲/△, full-width), optional unit and (period)."""
-    if isinstance(cell, date | time | timedelta):  # a workbook cell formatted as a date or time
-        raise NumberError("the cell holds a date or time, not a number: format it as 標準 and retype it")
-    if isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
-        number = Decimal(_text(cell))
-        if not number.is_finite():
-            raise NumberError(f"{cell!r} is not a finite number")
-        return number, None
-    text, period = _split_period(_text(cell))
-    quantity = parse_quantity(text)
-    if quantity.value is None:
-        if text.strip() and parse_number(text) is not None:  # pragma: no cover - defensive
-            raise NumberError(f"{text!r} is not a number")
-        return None, period
-    value = quantity.value
-    if quantity.unit and quantity.unit != unit:
-        value = convert(value, quantity.unit, unit)
-    return value, period
-
-
-def _check_header_row(rows: Sequence[Sequence[Any]], source: TableSource) -> None:
-    """Refuse an empty table, and one whose header is not its first row."""
-    header_index = next((i for i, row in enumerate(rows) if any(_text(c) for c in row)), None)
-    if header_index is None:
-        raise DataError([Problem(source.name, None, None, "", "the table is empty", code="table")])
-    below = next((i for i, row in enumerate(rows[:20]) if _is_header(row)), 0)
-    if below:  # a title or notes above the header, as hand-kept sheets often have
-        message = (
-            f"the header row must be the first row: row {below + 1} holds the headers; "
-            "delete the rows above it"
-        )
-        raise DataError([_problem(source, below, 0, "", message)])
-    if header_index:
-        raise DataError(
-            [
-                _problem(
-                    source,
-                    header_index,
-                    0,
-                    "",
-                    "the header row must be the first row (rows above it are empty)",
-                )
-            ]
-        )
-
-
-_BAD_VALUE = (NumberError, UnitError, PeriodError)
+_BAD_VALUE = (NumberError, UnitError, PeriodError, CellError)
 
 
 class _RowReader:
@@ -221,8 +87,9 @@ class _RowReader:
     def __init__(self, header: Sequence[Any], source: TableSource) -> None:
         self.header = header
         self.source = source
-        self.fields, self.years = _column_map(header, source)
-        self.unnamed = [index for index, cell in enumerate(header) if not _text(cell)]
+        self.columns = column_map(header, source)
+        self.fields, self.years = self.columns.fields, self.columns.years
+        self.unnamed = [index for index, cell in enumerate(header) if not cell_text(cell)]
         self.problems: list[Problem] = []
         self.kpis: list[KPI] = []
         self.actuals: dict[str, dict[str, Actual]] = {}
@@ -236,20 +103,22 @@ class _RowReader:
     def bad(self, row_index: int, key: str | int, message: str) -> None:
         """Record a problem at the row's cell of a field (by name) or column (by index)."""
         column = self.fields.get(key, 0) if isinstance(key, str) else key
-        header = _text(self.header[column]) if column < len(self.header) else ""
-        self.problems.append(_problem(self.source, row_index, column, header, message))
+        header = cell_text(self.header[column]) if column < len(self.header) else ""
+        self.problems.append(table_problem(self.source, row_index, column, header, message))
 
     def read(self, row_index: int, row: Sequence[Any]) -> None:
         """Read one KPI row: its cells, its year columns, then the KPI when every cell read."""
         before = len(self.problems)
         self._stray_cells(row_index, row)
-        kpi_id = _text(self.cell(row, "id"))
+        kpi_id = cell_text(self.cell(row, "id"))
         if not self._new_id(row_index, kpi_id):
             return
-        unit = _text(self.cell(row, "unit"))
+        unit = cell_text(self.cell(row, "unit"))
         entry = self._entry(row_index, row, kpi_id, unit)
         self._year_actuals(row_index, row, kpi_id, unit)
+        self._published_grades(row_index, row, kpi_id)
         if len(self.problems) > before:
+            self.problems[before:] = sorted(self.problems[before:], key=lambda p: p.column or 0)
             return  # the cells are reported; the model would only repeat them
         try:
             self.kpis.append(KPI.model_validate(entry))
@@ -262,19 +131,19 @@ class _RowReader:
     def _stray_cells(self, row_index: int, row: Sequence[Any]) -> None:
         """Values beyond the header or under no header, and empty required cells."""
         for extra in range(len(self.header), len(row)):
-            if _text(row[extra]):
-                message = f"{_text(row[extra])!r}: a cell beyond the last header column (a stray comma?)"
+            if cell_text(row[extra]):
+                message = f"{cell_text(row[extra])!r}: a cell beyond the last header column (a stray comma?)"
                 self.bad(row_index, extra, message)
         for blank in self.unnamed:  # a value there would be silently dropped (a merged or deleted header)
-            if blank < len(row) and _text(row[blank]):
-                self.bad(row_index, blank, f"{_text(row[blank])!r}: a value in a column with no header")
+            if blank < len(row) and cell_text(row[blank]):
+                self.bad(row_index, blank, f"{cell_text(row[blank])!r}: a value in a column with no header")
         for key in _TEXT_COLUMNS:  # Excel turned the text typed (2024/2/7, 4-5) into a date
             if isinstance(self.cell(row, key), date | time | timedelta):
-                what = f"the cell holds a date or time, not a {_label(key)}"
+                what = f"the cell holds a date or time, not a {column_label(key)}"
                 self.bad(row_index, key, f"{what}: format it as 文字列 and retype it")
-        for key in ("id", "name", "direction"):  # 単位 may be empty: 合計特殊出生率, 倍率
-            if not _text(self.cell(row, key)):
-                self.bad(row_index, key, f"{_label(key)} is empty")
+        for key in ("id", "name"):  # 単位 may be empty: 合計特殊出生率, 倍率
+            if not cell_text(self.cell(row, key)):
+                self.bad(row_index, key, f"{column_label(key)} is empty")
 
     def _new_id(self, row_index: int, kpi_id: str) -> bool:
         """Check the KPI id; False (the row is skipped) when an earlier row has it."""
@@ -290,81 +159,156 @@ class _RowReader:
 
     def _entry(self, row_index: int, row: Sequence[Any], kpi_id: str, unit: str) -> dict[str, Any]:
         """The KPI's fields from the row's cells, for :class:`~kpitool.model.plan.KPI`."""
-        direction_text = _text(self.cell(row, "direction"))
-        direction = _DIRECTIONS.get(direction_text.casefold()) or _DIRECTIONS.get(direction_text)
-        if direction is None and direction_text:
-            message = f"{direction_text!r}: expected 増加 / 減少 / 以上 / 以下 (or increase …)"
-            self.bad(row_index, "direction", message)
-        cumulative_text = _text(self.cell(row, "cumulative")).casefold()
+        cumulative_text = cell_text(self.cell(row, "cumulative")).casefold()
         if cumulative_text not in _TRUE | _FALSE:
             self.bad(row_index, "cumulative", f"{cumulative_text!r}: expected ○ (累計) or empty")
+        target, qualifier = self._target(row_index, row, unit)
         entry: dict[str, Any] = {
             "id": kpi_id,
-            "name": _text(self.cell(row, "name")),
+            "name": cell_text(self.cell(row, "name")),
             "unit": unit,
-            "direction": direction or "increase",
+            "direction": self._direction(row_index, row, qualifier),
             "cumulative": cumulative_text in _TRUE,
         }
         baseline = self._baseline(row_index, row, unit)
         if baseline is not None:
             entry["baseline"] = baseline
-        entry["target"] = self._target(row_index, row, unit)
-        note = _text(self.cell(row, "note"))
+        entry["target"] = target
+        note = cell_text(self.cell(row, "note"))
         if note:
             entry["note"] = note
         return entry
 
-    def _baseline(self, row_index: int, row: Sequence[Any], unit: str) -> dict[str, Any] | None:
-        """基準値 and 基準時点: the period column wins over a (period) in the value; None if unreadable."""
-        try:
-            base_value, base_period = _value(self.cell(row, "baseline"), unit)
-            period_text = _text(self.cell(row, "baseline_period"))
-            if period_text:
-                base_period = parse_period(period_text)
-        except _BAD_VALUE as exc:
-            self.bad(row_index, "baseline", _explain(self.cell(row, "baseline"), exc))
-            return None
-        return {"value": base_value, "period": base_period}
+    def _direction(self, row_index: int, row: Sequence[Any], qualifier: str | None) -> str:
+        """方向 from its cell, or from the target's qualifier (85%以上 → at_least); they must agree."""
+        text = cell_text(self.cell(row, "direction"))
+        direction = _DIRECTIONS.get(text.casefold()) or _DIRECTIONS.get(text)
+        if direction is None and text:
+            message = f"{text!r}: expected 増加 / 減少 / 以上 / 以下 (or increase …)"
+            self.bad(row_index, "direction", message)
+        if qualifier is None:
+            if not text:
+                self.bad(
+                    row_index,
+                    "direction",
+                    f"{column_label('direction')} is empty (or write 85%以上 as the 目標値)",
+                )
+            return direction or "increase"
+        implied = QUALIFIERS[qualifier][0]
+        if direction is not None and (direction in _HIGHER) != (implied in _HIGHER):
+            target = cell_text(self.cell(row, "target"))
+            self.bad(row_index, "target", f"{target!r}: {qualifier} contradicts 方向 {text!r}")
+        return implied
 
-    def _target(self, row_index: int, row: Sequence[Any], unit: str) -> dict[str, Any]:
-        """目標値 and 目標時点, both required: the period from its column or a (period) in the value."""
-        target_period: Period | None = None
+    def _baseline(self, row_index: int, row: Sequence[Any], unit: str) -> dict[str, Any] | None:
+        """基準値 and 基準時点: the period column wins over a (period) in the value.
+
+        None when both are - (no baseline) or a cell is unreadable.
+        """
         try:
-            target_value, target_period = _value(self.cell(row, "target"), unit)
-            if target_value is None:
-                self.bad(row_index, "target", f"{_label('target')} is empty")
+            value = read_value(self.cell(row, "baseline"), unit)
         except _BAD_VALUE as exc:
-            target_value = None
-            self.bad(row_index, "target", _explain(self.cell(row, "target"), exc))
-        period_text = _text(self.cell(row, "target_period"))
+            self.bad(row_index, "baseline", _explain(self.cell(row, "baseline"), exc, VALUE_FORMS))
+            return None
+        period, notes = value.period, list(value.notes)
         try:
-            if period_text:
-                target_period = parse_period(period_text)
-            elif target_period is None:
-                message = f"{_label('target_period')} is empty (or write 200 (R7年度) as the 目標値)"
+            period_cell = read_period(self.cell(row, "baseline_period"))
+            if period_cell.inner is not None:
+                raise CellError(f"{cell_text(self.cell(row, 'baseline_period'))!r}: a 基準時点 is one period")
+            period = period_cell.period or period
+            notes += period_cell.notes
+        except _BAD_VALUE as exc:
+            self.bad(
+                row_index, "baseline_period", _explain(self.cell(row, "baseline_period"), exc, PERIOD_FORMS)
+            )
+            return None
+        if value.value is None and period is None and not notes:
+            return None  # - in both cells: no baseline
+        return {"value": value.value, "period": period, "annotation": "、".join(notes) or None}
+
+    def _target(self, row_index: int, row: Sequence[Any], unit: str) -> tuple[dict[str, Any], str | None]:
+        """目標値 and 目標時点, both required: the period from its column or a (period) in the value.
+
+        Returns the target's fields and the qualifier of the 目標値 (以上 …), if any.
+        """
+        value = ValueCell(None)
+        try:
+            value = read_value(self.cell(row, "target"), unit, qualified=True)
+            if value.value is None:
+                self.bad(row_index, "target", f"{column_label('target')} is empty")
+        except _BAD_VALUE as exc:
+            self.bad(row_index, "target", _explain(self.cell(row, "target"), exc, VALUE_FORMS))
+        target: dict[str, Any] = {"value": value.value, "period": value.period}
+        notes = list(value.notes)
+        if value.qualifier:
+            target.update(strict=QUALIFIERS[value.qualifier][1], text=value.wording)
+        raw = self.cell(row, "target_period")
+        try:
+            period_cell = read_period(raw)
+            notes += period_cell.notes
+            if period_cell.annual:
+                target.update(every_year=True, period=period_cell.inner or self._table_range(raw))
+                notes.append(
+                    cell_text(raw) if period_cell.inner else f"{cell_text(raw)} ({target['period']})"
+                )
+            elif period_cell.inner is not None:
+                raise CellError(f"{cell_text(raw)!r}: a period in parentheses; {PERIOD_FORMS}")
+            elif period_cell.period is not None:
+                target["period"] = period_cell.period
+            elif target["period"] is None:
+                message = f"{column_label('target_period')} is empty (or write 200 (R7年度) as the 目標値)"
                 self.bad(row_index, "target_period", message)
-        except PeriodError as exc:
-            self.bad(row_index, "target_period", _explain(period_text, exc))
-        return {"value": target_value, "period": target_period}
+        except _BAD_VALUE as exc:
+            self.bad(row_index, "target_period", _explain(raw, exc, PERIOD_FORMS))
+        if notes:
+            target["annotation"] = "、".join(notes)
+        return target, value.qualifier
+
+    def _table_range(self, raw: Any) -> Period:
+        """The years of the table's year columns: the range of 毎年度 written without one."""
+        years = self.columns.years_in()
+        if not years:
+            raise CellError(f"{cell_text(raw)!r}: write the range, as in 各年度(R2-R4), or add year columns")
+        first, last = FiscalYear(min(years)).label, FiscalYear(max(years)).label
+        return parse_period(first if first == last else f"{first}～{last}")
 
     def _year_actuals(self, row_index: int, row: Sequence[Any], kpi_id: str, unit: str) -> None:
         """The actuals in the row's year columns (実績値), within the model's limits."""
         for column, (_year, label) in self.years.items():
             raw = row[column] if column < len(row) else None
             try:
-                value, period = _value(raw, unit)
+                value = read_value(raw, unit)
             except _BAD_VALUE as exc:
-                self.bad(row_index, column, _explain(raw, exc))
+                self.bad(row_index, column, _explain(raw, exc, VALUE_FORMS))
                 continue
-            if value is None:
+            if value.value is None and not value.notes:
                 continue
             try:
-                actual = Actual(value=value, period=period)
+                actual = Actual(
+                    value=value.value, period=value.period, annotation="、".join(value.notes) or None
+                )
             except ValidationError as exc:  # e.g. out of range: the model's limits
                 reason = str(exc.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
                 self.bad(row_index, column, _explain(raw, ValueError(reason)))
                 continue
             self.actuals.setdefault(kpi_id, {})[label] = actual
+
+    def _published_grades(self, row_index: int, row: Sequence[Any], kpi_id: str) -> None:
+        """公表評価 columns: each grade becomes its year's official grade (beside the computed one)."""
+        for column, year in self.columns.grades.items():
+            grade = cell_text(row[column]) if column < len(row) else ""
+            if is_missing(grade):
+                continue
+            if grade not in _GRADES:
+                meant = _GRADE_LOOKALIKES.get(grade)
+                hint = f"; did you mean {meant}?" if meant else ""
+                message = f"{grade!r}: a published grade is one of {' '.join(_GRADES)}{hint}"
+                self.bad(row_index, column, message)
+                continue
+            years = self.actuals.setdefault(kpi_id, {})
+            label = self.columns.year_label(year) or FiscalYear(year).label
+            recorded = years.get(label) or Actual(value=None)
+            years[label] = recorded.model_copy(update={"official_grade": grade})
 
 
 def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple[Plan, ActualsFile]:
@@ -372,10 +316,10 @@ def parse_kpi_table(rows: Sequence[Sequence[Any]], source: TableSource) -> tuple
 
     Raises :class:`DataError` listing every unreadable cell.
     """
-    _check_header_row(rows, source)
+    check_header_row(rows, source)
     reader = _RowReader(rows[0], source)
     for row_index, row in enumerate(rows[1:], start=1):
-        if any(_text(c) for c in row):  # blank lines between blocks are common in hand-kept sheets
+        if any(cell_text(c) for c in row):  # blank lines between blocks are common in hand-kept sheets
             reader.read(row_index, row)
     if reader.problems:
         raise DataError(reader.problems)

@@ -31,6 +31,7 @@ __all__ = [
     "format_percent",
     "parse_number",
     "parse_quantity",
+    "percent_places",
     "precise_context",
     "round_half_up",
     "split_unit",
@@ -320,9 +321,22 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
 
 
 def format_percent(ratio: Decimal | None, places: int = 1) -> str:
-    """Format a ratio as a percentage: 0.99832 → ``99.8%`` (ROUND_HALF_UP); None → ``—``."""
+    """Format a ratio as a percentage: 0.99832 → ``99.8%`` (ROUND_HALF_UP); None → ``—``.
+
+    A ratio below 1 never shows as 100%: it gets the decimals it needs to stay below
+    (0.999998 → ``99.9998%``), so a target missed by a hair is not read as reached.
+    """
     if ratio is None:
         return "—"
     # Moving the point is exact given as many digits as the ratio has.
     percent = ratio.scaleb(2, context=precise_context(len(ratio.as_tuple().digits) + 3))
-    return f"{format_number(round_half_up(percent, places))}%"
+    return f"{format_number(round_half_up(percent, percent_places(ratio, places)))}%"
+
+
+def percent_places(ratio: Decimal, places: int = 1) -> int:
+    """The decimals a percentage of ``ratio`` is shown with: ``places``, or more when a ratio
+    below 1 would round to 100% (0.999998 → 4, shown 99.9998%)."""
+    percent = ratio.scaleb(2, context=precise_context(len(ratio.as_tuple().digits) + 3))
+    while percent < 100 <= round_half_up(percent, places):
+        places += 1
+    return places

@@ -134,6 +134,15 @@ evaluation:
   grades:
     - {key: below, criterion: 目標値を下回ったが、基準値からは前進した}
 """,
+    "bands": """\
+evaluation:
+  scheme: bands
+  options: {measure: progress_to_expected}
+  grades:
+    - {key: on_track, symbol: A, label: 順調, reached: true}
+    - {key: mostly, symbol: B, label: おおむね順調, at_least: 0.8}
+    - {key: behind, symbol: C, label: 努力を要する}
+""",
     "default_renamed": """\
 evaluation:
   scheme: default

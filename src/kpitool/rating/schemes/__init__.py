@@ -7,6 +7,8 @@
   ``achievement_bands``;
 - ``change`` — the change from a reference within a tolerance: ``baseline_tolerance``,
   ``trend_and_progress`` (the previous year);
+- ``generic`` — ``bands``: any published band scheme, its measure (``measures``), bands and
+  grade names written in the plan's settings;
 - ``registry`` — :data:`SCHEMES`, every scheme by the name a plan's ``evaluation.scheme`` gives.
 
 A new scheme: a :class:`Scheme` subclass in the family module whose rule it shares

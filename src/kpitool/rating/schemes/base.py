@@ -81,6 +81,9 @@ class Scheme(ABC):
     of a percentage written as a number (80)."""
     descending: ClassVar[tuple[str, ...]] = ()
     """Band thresholds that must not increase in this order (a ≥ b ≥ c)."""
+    grades_from_settings: ClassVar[bool] = False
+    """True when the ``grades:`` list defines the grades (``reached`` / ``at_least``), as in
+    ``bands``, rather than only renaming the scheme's own."""
 
     def __init__(self, settings: EvaluationSettings | None = None) -> None:
         options = dict(settings.options) if settings else {}
@@ -95,8 +98,16 @@ class Scheme(ABC):
         for key, value in options.items():
             self.options[key] = _coerce_option(self.name, key, value, self.defaults[key])
         self._check_thresholds(set(options))
-        by_key = {g.key: g for g in self.grades}
+        table = self._grade_table(settings)
+        by_key = {g.key: g for g in table}
         for index, override in enumerate(settings.grades if settings else ()):
+            if not self.grades_from_settings and (override.reached or override.at_least is not None):
+                field = "reached" if override.reached else "at_least"
+                raise RatingError(
+                    f"scheme {self.name!r}: {field} defines a band only under scheme 'bands'; "
+                    f"{self.name} grades by its options",
+                    ("grades", index, field),
+                )
             if override.key not in by_key:
                 keys = ", ".join(by_key)
                 raise RatingError(
@@ -110,7 +121,7 @@ class Scheme(ABC):
                 override.label or base.label,
                 override.criterion or base.criterion,
             )
-        self.grade_specs: tuple[GradeSpec, ...] = tuple(by_key[g.key] for g in self.grades)
+        self.grade_specs: tuple[GradeSpec, ...] = tuple(by_key[g.key] for g in table)
         symbols = [g.symbol for g in self.grade_specs]
         if len(set(symbols)) != len(symbols):
             raise RatingError(
@@ -133,6 +144,10 @@ class Scheme(ABC):
                     f"below {lower!r} ({self.options[lower]})",
                     ("options", higher if higher in given else lower),
                 )
+
+    def _grade_table(self, settings: EvaluationSettings | None) -> tuple[GradeSpec, ...]:
+        """The grades before the overrides of ``settings.grades``: the scheme's own."""
+        return self.grades
 
     @property
     def not_judged(self) -> GradeSpec:

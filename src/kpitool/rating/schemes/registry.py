@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from kpitool.rating.schemes.bands import AchievementBandsScheme, ExpectedValueScheme, ProgressBandsScheme
 from kpitool.rating.schemes.base import RatingError, Scheme
 from kpitool.rating.schemes.change import BaselineToleranceScheme, TrendAndProgressScheme
+from kpitool.rating.schemes.generic import BandsScheme
 from kpitool.rating.schemes.target import DefaultScheme, TargetComparisonScheme
 
 __all__ = ["SCHEMES", "scheme_named"]
@@ -21,6 +22,7 @@ SCHEMES: Mapping[str, type[Scheme]] = {
         BaselineToleranceScheme,
         TrendAndProgressScheme,
         TargetComparisonScheme,
+        BandsScheme,
     )
 }
 """Every scheme by name, in the order docs/rating.md lists them and error messages name them."""

@@ -92,6 +92,23 @@ def _notes(results: Sequence[PlanEvaluation]) -> list[str]:
                 f"公表 {row.official} ／ 計算 {row.computed.symbol}"
                 f"（達成率 {display_rate(row.achievement)}、進捗率 {display_rate(row.progress)}）"
             )
+    return lines + _annotation_lines(results)
+
+
+def _annotation_lines(results: Sequence[PlanEvaluation]) -> list[str]:
+    """注記: each KPI's notes on its baseline and target, then on each year's actual."""
+    lines = []
+    for row in results[-1].rows:
+        fixed = [note for note in row.value_notes if not note.startswith("実績値")]
+        if fixed:
+            lines.append(f"注記: {row.number} {row.kpi.name} — {' ／ '.join(fixed)}")
+    for result in results:
+        for row in result.rows:
+            actual = row.observation.actual if row.observation else None
+            if actual is not None and actual.annotation:
+                lines.append(
+                    f"注記（{result.year.label}）: {row.number} {row.kpi.name} — 実績値: {actual.annotation}"
+                )
     return lines
 
 

@@ -35,7 +35,7 @@ from kpitool.render.xlsx.kit import (
 )
 from kpitool.render.xlsx.paging import line_pitch
 from kpitool.render.xlsx.style import display_rate
-from kpitool.values.numbers import format_number, round_half_up
+from kpitool.values.numbers import format_number, percent_places, round_half_up
 
 __all__ = [
     "BLANK",
@@ -125,8 +125,10 @@ def _grade(cells: Cells, scheme: Scheme, row: Evaluation) -> Out:
 def _ratio_cell(cells: Cells, ratio: Decimal | None) -> Cell:
     if ratio is None:
         return cells("—", MISSING)
-    # Stored at the precision shown (0.1%), rounded half up as the terminal rounds.
-    return cells(round_half_up(ratio, 3), PERCENT)
+    # Stored at the precision shown (0.1%, more for 99.9998%), rounded half up as the terminal rounds.
+    places = percent_places(ratio)
+    look = PERCENT if places == 1 else PERCENT.with_format(f"#,##0.{'0' * places}%")
+    return cells(round_half_up(ratio, places + 2), look)
 
 
 def _ratio(cells: Cells, ratio: Decimal | None) -> Out:
