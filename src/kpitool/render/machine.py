@@ -19,6 +19,7 @@ from typing import Any
 from kpitool.model.plan import Plan
 from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
 from kpitool.render.left_out import with_left_out
+from kpitool.render.narrative import narrative_json
 from kpitool.render.xlsx.style import FORMULA_STARTS
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 from kpitool.values.numbers import precise_context
@@ -147,18 +148,8 @@ def evaluation_json(result: PlanEvaluation) -> dict[str, Any]:
         "summary": _summary_json(result.summary),
         **_percents_json(result.summary),
         "disagreements": [_disagreement_json(row) for row in result.disagreements],
-        "narrative": _narrative_json(result),
+        "narrative": narrative_json(result),
     }
-
-
-def _narrative_json(result: PlanEvaluation) -> dict[str, Any] | None:
-    """The year's published texts (評価文) as recorded, or None."""
-    texts = result.narrative
-    if texts is None:
-        return None
-    sections = {key: section.model_dump(exclude_none=True) for key, section in texts.sections.items()}
-    summary = texts.summary.model_dump(exclude_none=True) if texts.summary else None
-    return {"source": texts.source, "summary": summary, "sections": sections}
 
 
 def to_json(data: Any, *, pretty: bool | None = None) -> str:
