@@ -21,12 +21,14 @@ from kpitool.cli.common import (
     CommandFailed,
     DataOption,
     KpitoolCommand,
+    MethodChoice,
     NoCacheOption,
     PlansArgument,
     WidthOption,
     YearOption,
     data_cache,
     load,
+    method_of,
     parse_year,
     parse_years,
     print_problems,
@@ -44,10 +46,14 @@ from kpitool.cli.settings import (
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
+    from kpitool.model.actuals import ActualsFile
     from kpitool.model.plan import Plan
+    from kpitool.outlook.engine import PlanOutlook
     from kpitool.rating.results import PlanEvaluation
+    from kpitool.sources.tree import LoadedData
     from kpitool.update.changes import ActualsUpdate, ConflictError
     from kpitool.values.fiscal_year import FiscalYear
 
@@ -131,6 +137,16 @@ def report(
     data: DataOption = Path("data"),
     skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
+    outlook: Annotated[
+        MethodChoice | None,
+        typer.Option(
+            "--outlook",
+            metavar="METHOD",
+            help="Add a 推移 sheet per plan: each KPI's series and outlook by METHOD (linear, cagr, "
+            "weighted, recent) at the last year, with a line chart.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write the council-ready Excel report: 総括 with a chart, and one sheet of KPIs per plan.
 
@@ -154,14 +170,16 @@ def report(
     when = _stamp()
     plans: list[list[PlanEvaluation]] = []
     left_out = NOTHING_LEFT_OUT
+    loaded: LoadedData | None = None
+    table_actuals: ActualsFile | None = None
     if table is not None:
         if plan_ids:
             raise UsageError("give either plan ids or --table, not both")
         if table.exists() and xlsx.exists() and xlsx.resolve() == table.resolve():
             raise UsageError(f"--xlsx {xlsx} is the --table input; give another file name")
-        plan, actuals = table_with_scheme(table, scheme, scheme_options, settings)
+        plan, table_actuals = table_with_scheme(table, scheme, scheme_options, settings)
         rating = resolve_scheme(plan.evaluation)
-        plans.append([evaluate_plan(plan, actuals, y, rating) for y in chosen])
+        plans.append([evaluate_plan(plan, table_actuals, y, rating) for y in chosen])
     else:
         loaded = load(data, no_cache)
         option = "--year" if year is not None else "--years"
@@ -170,9 +188,34 @@ def report(
         with paused_gc():  # a national run builds a million rows and no cycles
             plans = [[evaluate_document(loaded, d, y, cache) for y in ys] for d, ys in per_plan]
     announce_left_out(left_out, in_output=False)
-    write_bytes_atomic(xlsx, render_report(plans, when, skipped=left_out.skipped, paper=Paper(paper.value)))
+    outlooks = _outlooks(plans, loaded, table_actuals, outlook)
+    rendered = render_report(
+        plans, when, skipped=left_out.skipped, paper=Paper(paper.value), outlooks=outlooks
+    )
+    write_bytes_atomic(xlsx, rendered)
     labels = ", ".join(y.label for y in chosen)
     stderr().print(f"kpitool: wrote {xlsx} ({len(plans)} plan(s); {labels})", markup=False, highlight=False)
+
+
+def _outlooks(
+    plans: Sequence[Sequence[PlanEvaluation]],
+    loaded: LoadedData | None,
+    table_actuals: ActualsFile | None,
+    method: MethodChoice | None,
+) -> list[PlanOutlook]:
+    """Each plan's outlook at its last year (``--outlook``), or none; actuals read only then."""
+    if method is None:
+        return []
+    from kpitool.outlook.engine import outlook_plan
+
+    out = []
+    for results in plans:
+        plan = results[-1].plan
+        actuals = table_actuals
+        if loaded is not None and plan.id in loaded.actuals:
+            actuals = loaded.actuals[plan.id].actuals
+        out.append(outlook_plan(plan, actuals, results[-1].year, method_of(method)))
+    return out
 
 
 def template(

@@ -20,16 +20,14 @@ from kpitool.model.fields import (
     GoalNumber,
     Identifier,
     Label,
-    Number,
     OptionalNumber,
-    OptionalPeriod,
     OptionalText,
-    PeriodField,
     StrictModel,
     Text,
 )
 from kpitool.model.outlook_settings import OutlookSettings
 from kpitool.model.rollup_settings import RollupSettings
+from kpitool.model.target import Baseline, InterimTarget, Target, TargetBasis
 from kpitool.values.fiscal_year import parse_fiscal_year
 
 __all__ = [
@@ -129,64 +127,6 @@ class PlanPeriod(StrictModel):
         return self
 
 
-class Baseline(StrictModel):
-    """基準値 — the value at the start, with its period. ``value: null`` for "—"."""
-
-    value: OptionalNumber = Field(title="基準値", description="null where the plan prints —")
-    period: OptionalPeriod = Field(default=None, title="基準時点")
-    text: OptionalText = Field(
-        default=None, title="表記", description="the wording when it is not a plain number"
-    )
-    annotation: OptionalText = Field(
-        default=None, title="注記", description="printed with the value, e.g. 参考値, 旧指標"
-    )
-
-
-class TargetBasis(StrEnum):
-    """What a target that is not a plain number is measured against."""
-
-    BASELINE = "baseline"
-    """The target is ``baseline × factor`` (維持 = factor 1, 8割減 = factor 0.2)."""
-
-
-class Target(StrictModel):
-    """目標値 — the value to reach by a period.
-
-    Either ``value`` is given, or ``basis: baseline`` with a ``factor`` (維持 →
-    1, 基準値より8割減 → 0.2). ``strict`` marks 超 / 未満 (strictly beyond the
-    value); ``text`` keeps the original wording (全国平均以上, 1万7187人超).
-    """
-
-    value: OptionalNumber = Field(default=None, title="目標値")
-    period: PeriodField = Field(title="目標時点")
-    basis: TargetBasis | None = Field(default=None, title="基準", description="baseline")
-    factor: OptionalNumber = Field(default=None, title="倍率", description="with basis: baseline")
-    strict: Flag = Field(default=False, title="超・未満", description="must be strictly beyond")
-    text: OptionalText = Field(default=None, title="表記")
-    annotation: OptionalText = Field(
-        default=None, title="注記", description="printed with the value, e.g. 見込み"
-    )
-
-    @model_validator(mode="after")
-    def _value_or_basis(self) -> Target:
-        if self.value is None and self.basis is None:
-            raise ValueError("目標値 (target) needs a value, or basis: baseline with a factor")
-        if self.value is not None and self.basis is not None:
-            raise ValueError("目標値 (target) has both a value and a basis; give one")
-        if self.factor is not None and self.basis is None:
-            raise ValueError("factor only goes with basis: baseline")
-        if self.factor is not None and self.factor < 0:
-            raise ValueError(f"倍率 (factor) {self.factor} is negative; 8割減 is factor 0.2, 維持 is 1")
-        return self
-
-
-class InterimTarget(StrictModel):
-    """中間目標 / 目安値 — a value expected by an intermediate period."""
-
-    value: Number = Field(title="目安値")
-    period: PeriodField = Field(title="時点")
-
-
 class KPI(StrictModel):
     """A KPI (重要業績評価指標), a goal's 数値目標 or the plan's 成果目標."""
 
@@ -213,6 +153,14 @@ class KPI(StrictModel):
     def unit_shown(self) -> str:
         """The unit as tables print it: — for a unitless KPI (合計特殊出生率, 倍率)."""
         return self.unit.strip() or NO_UNIT
+
+    @model_validator(mode="after")
+    def _annual_not_cumulative(self) -> KPI:
+        if self.target.every_year and self.cumulative:
+            raise ValueError(
+                "an annual target (every_year, 毎年度) holds for each year: it cannot be 累計 (cumulative)"
+            )
+        return self
 
     @property
     def baseline_value(self) -> Decimal | None:

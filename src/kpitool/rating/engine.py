@@ -84,12 +84,17 @@ def evaluate_kpi(
     if facts.value is None:
         outcome = Outcome("not_judged", f"no actual for {year.label}")
         achievement = progress = None
+    elif not kpi.target.applies_in(facts.data_year):
+        covered = kpi.target.period.label
+        outcome = Outcome("not_judged", f"the annual target covers {covered} only (毎年度), not this year")
+        achievement = progress = None
     else:
         outcome = scheme.decide(facts)
         achievement = facts.achievement()
         progress = facts.progress()
     notes = [note for note in (facts.floor_note, facts.progress_note()) if note]
-    rule = "; ".join([outcome.rule, *notes]) if facts.value is not None else outcome.rule
+    judged = facts.value is not None and kpi.target.applies_in(facts.data_year)
+    rule = "; ".join([outcome.rule, *notes]) if judged else outcome.rule
     computed = scheme.spec(outcome.key)
     official = observation.actual.official_grade if observation else None
     return Evaluation(

@@ -67,6 +67,8 @@ class Facts:
     floor_note: str
     previous: Decimal | None
     expected: Decimal | None
+    data_year: int = 0
+    """The fiscal year the actual's data describes (its period), else the evaluation year."""
 
     @property
     def higher_is_better(self) -> bool:
@@ -182,6 +184,7 @@ def facts_for(kpi: KPI, year: int, observations: Mapping[int, Observation]) -> F
         floor_note,
         previous,
         expected_value(kpi, data_year),
+        data_year,
     )
 
 
@@ -217,7 +220,12 @@ def effective_direction(kpi: KPI, baseline: Decimal | None, target: Decimal | No
 
 def expected_value(kpi: KPI, year: int) -> Decimal | None:
     """期待値 / 目安値 for a fiscal year: an interim target of that year, else the linear
-    interpolation between the nearest known points (baseline, interim targets, target)."""
+    interpolation between the nearest known points (baseline, interim targets, target).
+
+    An annual target (``every_year``, 毎年度) is the expected value of each year of its range.
+    """
+    if kpi.target.every_year:
+        return kpi.target_value() if kpi.target.applies_in(year) else None
     points: dict[int, Decimal] = {}
     if kpi.baseline is not None and kpi.baseline.period is not None:
         # A dated "—" baseline is a count from zero, as in the progress rate.

@@ -42,7 +42,7 @@ from kpitool.sources.table_columns import (
 )
 from kpitool.values.fiscal_year import FiscalYear
 from kpitool.values.numbers import NumberError, UnitError
-from kpitool.values.periods import PeriodError
+from kpitool.values.periods import Period, PeriodError, parse_period
 
 __all__ = ["COLUMNS", "TableSource", "parse_kpi_table"]
 
@@ -246,9 +246,14 @@ class _RowReader:
         try:
             period_cell = read_period(raw)
             notes += period_cell.notes
-            if period_cell.inner is not None:
+            if period_cell.annual:
+                target.update(every_year=True, period=period_cell.inner or self._table_range(raw))
+                notes.append(
+                    cell_text(raw) if period_cell.inner else f"{cell_text(raw)} ({target['period']})"
+                )
+            elif period_cell.inner is not None:
                 raise CellError(f"{cell_text(raw)!r}: a period in parentheses; {PERIOD_FORMS}")
-            if period_cell.period is not None:
+            elif period_cell.period is not None:
                 target["period"] = period_cell.period
             elif target["period"] is None:
                 message = f"{column_label('target_period')} is empty (or write 200 (R7年度) as the 目標値)"
@@ -258,6 +263,14 @@ class _RowReader:
         if notes:
             target["annotation"] = "、".join(notes)
         return target, value.qualifier
+
+    def _table_range(self, raw: Any) -> Period:
+        """The years of the table's year columns: the range of 毎年度 written without one."""
+        years = self.columns.years_in()
+        if not years:
+            raise CellError(f"{cell_text(raw)!r}: write the range, as in 各年度(R2-R4), or add year columns")
+        first, last = FiscalYear(min(years)).label, FiscalYear(max(years)).label
+        return parse_period(first if first == last else f"{first}～{last}")
 
     def _year_actuals(self, row_index: int, row: Sequence[Any], kpi_id: str, unit: str) -> None:
         """The actuals in the row's year columns (実績値), within the model's limits."""

@@ -23,6 +23,7 @@ from kpitool.values.numbers import MISSING_MARKS, NumberError, UnitError, conver
 from kpitool.values.periods import Period, PeriodError, parse_period
 
 __all__ = [
+    "ANNUAL_WORDS",
     "PERIOD_FORMS",
     "QUALIFIERS",
     "VALUE_FORMS",
@@ -50,8 +51,14 @@ VALUE_FORMS = (
 )
 """The value forms, for messages."""
 
-PERIOD_FORMS = "accepted: R6年度 / 令和6年度 / R6年 / R7年3月末 / R8年4月1日 / - (none) / R5(速報値)"
+PERIOD_FORMS = (
+    "accepted: R6年度 / 令和6年度 / R6年 / R7年3月末 / R8年4月1日 / - (none) / R5(速報値) / "
+    "毎年度, 各年度(R2-R4) (目標時点 only)"
+)
 """The period forms, for messages."""
+
+ANNUAL_WORDS = frozenset({"毎年", "毎年度", "各年度", "各年"})
+"""目標時点 words of an annual target: the same target in every year of a range."""
 
 _LEADING_NOTE = re.compile(r"^\s*[\[［【〔]([^\[\]［］【】〔〕]*)[\]］】〕]\s*")
 _TRAILING_GROUP = re.compile(r"[（(]([^()（）]*)[)）]\s*$")
@@ -88,6 +95,11 @@ class PeriodCell:
     """A period in parentheses after the text (``各年度(R2-R4)``): the range of an annual target."""
     text: str = ""
     """The text before the parentheses (``各年度``)."""
+
+    @property
+    def annual(self) -> bool:
+        """True for an annual target's period: ``毎年``, ``毎年度``, ``各年度`` (with or without a range)."""
+        return self.text in ANNUAL_WORDS
 
 
 def cell_text(cell: Any) -> str:
@@ -243,7 +255,7 @@ def read_period(cell: Any) -> PeriodCell:
     notes = leading + notes
     if inner is not None:
         return PeriodCell(None, tuple(notes), inner, body)
-    if is_missing(body):
+    if is_missing(body) or body in ANNUAL_WORDS:
         return PeriodCell(None, tuple(notes), text=body)
     try:
         return PeriodCell(parse_period(body), tuple(notes), text=body)

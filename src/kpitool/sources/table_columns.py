@@ -74,6 +74,10 @@ class Columns:
     grades: dict[int, int] = field(default_factory=dict)
     """column index → the fiscal year whose published grade (公表評価) it holds."""
 
+    def years_in(self) -> list[int]:
+        """The fiscal years of the actuals columns."""
+        return [year for year, _ in self.years.values()]
+
     def year_label(self, year: int) -> str | None:
         """The header of the actuals column of ``year``, if the table has one."""
         return next((label for y, label in self.years.values() if y == year), None)

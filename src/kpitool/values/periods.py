@@ -116,6 +116,11 @@ class Period:
         """The fiscal year (年度) containing the last day, as a Western year."""
         return _fiscal_year_of(self.end)
 
+    @property
+    def first_fiscal_year(self) -> int:
+        """The fiscal year (年度) containing the first day: R2 for ``R2～R4``."""
+        return _fiscal_year_of(self.start)
+
     def sort_key(self) -> tuple[date, date]:
         """Key ordering periods by last day, then first day."""
         return (self.end, self.start)

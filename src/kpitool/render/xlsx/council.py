@@ -33,6 +33,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.pagebreak import Break
 
 from kpitool.model.plan import Plan
+from kpitool.outlook.engine import PlanOutlook
 from kpitool.rating.engine import half_up_percents
 from kpitool.rating.results import PlanEvaluation, Summary
 from kpitool.render.left_out import skipped_text
@@ -63,6 +64,7 @@ from kpitool.render.xlsx.kit import (
     workbook_bytes,
 )
 from kpitool.render.xlsx.paging import Paper
+from kpitool.render.xlsx.trend import trend_sheets
 from kpitool.sources.selection import SkippedPlan
 from kpitool.support.scratch import private_scratch
 from kpitool.values.fiscal_year import FiscalYear
@@ -272,6 +274,7 @@ def build_report(
     large_plan: int = LARGE_PLAN_KPIS,
     skipped: Sequence[SkippedPlan] = (),
     paper: Paper = Paper.A4,
+    outlooks: Sequence[PlanOutlook] = (),
 ) -> Workbook:
     """The report workbook: 総括 first, then each plan's sheet(s).
 
@@ -279,6 +282,7 @@ def build_report(
     years the plan is evaluated in). Plans with more than ``large_plan`` KPIs get
     one sheet per top-level section. The plans left out for errors in their files
     (``skipped``) are named at the top of 総括. Every sheet prints on ``paper``, landscape.
+    ``outlooks`` (``report --outlook``) add a 推移 sheet per plan (:mod:`.trend`).
     """
     if not plans or not all(plans):
         raise ValueError("build_report needs at least one plan with at least one year")
@@ -287,6 +291,7 @@ def build_report(
     _summary_sheet(workbook, plans, used, skipped, paper)
     for results in plans:
         plan_sheets(workbook, results, used, large_plan, paper)
+    trend_sheets(workbook, outlooks, used, paper)
     return workbook
 
 
@@ -297,6 +302,7 @@ def render_report(
     large_plan: int = LARGE_PLAN_KPIS,
     skipped: Sequence[SkippedPlan] = (),
     paper: Paper = Paper.A4,
+    outlooks: Sequence[PlanOutlook] = (),
 ) -> bytes:
     """The report workbook's bytes, every time stamp fixed to ``when``: the same inputs, the same bytes.
 
@@ -304,5 +310,5 @@ def render_report(
     openpyxl's temporary sheet files live in a private folder removed at the end.
     """
     with private_scratch():
-        workbook = build_report(plans, large_plan=large_plan, skipped=skipped, paper=paper)
+        workbook = build_report(plans, large_plan=large_plan, skipped=skipped, paper=paper, outlooks=outlooks)
         return workbook_bytes(workbook, when)
