@@ -262,3 +262,30 @@ def test_evaluate_outlook_refuses_an_unknown_method(runner: CliRunner) -> None:
     result = runner.invoke(app, ["evaluate", "--year", "R6", "--outlook", "spline", "--data", str(DATA)])
     assert result.exit_code == 2
     assert "'spline' is not one of" in result.output
+
+
+def test_threshold_flags_replace_the_plan_s(runner: CliRunner) -> None:
+    by_id = {kpi["id"]: kpi["outlook"] for kpi in vision2(runner, "--method", "recent")["kpis"]}
+    plaza = by_id["city-plaza-visitors"]
+    assert plaza["status"] == "on_track"
+    assert plaza["ratio"] > 1.5
+    flagged = vision2(runner, "--method", "recent", "--on-track", "10", "--accelerate", "1.5")
+    assert flagged["thresholds"] == {"on_track": 10, "accelerate": 1.5, "limited": 0}
+    (again,) = [kpi["outlook"] for kpi in flagged["kpis"] if kpi["id"] == "city-plaza-visitors"]
+    assert (again["ratio"], again["status"]) == (plaza["ratio"], "accelerate")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--on-track", "0.3"],
+            "kurume-renkei-vision-2: outlook thresholds must fall: on_track (0.3) > accelerate (0.5)",
+        ),
+        (["--limited", "x"], "--limited: expected a ratio such as 0.9, not 'x'"),
+        (["--accelerate", "nan"], "expected a finite number"),
+    ],
+)
+def test_unfit_threshold_flags_are_usage_errors(runner: CliRunner, args: list[str], message: str) -> None:
+    result = run(runner, PLAN, "--year", "R6", "--data", str(DATA), *args, code=2)
+    assert message in result.output

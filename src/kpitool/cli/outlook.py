@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -39,9 +39,49 @@ from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_g
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
+    from kpitool.model.outlook_settings import OutlookSettings
     from kpitool.model.plan import Plan
 
 __all__ = ["MethodChoice", "register"]
+
+
+def _threshold(name: str) -> Any:
+    return typer.Option(
+        f"--{name.replace('_', '-')}",
+        metavar="R",
+        help=f"The lowest r of {name} (default: the plan's evaluation.outlook, else {_DEFAULTS[name]}).",
+        show_default=False,
+    )
+
+
+_DEFAULTS = {"on_track": "0.95", "accelerate": "0.5", "limited": "0"}
+
+
+def _settings(plan: Plan, flags: dict[str, str | None]) -> OutlookSettings | None:
+    """The plan's outlook settings with the thresholds given on the command line; usage error if unfit."""
+    given = {name: value for name, value in flags.items() if value is not None}
+    if not given:
+        return None
+    from decimal import Decimal, InvalidOperation
+
+    from pydantic import ValidationError
+
+    from kpitool.model.outlook_settings import OutlookSettings
+    from kpitool.outlook.engine import settings_of
+
+    values: dict[str, Any] = {}
+    for name, text in given.items():
+        try:
+            values[name] = Decimal(text.strip())
+        except InvalidOperation:
+            raise UsageError(
+                f"--{name.replace('_', '-')}: expected a ratio such as 0.9, not {text!r}"
+            ) from None
+    try:
+        return OutlookSettings.model_validate({**settings_of(plan).model_dump(), **values})
+    except ValidationError as exc:
+        reason = str(exc.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
+        raise UsageError(f"{plan.id}: {reason}") from None
 
 
 def outlook(
@@ -55,6 +95,9 @@ def outlook(
     width: WidthOption = None,
     skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
+    on_track: Annotated[str | None, _threshold("on_track")] = None,
+    accelerate: Annotated[str | None, _threshold("accelerate")] = None,
+    limited: Annotated[str | None, _threshold("limited")] = None,
 ) -> None:
     """Will each target be met at the current pace? Project every KPI to its target period.
 
@@ -67,13 +110,14 @@ def outlook(
 
     fiscal_year = parse_year(year)
     chosen = method_of(method)
+    flags = {"on_track": on_track, "accelerate": accelerate, "limited": limited}
     guard_output(output, [table] if table is not None else data_files(data))
     left_out = NOTHING_LEFT_OUT
     if table is not None:
         if plan_ids:
             raise UsageError("give either plan ids or --table, not both")
         plan, table_actuals = read_table(table)
-        results = [outlook_plan(plan, table_actuals, fiscal_year, chosen)]
+        results = [outlook_plan(plan, table_actuals, fiscal_year, chosen, settings=_settings(plan, flags))]
     else:
         loaded = load(data, no_cache)
         per_plan, left_out = select_graded(
@@ -83,7 +127,8 @@ def outlook(
         for doc, _years in per_plan:
             actuals_doc = loaded.actuals.get(doc.id)
             actuals = actuals_doc.actuals if actuals_doc is not None else None
-            results.append(outlook_plan(doc.plan, actuals, fiscal_year, chosen))
+            settings = _settings(doc.plan, flags)
+            results.append(outlook_plan(doc.plan, actuals, fiscal_year, chosen, settings=settings))
     from kpitool.render.registry import OUTLOOKS
 
     refuse_terminal_output(output, fmt.value, OUTLOOKS)

@@ -36,7 +36,7 @@ from kpitool.values.fiscal_year import FiscalYear
 from kpitool.values.numbers import format_number
 from kpitool.values.periods import Period
 
-__all__ = ["KpiOutlook", "PlanOutlook", "outlook_kpi", "outlook_plan"]
+__all__ = ["KpiOutlook", "PlanOutlook", "outlook_kpi", "outlook_plan", "settings_of"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,11 @@ class PlanOutlook:
         for row in self.rows:
             counts[row.status] += 1
         return counts
+
+
+def settings_of(plan: Plan) -> OutlookSettings:
+    """The plan's ``evaluation.outlook`` settings (the defaults without an ``evaluation`` block)."""
+    return plan.evaluation.outlook if plan.evaluation else OutlookSettings()
 
 
 def _meets(value: Fraction, target: Decimal, kpi: KPI, higher: bool) -> bool:
@@ -206,9 +211,10 @@ def outlook_kpi(
     number: str,
     section: Section | None = None,
     method: OutlookMethod | None = None,
+    settings: OutlookSettings | None = None,
 ) -> KpiOutlook:
-    """One KPI's outlook at evaluation year ``year``, with ``method`` (default: the plan's)."""
-    settings = plan.evaluation.outlook if plan.evaluation else OutlookSettings()
+    """One KPI's outlook at evaluation year ``year`` by ``method`` and ``settings`` (default: the plan's)."""
+    settings = settings or settings_of(plan)
     asked = method or settings.method
     points = known_points(kpi, observations, year, plan.period)
     baseline, target = baseline_value(kpi), kpi.target_value()
@@ -240,9 +246,10 @@ def outlook_plan(
     year: FiscalYear,
     method: OutlookMethod | None = None,
     select: Callable[[KPI], bool] | None = None,
+    settings: OutlookSettings | None = None,
 ) -> PlanOutlook:
-    """Every KPI's outlook (in plan order) at evaluation year ``year``."""
-    settings = plan.evaluation.outlook if plan.evaluation else OutlookSettings()
+    """Every KPI's outlook (in plan order) at evaluation year ``year``; ``settings`` replace the plan's."""
+    settings = settings or settings_of(plan)
     placed = [(kpi, section) for kpi, section in plan.iter_kpis() if select is None or select(kpi)]
     index = index_actuals((kpi for kpi, _ in placed), actuals)
     numbers = plan.kpi_numbers()
@@ -255,6 +262,7 @@ def outlook_plan(
             number=numbers[kpi.id],
             section=section,
             method=method,
+            settings=settings,
         )
         for kpi, section in placed
     )
