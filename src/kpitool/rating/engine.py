@@ -92,7 +92,7 @@ def evaluate_kpi(
         outcome = scheme.decide(facts)
         achievement = facts.achievement()
         progress = facts.progress()
-    notes = [note for note in (facts.floor_note, facts.progress_note()) if note]
+    notes = [note for note in (facts.over_note, facts.floor_note, facts.progress_note()) if note]
     judged = facts.value is not None and kpi.target.applies_in(facts.data_year)
     rule = "; ".join([outcome.rule, *notes]) if judged else outcome.rule
     computed = scheme.spec(outcome.key)
