@@ -19,7 +19,7 @@ from kpitool.model.fields import (
     StrictModel,
 )
 
-__all__ = ["Baseline", "InterimTarget", "Target", "TargetBasis"]
+__all__ = ["Baseline", "InterimTarget", "Target", "TargetBasis", "TargetOver"]
 
 
 class Baseline(StrictModel):
@@ -42,6 +42,17 @@ class TargetBasis(StrEnum):
     """The target is ``baseline × factor`` (維持 = factor 1, 8割減 = factor 0.2)."""
 
 
+class TargetOver(StrEnum):
+    """How a target spans several years (複数年度の目標)."""
+
+    FINAL_YEAR = "final_year"
+    """最終年度に: the value to reach in the last year; before it, graded on the pace (the
+    expected value on a straight line from the baseline)."""
+    TOTAL = "total"
+    """累計・N年間で: the sum of each year's actuals over ``period`` (a range); before its last
+    year, the sum so far extrapolated to the whole range."""
+
+
 class Target(StrictModel):
     """目標値 — the value to reach by a period.
 
@@ -62,6 +73,11 @@ class Target(StrictModel):
     annotation: OptionalText = Field(
         default=None, title="注記", description="printed with the value, e.g. 見込み"
     )
+    over: TargetOver | None = Field(
+        default=None,
+        title="複数年度",
+        description="final_year (最終年度に) or total (累計 over the period's range)",
+    )
     every_year: Flag = Field(
         default=False,
         title="毎年度",
@@ -76,6 +92,8 @@ class Target(StrictModel):
 
     @model_validator(mode="after")
     def _value_or_basis(self) -> Target:
+        if self.over is not None and self.every_year:
+            raise ValueError("a target is either every_year (毎年度) or over several years, not both")
         if self.value is None and self.basis is None:
             raise ValueError("目標値 (target) needs a value, or basis: baseline with a factor")
         if self.value is not None and self.basis is not None:

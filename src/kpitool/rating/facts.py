@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from kpitool.model.actuals import Actual
 from kpitool.model.plan import KPI, Direction
+from kpitool.model.target import TargetOver
+from kpitool.values.numbers import format_number, round_half_up
 
 __all__ = [
     "ONE",
@@ -69,6 +71,8 @@ class Facts:
     expected: Decimal | None
     data_year: int = 0
     """The fiscal year the actual's data describes (its period), else the evaluation year."""
+    over_note: str = ""
+    """How a target over several years was graded this year (pace or extrapolated total)."""
 
     @property
     def higher_is_better(self) -> bool:
@@ -171,21 +175,65 @@ def facts_for(kpi: KPI, year: int, observations: Mapping[int, Observation]) -> F
     direction, floor_note = effective_direction(kpi, baseline, target)
     earlier = [y for y in observations if y < year and observations[y].value is not None]
     previous = observations[max(earlier)].value if earlier else None
-    data_year = year
-    if observation and observation.actual.period is not None:
-        data_year = observation.actual.period.fiscal_year
+    data_year = _data_year(observation) if observation else year
+    expected = expected_value(kpi, data_year)
+    value = observation.value if observation else None
+    note = ""
+    if kpi.target.over is not None and value is not None and target is not None:
+        value, target, note = _over_years(kpi, data_year, observations, value, target, expected)
+        baseline = baseline if kpi.target.over is TargetOver.FINAL_YEAR else None
     return Facts(
-        kpi,
-        year,
-        observation.value if observation else None,
-        baseline,
-        target,
-        direction,
-        floor_note,
-        previous,
-        expected_value(kpi, data_year),
-        data_year,
+        kpi, year, value, baseline, target, direction, floor_note, previous, expected, data_year, note
     )
+
+
+def _data_year(observation: Observation) -> int:
+    """The fiscal year an observation's data describes: its period's, else its evaluation year."""
+    period = observation.actual.period
+    return period.fiscal_year if period is not None else observation.year
+
+
+def _over_years(
+    kpi: KPI,
+    data_year: int,
+    observations: Mapping[int, Observation],
+    value: Decimal,
+    target: Decimal,
+    expected: Decimal | None,
+) -> tuple[Decimal, Decimal, str]:
+    """(value, goal, note) of a target over several years in ``data_year`` (docs/rating.md).
+
+    最終年度に: before the last year the goal is the expected value on the straight line from
+    the baseline to the target (the pace); in the last year, the target. 累計: the sum of the
+    actuals of the range so far, extrapolated to the whole range, against the target.
+    """
+    period = kpi.target.period
+    last = period.fiscal_year
+    if kpi.target.over is TargetOver.FINAL_YEAR:
+        if data_year < last and expected is not None:
+            goal = f"{format_number(target)} in {period.label}"
+            note = f"pace towards {goal}: expected {format_number(expected)} now"
+            return value, expected, note
+        if data_year < last:
+            return value, target, "no dated baseline to draw the pace from: graded against the target"
+        return value, target, f"the final year of the target ({period.label}): the result"
+    first = period.first_fiscal_year
+    upto = min(data_year, last)
+    values = [
+        o.value for o in observations.values() if o.value is not None and first <= _data_year(o) <= upto
+    ]
+    elapsed, span = upto - first + 1, last - first + 1
+    if elapsed <= 0 or not values:
+        return value, target, f"累計 over {period.label}: no actual inside the range yet"
+    total = sum(values, ZERO)
+    if elapsed >= span:
+        return total, target, f"累計 over {period.label}: {format_number(total)} in {span} years"
+    projected = _CONTEXT.divide(_CONTEXT.multiply(total, Decimal(span)), Decimal(elapsed))
+    note = (
+        f"累計 over {period.label}: {format_number(total)} in {elapsed} of {span} years, "
+        f"extrapolated to {format_number(round_half_up(projected, 1))}"
+    )
+    return projected, target, note
 
 
 def ratio_towards(value: Decimal | None, goal: Decimal | None, higher_is_better: bool) -> Decimal | None:

@@ -26,6 +26,7 @@ from kpitool.sources.table_cells import (
     QUALIFIERS,
     VALUE_FORMS,
     CellError,
+    PeriodCell,
     ValueCell,
     cell_text,
     is_missing,
@@ -253,6 +254,9 @@ class _RowReader:
                 )
             elif period_cell.inner is not None:
                 raise CellError(f"{cell_text(raw)!r}: a period in parentheses; {PERIOD_FORMS}")
+            elif period_cell.over is not None and period_cell.period is not None:
+                target.update(over=period_cell.over, period=self._over_range(period_cell))
+                notes.append(cell_text(raw))
             elif period_cell.period is not None:
                 target["period"] = period_cell.period
             elif target["period"] is None:
@@ -263,6 +267,16 @@ class _RowReader:
         if notes:
             target["annotation"] = "、".join(notes)
         return target, value.qualifier
+
+    @staticmethod
+    def _over_range(cell: PeriodCell) -> Period:
+        """The range of a multi-year target: R4(3年間で) → R2～R4; else the period as written."""
+        assert cell.period is not None
+        if cell.years is None:
+            return cell.period
+        last = cell.period.fiscal_year
+        first = FiscalYear(last - cell.years + 1).label
+        return parse_period(f"{first}～{FiscalYear(last).label}") if cell.years > 1 else cell.period
 
     def _table_range(self, raw: Any) -> Period:
         """The years of the table's year columns: the range of 毎年度 written without one."""

@@ -53,12 +53,17 @@ VALUE_FORMS = (
 
 PERIOD_FORMS = (
     "accepted: R6年度 / 令和6年度 / R6年 / R7年3月末 / R8年4月1日 / - (none) / R5(速報値) / "
-    "毎年度, 各年度(R2-R4) (目標時点 only)"
+    "毎年度, 各年度(R2-R4), R7(最終年度に), R4(3年間で), R4～R7の累計 (目標時点 only)"
 )
 """The period forms, for messages."""
 
 ANNUAL_WORDS = frozenset({"毎年", "毎年度", "各年度", "各年"})
 """目標時点 words of an annual target: the same target in every year of a range."""
+
+_YEARS_OVER = re.compile(r"^([0-9０-９]+)\s*(?:年間|か年|ヵ年|カ年|ヶ年)(?:で|の累計|累計|合計)?$")
+"""``3年間で``: a total over the N years ending in the period before it."""
+_FINAL_YEAR = re.compile(r"^最終年度(?:に|まで|で)?$")
+_TOTAL_SUFFIX = re.compile(r"\s*の?(?:累計|合計)$")
 
 _LEADING_NOTE = re.compile(r"^\s*[\[［【〔]([^\[\]［］【】〔〕]*)[\]］】〕]\s*")
 _TRAILING_GROUP = re.compile(r"[（(]([^()（）]*)[)）]\s*$")
@@ -95,6 +100,11 @@ class PeriodCell:
     """A period in parentheses after the text (``各年度(R2-R4)``): the range of an annual target."""
     text: str = ""
     """The text before the parentheses (``各年度``)."""
+
+    over: str | None = None
+    """``final_year`` (R7(最終年度に)) or ``total`` (R4(3年間で), R4～R7の累計): a multi-year target."""
+    years: int | None = None
+    """The N of ``N年間で``: the range is the N years ending in :attr:`period`."""
 
     @property
     def annual(self) -> bool:
@@ -246,6 +256,14 @@ def read_period(cell: Any) -> PeriodCell:
     """
     original = cell_text(cell)
     body, leading, groups = _split_notes(original)
+    over, years = None, None
+    if groups and (found := _YEARS_OVER.match(groups[-1])):
+        over, years = "total", int(unicodedata.normalize("NFKC", found[1]))
+        groups = groups[:-1]
+    elif groups and _FINAL_YEAR.match(groups[-1]):
+        over, groups = "final_year", groups[:-1]
+    elif (total := _TOTAL_SUFFIX.search(body)) is not None:
+        over, body = "total", body[: total.start()].strip()
     for group in groups:
         if _DIGIT.search(group) and not _LIKE_A_PERIOD.match(group):
             raise CellError(
@@ -256,8 +274,10 @@ def read_period(cell: Any) -> PeriodCell:
     if inner is not None:
         return PeriodCell(None, tuple(notes), inner, body)
     if is_missing(body) or body in ANNUAL_WORDS:
+        if over is not None:
+            raise CellError(f"'{original}': a multi-year target needs its year, as in R7(最終年度に)")
         return PeriodCell(None, tuple(notes), text=body)
     try:
-        return PeriodCell(parse_period(body), tuple(notes), text=body)
+        return PeriodCell(parse_period(body), tuple(notes), text=body, over=over, years=years)
     except PeriodError as exc:
         raise PeriodError(f"{_quoted(original, str(exc))}") from None
