@@ -18,6 +18,7 @@ from kpitool.model.actuals import ActualsFile, PublishedSummary
 from kpitool.model.plan import KPI, EvaluationSettings, Plan, Section
 from kpitool.rating.facts import Observation, facts_for
 from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
+from kpitool.rating.rollup import check_rollup
 from kpitool.rating.schemes.base import Outcome, Scheme
 from kpitool.rating.schemes.registry import scheme_named
 from kpitool.values.fiscal_year import FiscalYear, parse_fiscal_year
@@ -41,7 +42,9 @@ def resolve_scheme(settings: EvaluationSettings | None) -> Scheme:
     :class:`~kpitool.rating.schemes.base.RatingError` for an unknown name or unusable settings.
     """
     name = settings.scheme if settings else "default"
-    return scheme_named(name)(settings)
+    scheme = scheme_named(name)(settings)
+    check_rollup(settings.rollup if settings else None, scheme)
+    return scheme
 
 
 def index_actuals(kpis: Iterable[KPI], actuals: ActualsFile | None) -> dict[str, dict[int, Observation]]:

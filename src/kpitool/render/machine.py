@@ -19,6 +19,7 @@ from typing import Any
 from kpitool.model.plan import Plan
 from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
 from kpitool.render.left_out import with_left_out
+from kpitool.render.sections import sections_member
 from kpitool.render.xlsx.style import FORMULA_STARTS
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 from kpitool.values.numbers import precise_context
@@ -147,6 +148,7 @@ def evaluation_json(result: PlanEvaluation) -> dict[str, Any]:
         "summary": _summary_json(result.summary),
         **_percents_json(result.summary),
         "disagreements": [_disagreement_json(row) for row in result.disagreements],
+        **sections_member(result),
     }
 
 
