@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kpitool.cli.outlook",
     "kpitool.cli.maintenance",
     "kpitool.cli.excel",
+    "kpitool.cli.site",
 )
 """The command groups, in help order; each module's ``register(app)`` adds its commands."""
 
