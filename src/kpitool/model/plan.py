@@ -26,6 +26,7 @@ from kpitool.model.fields import (
     Text,
 )
 from kpitool.model.outlook_settings import OutlookSettings
+from kpitool.model.rollup_settings import RollupSettings
 from kpitool.model.target import Baseline, InterimTarget, Target, TargetBasis
 from kpitool.values.fiscal_year import parse_fiscal_year
 
@@ -210,6 +211,7 @@ class EvaluationSettings(StrictModel):
     scheme: Text = Field(default="default", title="評価方式")
     options: dict[str, Any] = Field(default_factory=dict, title="設定")
     grades: tuple[GradeDefinition, ...] = Field(default=(), title="判断基準")
+    rollup: RollupSettings | None = Field(default=None, title="施策別評価")
     outlook: OutlookSettings = Field(default_factory=OutlookSettings, title="見通し")
 
 

@@ -19,7 +19,18 @@ from kpitool.model.plan import Plan
 from kpitool.outlook.engine import PlanOutlook
 from kpitool.outlook.history import KpiHistory
 from kpitool.rating.results import PlanEvaluation
-from kpitool.render import diff, history, machine, notes, outlook, outlook_table, plan_views, terminal, totals
+from kpitool.render import (
+    diff,
+    history,
+    machine,
+    notes,
+    outlook,
+    outlook_table,
+    plan_views,
+    sections,
+    terminal,
+    totals,
+)
 from kpitool.render.left_out import skipped_line, with_left_out
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 
@@ -97,6 +108,7 @@ def _summary_tables(
         renderables += [
             totals.summary_table(plan, summaries, results[0].scheme),
             *notes.summary_notes(summaries),
+            *sections.summary_section_lines(results),
         ]
     return _console_text([*renderables, *skipped_line(left_out)], width)
 
@@ -108,7 +120,8 @@ def _summary_pairs(plans: Sequence[PlanResults]) -> list[tuple[Plan, list[Any]]]
 def _summaries_json(
     plans: Sequence[PlanResults], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
 ) -> str:
-    return machine.summaries_json(_summary_pairs(plans), left_out)
+    text = machine.summaries_json(_summary_pairs(plans), left_out)
+    return sections.with_year_sections(text, plans, machine.to_json)
 
 
 def _summaries_csv(

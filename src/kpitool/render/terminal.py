@@ -29,6 +29,7 @@ from kpitool.render.flow import (
     wrap,
 )
 from kpitool.render.notes import evaluation_notes
+from kpitool.render.sections import section_lines
 from kpitool.render.totals import counts_lines, grade_atom, legend
 from kpitool.render.xlsx.style import actual_parts, display_number, display_rate
 from kpitool.values.numbers import round_half_up
@@ -168,6 +169,7 @@ class EvaluationView:
         yield _fitted(self.items, width) or _blocks(self.items, width)
         yield from counts_lines(result.summary, result.scheme)
         yield legend(result.scheme)
+        yield from section_lines(result)
         if result.disagreements:
             yield Flow(
                 [

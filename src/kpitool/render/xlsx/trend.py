@@ -37,6 +37,7 @@ from kpitool.render.xlsx.kit import (
     TEXT,
     Cells,
     add_sheet,
+    number_format,
     prepare_sheet,
     sheet_name,
 )
@@ -53,6 +54,14 @@ BLOCK_ROWS = 18
 
 _HEADINGS = ("時点", "時間 (年)", *SERIES_TITLES)
 _WIDTHS = [18.0, 9.0, 11.0, 14.0, 11.0, 11.0]
+
+
+_TIME = NUMBER.with_format("0.00")
+
+
+def _figure(cells: Cells, value: Decimal | None) -> Any:
+    """A figure with thousands separators and its decimals as written (15,670.2)."""
+    return cells(value, NUMBER if value is None else NUMBER.with_format(number_format(value)))
 
 
 def _time(value: Fraction) -> Decimal:
@@ -150,7 +159,8 @@ def trend_sheet(workbook: Workbook, outlook: PlanOutlook, used: set[str], paper:
         sheet.append([cells(text, HEADER) for text in _HEADINGS])
         table = _rows(row)
         for values in table:
-            sheet.append([cells(values[0], TEXT), *(cells(v, NUMBER) for v in values[1:])])
+            time, *figures = values[1:]
+            sheet.append([cells(values[0], TEXT), cells(time, _TIME), *(_figure(cells, v) for v in figures)])
         first, last = row_number + 2, row_number + 1 + len(table)
         sheet.add_chart(_chart(row, sheet, first, last), f"H{row_number + 1}")
         used_rows = 2 + len(table)

@@ -1,0 +1,146 @@
+"""施策別評価 — grades rolled up to the sections of a plan (施策, 基本目標), as councils grade them.
+
+A plan that sets ``evaluation.rollup`` gets, for every section at every level of its tree, the
+counts of the grades shown for the KPIs in it and below it, and (unless the method is
+``counts``) a section grade: ``mean_score`` (each grade a score, the mean cut into bands),
+``worst`` (the worst grade of its KPIs) or ``share_at_least`` (the share of its KPIs with one
+of the ``count`` grades, cut into bands). KPIs not judged (—) are counted but take no part in
+a section grade; a section with no judged KPI has none. docs/rating.md has the worked examples.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kpitool.model.plan import Section
+from kpitool.model.rollup_settings import RollupMethod, RollupSettings
+from kpitool.rating.results import PlanEvaluation
+from kpitool.rating.schemes.base import RatingError, Scheme
+
+__all__ = ["SectionResult", "check_rollup", "section_results"]
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    """One section of the plan, graded from the KPIs in it and below it."""
+
+    section: Section
+    depth: int
+    """0 for a top-level section (基本目標), 1 below it (施策) …"""
+    counts: Mapping[str, int]
+    """grade symbol → number of KPIs shown with it, every grade of the scheme (0 included)."""
+    grade: str | None
+    """The section's grade; None for ``counts`` or when no KPI is judged."""
+    value: Decimal | None = None
+    """The mean score or share the grade was cut from."""
+
+    @property
+    def total(self) -> int:
+        """Number of KPIs in the section and below it."""
+        return sum(self.counts.values())
+
+
+def check_rollup(rollup: RollupSettings | None, scheme: Scheme) -> None:
+    """:class:`RatingError` (path inside ``evaluation``) for settings that cannot grade a section."""
+    if rollup is None:
+        return
+    symbols = scheme.symbols()[:-1]  # not_judged takes no part
+    method = rollup.method
+    if method is RollupMethod.MEAN_SCORE:
+        missing = [s for s in symbols if s not in rollup.scores]
+        if missing:
+            raise RatingError(
+                f"rollup mean_score needs a score for each grade; none for {missing[0]!r}",
+                ("rollup", "scores"),
+            )
+    for symbol in rollup.scores:
+        if symbol not in symbols:
+            raise RatingError(
+                f"rollup: {symbol!r} is not a grade of the scheme ({', '.join(symbols)})",
+                ("rollup", "scores", symbol),
+            )
+    for index, symbol in enumerate(rollup.count):
+        if symbol not in symbols:
+            raise RatingError(
+                f"rollup: {symbol!r} is not a grade of the scheme ({', '.join(symbols)})",
+                ("rollup", "count", index),
+            )
+    if method is RollupMethod.SHARE_AT_LEAST and not rollup.count:
+        raise RatingError(
+            "rollup share_at_least needs count: the KPI grades it counts, e.g. [○]", ("rollup", "method")
+        )
+    banded = method in (RollupMethod.MEAN_SCORE, RollupMethod.SHARE_AT_LEAST)
+    if banded != bool(rollup.grades):
+        words = "needs grades: bands best first, the last without at_least" if banded else "takes no grades"
+        raise RatingError(
+            f"rollup {method.value} {words}", ("rollup", "grades" if rollup.grades else "method")
+        )
+    _check_bands(rollup)
+
+
+def _check_bands(rollup: RollupSettings) -> None:
+    bands = rollup.grades
+    if not bands:
+        return
+    if len(bands) < 2:
+        raise RatingError("rollup needs at least two grades (the last takes the rest)", ("rollup", "grades"))
+    for index, band in enumerate(bands[:-1]):
+        if band.at_least is None:
+            raise RatingError(
+                f"rollup: grade {band.symbol!r} needs at_least (only the last takes the rest)",
+                ("rollup", "grades", index),
+            )
+    if bands[-1].at_least is not None:
+        raise RatingError(
+            "rollup: missing last grade: end with a grade without at_least",
+            ("rollup", "grades", len(bands) - 1, "at_least"),
+        )
+    for index, (higher, lower) in enumerate(itertools.pairwise(bands[:-1]), start=1):
+        assert higher.at_least is not None
+        assert lower.at_least is not None
+        if lower.at_least >= higher.at_least:
+            raise RatingError(
+                f"rollup: unordered bands: {lower.symbol!r} at_least {lower.at_least} is not below "
+                f"{higher.at_least}",
+                ("rollup", "grades", index, "at_least"),
+            )
+
+
+def section_results(result: PlanEvaluation) -> tuple[SectionResult, ...]:
+    """Every section of the plan, depth first, graded by its ``evaluation.rollup``; () without one."""
+    settings = result.plan.evaluation
+    rollup = settings.rollup if settings else None
+    if rollup is None:
+        return ()
+    grades: dict[str, list[str]] = {}
+    for row in result.rows:
+        if row.section is not None:
+            grades.setdefault(row.section.id, []).append(row.grade)
+    found = []
+    for section, depth in result.plan.walk_sections():
+        shown = [grade for inner, _ in section.walk() for grade in grades.get(inner.id, [])]
+        counts = {symbol: 0 for symbol in result.scheme.symbols()}
+        for grade in shown:
+            counts[grade] = counts.get(grade, 0) + 1
+        found.append(SectionResult(section, depth, counts, *_grade(rollup, result.scheme, shown)))
+    return tuple(found)
+
+
+def _grade(rollup: RollupSettings, scheme: Scheme, shown: Sequence[str]) -> tuple[str | None, Decimal | None]:
+    order = scheme.symbols()[:-1]
+    judged = [grade for grade in shown if grade in order]
+    if rollup.method is RollupMethod.COUNTS or not judged:
+        return None, None
+    if rollup.method is RollupMethod.WORST:
+        return max(judged, key=order.index), None
+    if rollup.method is RollupMethod.MEAN_SCORE:
+        value = sum((rollup.scores[grade] for grade in judged), Decimal(0)) / len(judged)
+    else:
+        value = Decimal(sum(1 for grade in judged if grade in rollup.count)) / len(judged)
+    for band in rollup.grades:
+        if band.at_least is None or value >= band.at_least:
+            return band.symbol, value
+    return None, value  # pragma: no cover - check_rollup ends the bands with one without at_least
