@@ -196,3 +196,26 @@ def test_the_summary_counts_every_status() -> None:
     assert list(result.summary) == list(S)
     assert result.summary[S.ON_TRACK] == 1
     assert sum(result.summary.values()) == 1
+
+
+def test_a_target_of_a_range_s_last_year_is_projected_to_that_year() -> None:
+    kpi = increase()
+    kpi["target"] = {"value": 200, "period": "R5～R7", "over": "final_year"}
+    row = project(kpi, line({"R3": 110}))
+    assert row.projected == 150  # at R7年度, the range's last year, not its middle (R6年度: 140)
+
+
+def test_a_target_of_every_year_is_a_level_to_keep() -> None:
+    kpi = increase(baseline=100, target=120)
+    kpi["target"] = {"value": 120, "period": "R2～R7", "every_year": True}
+    row = project(kpi, line({"R3": 105, "R4": 115}))  # 7.5 a year: 136.67 at R7年度, above 120
+    assert (row.ratio, row.status) == (None, S.ON_TRACK)
+    assert "meets the floor 120" in row.reason
+
+
+def test_a_total_over_several_years_is_not_projected() -> None:
+    kpi = increase()
+    kpi["target"] = {"value": 600, "period": "R4～R7", "over": "total"}
+    row = project(kpi, line({"R4": 150, "R5": 150}))
+    assert row.status is S.INSUFFICIENT_DATA
+    assert row.reason == "a total over several years (over: total) is not projected"

@@ -6,7 +6,8 @@ them to the target period with the method asked (:mod:`.methods`) and decides th
 - a target beyond the baseline (increase, decrease, or a floor/ceiling to reach): ``achieved``
   when the latest actual already meets it, else by r (:class:`~.status.Thresholds`);
 - a level to keep (at_least / at_most with the target at or behind the baseline, 維持; a
-  misdrawn increase or decrease the rating reads as a floor or ceiling): there is no planned
+  misdrawn increase or decrease the rating reads as a floor or ceiling; a target of every year
+  of a range, 毎年度, whatever its baseline): there is no planned
   change to take a share of, so no r: ``achieved`` when the latest actual and the projection
   both meet the level, ``on_track`` when the projection does, else ``reverse`` when the
   projection is worse than the latest actual (moving away) and ``accelerate`` when better;
@@ -14,29 +15,36 @@ them to the target period with the method asked (:mod:`.methods`) and decides th
   target to reach), fewer than two points, or the method is undefined (cagr of a zero).
 
 A running total (cumulative) is projected like any series: its target is the total to reach.
+A target of a range's last year (``over: final_year``) or of every year is projected to the
+middle of the range's last year (:func:`target_time`); a total over several years (``over:
+total``, the sum of the years' actuals) is not projected: insufficient_data, saying so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 from kpitool.model.actuals import ActualsFile
 from kpitool.model.outlook_settings import OutlookMethod, OutlookSettings
 from kpitool.model.plan import KPI, Direction, Plan, Section
+from kpitool.model.target import TargetOver
 from kpitool.outlook.methods import Undefined, project
 from kpitool.outlook.series import Point, baseline_value, known_points, shown_places
 from kpitool.outlook.status import OutlookStatus, Thresholds, round_fraction
-from kpitool.outlook.timeline import lag_years, period_time
+from kpitool.outlook.timeline import date_time, lag_years, period_time
 from kpitool.rating.engine import index_actuals
 from kpitool.rating.facts import Observation, effective_direction
 from kpitool.values.fiscal_year import FiscalYear
 from kpitool.values.numbers import format_number
-from kpitool.values.periods import Period
+from kpitool.values.periods import Period, PeriodKind
 
-__all__ = ["KpiOutlook", "PlanOutlook", "outlook_kpi", "outlook_plan", "settings_of"]
+_RANGES = (PeriodKind.SPAN, PeriodKind.WINDOW)
+
+__all__ = ["KpiOutlook", "PlanOutlook", "outlook_kpi", "outlook_plan", "settings_of", "target_time"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,16 @@ class PlanOutlook:
         return counts
 
 
+def target_time(kpi: KPI) -> Fraction:
+    """Where the projection is taken: the target period; for a target of a range's last year
+    (``over: final_year``) or of every year (毎年度), the middle of the range's last year."""
+    target = kpi.target
+    period = target.period
+    if (target.over is TargetOver.FINAL_YEAR or target.every_year) and period.kind in _RANGES:
+        return date_time(period.end + timedelta(days=1)) - Fraction(1, 2)
+    return period_time(period)
+
+
 def settings_of(plan: Plan) -> OutlookSettings:
     """The plan's ``evaluation.outlook`` settings (the defaults without an ``evaluation`` block)."""
     return plan.evaluation.outlook if plan.evaluation else OutlookSettings()
@@ -139,8 +157,11 @@ class _Case:
         return next((p for p in reversed(self.points) if p.year is not None), None)
 
     def reach(self) -> bool:
-        """The target lies beyond the baseline, in the better direction: a change to achieve."""
-        if self.baseline is None:
+        """The target lies beyond the baseline, in the better direction: a change to achieve.
+
+        A target of every year of a range (毎年度) is a level to keep, never a change.
+        """
+        if self.baseline is None or self.kpi.target.every_year:
             return False
         gain = self.target - self.baseline
         return gain > 0 if self.higher else gain < 0
@@ -181,7 +202,8 @@ def _decide(
 ) -> tuple[Fraction | None, OutlookStatus, str]:
     """(ratio, status, reason) of one KPI; see the module docstring."""
     if not case.reach():
-        if case.baseline is None and case.kpi.direction in (Direction.INCREASE, Direction.DECREASE):
+        level = case.kpi.target.every_year or case.kpi.direction in (Direction.AT_LEAST, Direction.AT_MOST)
+        if case.baseline is None and not level:
             if case.latest_meets():
                 return None, OutlookStatus.ACHIEVED, "the latest actual meets the target"
             return None, OutlookStatus.INSUFFICIENT_DATA, "no baseline"
@@ -224,10 +246,15 @@ def outlook_kpi(
     final = None
     if lag is not None and plan.period is not None:
         final = kpi.target.period.fiscal_year + lag <= plan.period.end_year + 1
-    at = period_time(kpi.target.period)
+    at = target_time(kpi)
     used, projected, ratio = asked, None, None
     if target is None:
         status, reason = OutlookStatus.INSUFFICIENT_DATA, "no numeric target"
+    elif kpi.target.over is TargetOver.TOTAL:
+        status, reason = (
+            OutlookStatus.INSUFFICIENT_DATA,
+            "a total over several years (over: total) is not projected",
+        )
     else:
         case = _Case(kpi, points, baseline, target, direction.higher_is_better, at, settings)
         used, projected, why = case.projection(asked)
