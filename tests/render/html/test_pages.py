@@ -102,7 +102,8 @@ def test_the_published_texts_are_on_the_plan_page(vision_site: dict[str, bytes])
 
     html = vision_site[f"{VISION}.html"].decode("utf-8")
     narrative = _vision()[-1].narrative
-    assert narrative is not None and narrative.summary is not None
+    assert narrative is not None
+    assert narrative.summary is not None
     texts = [t for _, t in narrative.summary.texts()]
     texts += [t for section in narrative.sections.values() for _, t in section.texts()]
     for text in texts:
