@@ -206,6 +206,12 @@ def check_actuals(document: Document, loaded: LoadedData, plan_id: str) -> Itera
         yield from _check_series(document, plan, kpi, years, symbols)
     published = actuals_doc.actuals.published_summary
     yield from _check_published(document, plan, len(kpis), published, symbols)
+    sections = {section.id for _, section in _sections_with_loc(plan)}
+    for label, narrative in actuals_doc.actuals.narrative.items():
+        for section_id in (s for s in narrative.sections if s not in sections):
+            known = ", ".join(sorted(sections))
+            message = f"no section with id {section_id!r} in plan {plan_id!r} (sections: {known})"
+            yield document.problem(("narrative", label, "sections", section_id), message, code="reference")
 
 
 def _check_published(

@@ -98,3 +98,14 @@ def test_a_grade_column_needs_a_year_column(runner: CliRunner, tmp_path: Path) -
     result = runner.invoke(app, ["evaluate", "--table", str(path), "--year", "R5"])
     assert result.exit_code == 1
     assert f"{path}:1:9: 評価: row 1, column 9: a 評価 column needs a year column" in result.stderr
+
+
+def test_docs_list_every_header_and_cell_form() -> None:
+    """docs/tables.md documents every accepted header text and the cell-form words."""
+    from kpitool.sources.table_cells import ANNUAL_WORDS, QUALIFIERS
+    from kpitool.sources.table_columns import COLUMNS
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "tables.md").read_text(encoding="utf-8")
+    missing = [alias for aliases in COLUMNS.values() for alias in aliases if f"`{alias}`" not in docs]
+    missing += [word for word in (*QUALIFIERS, *ANNUAL_WORDS) if word not in docs]
+    assert missing == []

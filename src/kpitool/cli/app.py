@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kpitool.cli.evaluate",
     "kpitool.cli.outlook",
     "kpitool.cli.maintenance",
+    "kpitool.cli.onboard",
     "kpitool.cli.excel",
 )
 """The command groups, in help order; each module's ``register(app)`` adds its commands."""

@@ -316,16 +316,16 @@ def data_files(data: Path) -> list[Path]:
     return list(discover([data])) if data.is_dir() else []
 
 
-def read_table(path: Path) -> tuple[Plan, ActualsFile]:
-    """Read a flat KPI table (CSV or .xlsx) into a plan and its actuals (``--table``)."""
+def read_table(path: Path, option: str = "--table") -> tuple[Plan, ActualsFile]:
+    """Read a flat KPI table (CSV or .xlsx) into a plan and its actuals (``option`` names it)."""
     from kpitool.problems import DataError
     from kpitool.sources.table_file import TABLE_SUFFIXES
     from kpitool.sources.table_file import read_table as read_table_file
 
     if not path.exists():
-        raise UsageError(f"--table: no such file: {path}")
+        raise UsageError(f"{option}: no such file: {path}")
     if path.suffix.lower() not in TABLE_SUFFIXES:
-        raise UsageError(f"--table: {path} is neither .csv nor .xlsx")
+        raise UsageError(f"{option}: {path} is neither .csv nor .xlsx")
     try:
         return read_table_file(path)
     except DataError as exc:

@@ -85,6 +85,14 @@ def evaluate(
     width: WidthOption = None,
     skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
+    compare_schemes: Annotated[
+        bool,
+        typer.Option(
+            "--compare-schemes",
+            help="Grade every KPI under each preset scheme and list those whose verdict (achieved / "
+            "approaching / behind) depends on the scheme.",
+        ),
+    ] = False,
     outlook: Annotated[
         MethodChoice | None,
         typer.Option(
@@ -122,10 +130,19 @@ def evaluate(
             loaded, plan_ids, [fiscal_year], skip_invalid=skip_invalid, option="--year"
         )
         results = _evaluations(loaded, [doc for doc, _ in per_plan], fiscal_year, no_cache)
-    from kpitool.render.registry import EVALUATIONS, EVALUATIONS_WITH_OUTLOOK
+    from kpitool.render.registry import COMPARISONS, EVALUATIONS, EVALUATIONS_WITH_OUTLOOK
 
     refuse_terminal_output(output, fmt.value, EVALUATIONS)
     announce_left_out(left_out, in_output=fmt is OutputFormat.JSON)
+    if compare_schemes:
+        if outlook is not None:
+            raise UsageError("give either --compare-schemes or --outlook, not both")
+        from kpitool.rating.compare import compare_schemes as compare
+
+        actuals = [_actuals_of(loaded, r.plan.id) if loaded else table_actuals for r in results]
+        found = [compare(r.plan, a, fiscal_year) for r, a in zip(results, actuals, strict=True)]
+        write_output(COMPARISONS[fmt.value](found, table_width(width), left_out), output)
+        return
     if outlook is None:
         write_output(EVALUATIONS[fmt.value](results, table_width(width), left_out), output)
         return

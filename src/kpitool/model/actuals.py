@@ -17,6 +17,7 @@ from kpitool.model.fields import (
     FiscalYearLabel,
     GradeSymbol,
     Identifier,
+    Label,
     OptionalNumber,
     OptionalPeriod,
     OptionalText,
@@ -24,7 +25,25 @@ from kpitool.model.fields import (
 )
 from kpitool.values.numbers import convert
 
-__all__ = ["Actual", "ActualsFile", "PublishedSummary", "Submission"]
+__all__ = [
+    "NARRATIVE_LABELS",
+    "Actual",
+    "ActualsFile",
+    "PublishedSummary",
+    "SectionNarrative",
+    "Submission",
+    "SummaryNarrative",
+    "YearNarrative",
+    "paragraphs",
+]
+
+NARRATIVE_LABELS = {
+    "kpi_status": "①KPIの達成状況",
+    "results": "<実績>",
+    "issues": "<課題>",
+    "overall": "②取組に対する全体評価",
+}
+"""The heading each narrative text is printed under, as the published evaluations print it."""
 
 
 class Actual(StrictModel):
@@ -89,10 +108,57 @@ class PublishedSummary(StrictModel):
         return sum(self.counts.values())
 
 
+_PARAGRAPHS = "text; paragraphs one a line (a YAML block scalar: |-)"
+
+
+class SectionNarrative(StrictModel):
+    """施策分野の評価文 — what an evaluation wrote under one section's KPI table.
+
+    Each text is given or left out; a text given is never empty.
+    """
+
+    kpi_status: Label | None = Field(default=None, title="KPIの達成状況", description=_PARAGRAPHS)
+    results: Label | None = Field(default=None, title="取組の実績", description=_PARAGRAPHS)
+    issues: Label | None = Field(default=None, title="取組の課題", description=_PARAGRAPHS)
+
+    def texts(self) -> list[tuple[str, str]]:
+        """(heading, text) of each text given, in print order."""
+        given = [("kpi_status", self.kpi_status), ("results", self.results), ("issues", self.issues)]
+        return [(NARRATIVE_LABELS[key], text) for key, text in given if text is not None]
+
+
+class SummaryNarrative(StrictModel):
+    """総括の評価文 — what an evaluation wrote under the plan's 総括 table."""
+
+    kpi_status: Label | None = Field(default=None, title="KPIの達成状況", description=_PARAGRAPHS)
+    overall: Label | None = Field(default=None, title="取組に対する全体評価", description=_PARAGRAPHS)
+
+    def texts(self) -> list[tuple[str, str]]:
+        """(heading, text) of each text given, in print order."""
+        given = [("kpi_status", self.kpi_status), ("overall", self.overall)]
+        return [(NARRATIVE_LABELS[key], text) for key, text in given if text is not None]
+
+
+class YearNarrative(StrictModel):
+    """評価文 — an evaluation year's texts: per section (by section id) and under the 総括."""
+
+    source: OptionalText = Field(default=None, title="出典")
+    summary: SummaryNarrative | None = Field(default=None, title="総括")
+    sections: dict[Identifier, SectionNarrative] = Field(
+        default_factory=dict, title="施策分野", description="section id → its texts"
+    )
+
+
+def paragraphs(text: str) -> list[str]:
+    """A narrative text's paragraphs: its non-blank lines, each stripped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class ActualsFile(StrictModel):
     """An actuals file (data/actuals/<plan>.yaml): KPI id → evaluation year → actual.
 
-    ``published_summary`` holds the 総括 as published, per evaluation year (公表総括).
+    ``published_summary`` holds the 総括 as published, per evaluation year (公表総括);
+    ``narrative`` the texts published with it (評価文).
     """
 
     plan: Identifier = Field(title="計画ID")
@@ -104,6 +170,11 @@ class ActualsFile(StrictModel):
         description="evaluation year → the counts of each grade as published",
     )
     actuals: dict[Identifier, dict[FiscalYearLabel, Actual]] = Field(default_factory=dict, title="実績")
+    narrative: dict[FiscalYearLabel, YearNarrative] = Field(
+        default_factory=dict,
+        title="評価文",
+        description="evaluation year → the texts of its published evaluation (達成状況・実績・課題, 総括)",
+    )
 
     def count(self) -> int:
         """Number of recorded actuals (KPI × year)."""

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import TypeVar
 
-from kpitool.model.actuals import ActualsFile, PublishedSummary
+from kpitool.model.actuals import ActualsFile, PublishedSummary, YearNarrative
 from kpitool.model.plan import KPI, EvaluationSettings, Plan, Section
 from kpitool.rating.facts import Observation, facts_for
 from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
@@ -25,11 +26,14 @@ from kpitool.values.fiscal_year import FiscalYear, parse_fiscal_year
 from kpitool.values.numbers import UnitError, round_half_up
 from kpitool.values.periods import PeriodError
 
+_Entry = TypeVar("_Entry")
+
 __all__ = [
     "evaluate_kpi",
     "evaluate_plan",
     "half_up_percents",
     "index_actuals",
+    "narrative_for",
     "published_for",
     "resolve_scheme",
     "summarise",
@@ -155,12 +159,19 @@ def _compare_published(counts: Mapping[str, int], published: PublishedSummary) -
 
 def published_for(actuals: ActualsFile | None, year: FiscalYear) -> PublishedSummary | None:
     """The 公表総括 an actuals file records for an evaluation year (any spelling of it), if any."""
-    if actuals is None:
-        return None
-    for label, published in actuals.published_summary.items():
+    return _for_year(actuals.published_summary, year) if actuals is not None else None
+
+
+def narrative_for(actuals: ActualsFile | None, year: FiscalYear) -> YearNarrative | None:
+    """The 評価文 an actuals file records for an evaluation year (any spelling of it), if any."""
+    return _for_year(actuals.narrative, year) if actuals is not None else None
+
+
+def _for_year(by_label: Mapping[str, _Entry], year: FiscalYear) -> _Entry | None:
+    for label, entry in by_label.items():
         try:
             if parse_fiscal_year(label) == year.year:
-                return published
+                return entry
         except PeriodError:  # validated by the model; unreadable here means not this year
             continue
     return None
@@ -204,4 +215,5 @@ def evaluate_plan(
     # A 総括 of only some KPIs (``select``) is not the published one: nothing to compare.
     published = published_for(actuals, year) if select is None else None
     summary = summarise(rows, scheme, year, published)
-    return PlanEvaluation(plan, year, scheme, rows, summary)
+    narrative = narrative_for(actuals, year) if select is None else None
+    return PlanEvaluation(plan, year, scheme, rows, summary, narrative)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from kpitool.model.actuals import YearNarrative
 from kpitool.model.plan import KPI, Direction, Plan, Section
 from kpitool.rating.facts import Observation
 from kpitool.rating.schemes.base import GradeSpec, Scheme
@@ -142,6 +143,8 @@ class PlanEvaluation:
     scheme: Scheme
     rows: tuple[Evaluation, ...]
     summary: Summary
+    narrative: YearNarrative | None = None
+    """The year's published texts (評価文), when the actuals file records them."""
 
     @property
     def disagreements(self) -> tuple[Evaluation, ...]:

@@ -1,8 +1,7 @@
 """Machine-readable renderings: JSON and CSV (long format, one row per KPI and year).
 
-CSV is written for Excel: UTF-8 with a BOM so Japanese reads correctly, and
-cells that Excel would run as formulas (= + - @ …) are neutralised.
-JSON keeps numbers as numbers and grade symbols exactly (○ △ × —).
+CSV is written for Excel: UTF-8 with a BOM so Japanese reads correctly, and cells that Excel
+would run as formulas (= + - @ …) are neutralised. JSON keeps numbers and grade symbols exact.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from typing import Any
 from kpitool.model.plan import Plan
 from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
 from kpitool.render.left_out import with_left_out
+from kpitool.render.narrative import narrative_json
 from kpitool.render.sections import sections_member
 from kpitool.render.xlsx.style import FORMULA_STARTS
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
@@ -52,9 +52,8 @@ def json_number(value: Decimal | None) -> int | float | None:
 
 
 def _rate(value: Decimal | None) -> float | None:
-    # Ratios are exact Decimals; six places are plenty for a machine reader. The
-    # precision grows with the ratio: a target near zero makes it huge, and
-    # quantize fails when the result needs more digits than the context has.
+    # Ratios are exact Decimals; six places are plenty for a machine reader. The precision grows with
+    # the ratio: a target near zero makes it huge, and quantize fails past the context's digits.
     if value is None:
         return None
     context = precise_context(value.adjusted() + 10)
@@ -148,6 +147,7 @@ def evaluation_json(result: PlanEvaluation) -> dict[str, Any]:
         "summary": _summary_json(result.summary),
         **_percents_json(result.summary),
         "disagreements": [_disagreement_json(row) for row in result.disagreements],
+        "narrative": narrative_json(result),
         **sections_member(result),
     }
 

@@ -32,6 +32,13 @@ def evaluation_notes(result: PlanEvaluation) -> list[RenderableType]:
         observation = row.observation
         if observation is not None and observation.value is None and observation.actual.note:
             lines.append(f"備考: {row.number} {row.kpi.name} (実績値なし): {observation.actual.note}")
+    if result.narrative is not None:
+        named = {
+            section.id: f"{section.level}{section.number or ''}" for section, _ in result.plan.walk_sections()
+        }
+        parts = ["総括"] if result.narrative.summary else []
+        parts += [named.get(key, key) for key in result.narrative.sections]
+        lines.append(f"評価文あり: {result.year.label} の {'、'.join(parts)}")
     return [Flow([words(line)], indent=2) for line in lines]
 
 

@@ -18,8 +18,10 @@ from kpitool.diff.changes import DataDiff
 from kpitool.model.plan import Plan
 from kpitool.outlook.engine import PlanOutlook
 from kpitool.outlook.history import KpiHistory
+from kpitool.rating.compare import Comparison
 from kpitool.rating.results import PlanEvaluation
 from kpitool.render import (
+    compare,
     diff,
     history,
     machine,
@@ -35,6 +37,7 @@ from kpitool.render.left_out import skipped_line, with_left_out
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 
 __all__ = [
+    "COMPARISONS",
     "DIFF",
     "EVALUATIONS",
     "EVALUATIONS_WITH_OUTLOOK",
@@ -175,6 +178,15 @@ EVALUATIONS_WITH_OUTLOOK: Mapping[str, PlansRenderer[Sequence[GradedOutlook]]] =
 }
 """Renderers of ``evaluate --outlook METHOD``: the grades with each KPI's outlook beside them."""
 
+COMPARISONS: Mapping[str, PlansRenderer[Sequence[Comparison]]] = {
+    TERMINAL: lambda results, width, left_out=NOTHING_LEFT_OUT: _console_text(
+        [*(line for c in results for line in compare.comparison_lines(c)), *skipped_line(left_out)], width
+    ),
+    "json": lambda results, width, left_out=NOTHING_LEFT_OUT: compare.comparison_json(results),
+    "csv": lambda results, width, left_out=NOTHING_LEFT_OUT: compare.comparison_csv(results),
+}
+"""Renderers of ``evaluate --compare-schemes``: the KPIs whose verdict depends on the scheme."""
+
 SUMMARIES: Mapping[str, PlansRenderer[Sequence[PlanResults]]] = {
     TERMINAL: _summary_tables,
     "json": _summaries_json,
@@ -223,5 +235,6 @@ RENDERERS: Mapping[str, Mapping[str, Renderer[Any]]] = {
     "evaluations_with_outlook": EVALUATIONS_WITH_OUTLOOK,
     "history": HISTORY,
     "diff": DIFF,
+    "comparisons": COMPARISONS,
 }
 """Every renderer: by kind of result, then by format name."""

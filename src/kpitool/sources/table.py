@@ -112,6 +112,9 @@ class _RowReader:
         before = len(self.problems)
         self._stray_cells(row_index, row)
         kpi_id = cell_text(self.cell(row, "id"))
+        if "id" not in self.fields:  # a published table numbers its rows (No.) instead
+            number = cell_text(self.cell(row, "number"))
+            kpi_id = f"kpi-{number}" if number else ""
         if not self._new_id(row_index, kpi_id):
             return
         unit = cell_text(self.cell(row, "unit"))
@@ -142,18 +145,19 @@ class _RowReader:
             if isinstance(self.cell(row, key), date | time | timedelta):
                 what = f"the cell holds a date or time, not a {column_label(key)}"
                 self.bad(row_index, key, f"{what}: format it as 文字列 and retype it")
-        for key in ("id", "name"):  # 単位 may be empty: 合計特殊出生率, 倍率
+        for key in ("id" if "id" in self.fields else "number", "name"):  # 単位 may be empty: 倍率
             if not cell_text(self.cell(row, key)):
                 self.bad(row_index, key, f"{column_label(key)} is empty")
 
     def _new_id(self, row_index: int, kpi_id: str) -> bool:
         """Check the KPI id; False (the row is skipped) when an earlier row has it."""
+        column = "id" if "id" in self.fields else "number"
         if kpi_id and not _ID.fullmatch(kpi_id):
             message = f"id {kpi_id!r}: use ASCII letters, digits, '.', '_' or '-' (e.g. visitors-1)"
-            self.bad(row_index, "id", message)
+            self.bad(row_index, column, message)
         if kpi_id in self.seen_ids:
             message = f"id {kpi_id!r} is used twice (first in row {self.seen_ids[kpi_id] + 1})"
-            self.bad(row_index, "id", message)
+            self.bad(row_index, column, message)
             return False
         self.seen_ids[kpi_id] = row_index
         return True
@@ -166,6 +170,7 @@ class _RowReader:
         target, qualifier = self._target(row_index, row, unit)
         entry: dict[str, Any] = {
             "id": kpi_id,
+            "number": cell_text(self.cell(row, "number")) or None,
             "name": cell_text(self.cell(row, "name")),
             "unit": unit,
             "direction": self._direction(row_index, row, qualifier),

@@ -40,6 +40,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "target_period": ("目標時点", "target_period"),
     "note": ("備考", "note"),
     "official": ("公表評価", "評価", "判定", "published"),
+    "number": ("番号", "No.", "No", "NO.", "№", "number"),
 }
 """Field → accepted header texts (Japanese first)."""
 
@@ -50,7 +51,7 @@ _YEAR_GRADE = re.compile(
 )
 """A grade column of one year: ``R6評価``, ``R6 公表評価``, ``評価(R6)``, ``published R6``."""
 
-REQUIRED = ("id", "name", "target", "target_period")
+REQUIRED = ("name", "target", "target_period")
 """Columns a table must have; 方向 may be left out when every 目標値 says 以上 / 以下."""
 
 
@@ -152,6 +153,8 @@ def column_map(header: Sequence[Any], source: TableSource) -> Columns:
         years[index] = (year, text)
     _bind_plain_grade(columns, source, problems)
     missing = [COLUMNS[key][0] for key in REQUIRED if key not in fields]
+    if "id" not in fields and "number" not in fields:
+        missing.insert(0, "id (or No.)")
     if missing:
         problems.append(
             table_problem(source, 0, 0, "", f"header row lacks the column(s) {', '.join(missing)}")

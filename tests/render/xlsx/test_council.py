@@ -497,3 +497,34 @@ def test_a_unitless_kpi_shows_a_dash_for_its_unit(tmp_path: Path, runner: CliRun
     assert result.exit_code == 0, result.output
     (row,) = [r for r in load_workbook(out)["birth.csv"].iter_rows(values_only=True) if "合計特殊出生率" in r]
     assert row[row.index("合計特殊出生率") + 1] == "—"
+
+
+def test_the_summary_sheet_prints_the_published_texts_under_the_total(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """総括's ①KPIの達成状況 and ②取組に対する全体評価 of R6, in the data's words, wrapped across the table."""
+    from kpitool.model.actuals import paragraphs
+    from kpitool.render.xlsx.kit import text_lines
+    from kpitool.render.xlsx.paging import line_pitch
+
+    out = tmp_path / "r.xlsx"
+    result = runner.invoke(
+        app, ["report", VISION, "--years", "R4,R5,R6", "--xlsx", str(out), "--data", str(DATA)]
+    )
+    assert result.exit_code == 0, result.output
+    summary = load_data([DATA]).actuals[VISION].actuals.narrative["R6"].summary
+    assert summary is not None
+    sheet = load_workbook(out)["総括"]
+    rows = {sheet.cell(row, 1).value: row for row in range(1, sheet.max_row + 1)}
+    width = sum(float(sheet.column_dimensions[c].width) for c in "ABCDEFGH")
+    assert rows["総括 — R6 評価"] > rows["計"]
+    previous = rows["総括 — R6 評価"]
+    for heading, text in summary.texts():
+        assert rows[heading] > previous
+        for paragraph in paragraphs(text):
+            row = rows[paragraph]
+            assert row > previous
+            previous = row
+            assert sheet.cell(row, 1).alignment.wrap_text
+            assert f"A{row}:H{row}" in {str(r) for r in sheet.merged_cells.ranges}
+            assert sheet.row_dimensions[row].height >= text_lines(paragraph, width) * line_pitch(10)

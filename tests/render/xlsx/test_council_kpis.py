@@ -174,9 +174,10 @@ def test_row_breaks(reports: dict[Paper, Path], paper: Paper) -> None:
             used = sum(page.height(r) for r in rows) + (header if number else 0)
             assert used * page.scale / 100 <= height, (page.sheet.title, number)
             assert not _is_heading(page, rows[-1])  # a heading never ends a page
-        last = [r for r in page.rows[-1] if 5 <= r <= page.table_end and not _is_heading(page, r)]
-        assert len(last) >= 2  # the last page: at least two KPI rows with the notes
-        assert page.rows[-1][-1] > page.table_end  # the notes are on it
+        end = next(rows for rows in page.rows if page.table_end in rows)  # the table's last page
+        last = [r for r in end if 5 <= r <= page.table_end and not _is_heading(page, r)]
+        assert len(last) >= 2  # at least two KPI rows with the notes
+        assert end[-1] > page.table_end + 1  # the first notes are on it (the published texts may follow)
 
 
 def test_reasons_column_kept_when_a_later_year_has_none(tmp_path: Path, runner: CliRunner) -> None:
@@ -235,9 +236,48 @@ def test_libreoffice_prints_the_pages_planned_at_8_pt(reports: dict[Paper, Path]
     ]
     subprocess.run(command, capture_output=True, check=True, timeout=180)
     pages = _wide_word_sizes(tmp_path / f"{source.stem}.pdf")
-    planned = sum(len(p.columns) * len(p.rows) for p in _sheets(source))
+    # A page of rows below the table (the published texts) prints on the first column page only:
+    # the others would be blank, and a printing program leaves blank pages out.
+    planned = sum(len(p.columns) if rows[0] <= p.table_end else 1 for p in _sheets(source) for rows in p.rows)
     kpi_pages = [sizes for header, sizes in pages if "総括" not in header and "推移 —" not in header]
     assert len(kpi_pages) == planned  # no page added by the printing program
     for sizes in kpi_pages:
         assert sizes
         assert min(sizes) >= MIN_PRINTED_POINTS - 0.05
+
+
+def test_each_sections_published_texts_print_under_the_table_wrapped(reports: dict[Paper, Path]) -> None:
+    """施策分野 1–3's ①KPIの達成状況, <実績>, <課題> of R6, in the data's words, each row as high as its text."""
+    from kpitool.model.actuals import paragraphs
+    from kpitool.sources.tree import load_data
+
+    narrative = load_data([DATA]).actuals[VISION].actuals.narrative["R6"]
+    workbook = load_workbook(reports[Paper.A4])
+    sheet = workbook[next(name for name in workbook.sheetnames if name.startswith("第2期久留米"))]
+    texts = {row: cell.value for row in range(1, sheet.max_row + 1) if (cell := sheet.cell(row, 3)).value}
+    by_text = {value: row for row, value in texts.items()}
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    order = []
+    for section_id, section in narrative.sections.items():
+        assert any(str(v).startswith("施策分野") and v.endswith("— R6 評価") for v in texts.values()), (
+            section_id
+        )
+        for heading, text in section.texts():
+            assert heading in by_text
+            for paragraph in paragraphs(text):
+                row = by_text[paragraph]
+                order.append(row)
+                cell = sheet.cell(row, 3)
+                assert cell.alignment.wrap_text
+                width = sum(
+                    float(sheet.column_dimensions[get_column_letter(c)].width)
+                    for c in range(3, 1 + column_index_from_string(_merged_end(merged, row)))
+                )
+                assert sheet.row_dimensions[row].height >= text_lines(paragraph, width) * line_pitch(10)
+    assert order == sorted(order)
+
+
+def _merged_end(merged: set[str], row: int) -> str:
+    found = [m.split(":")[1] for m in merged if m.startswith(f"C{row}:")]
+    assert found, f"row {row} is not merged across the note columns"
+    return found[0].rstrip("0123456789")

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from kpitool.errors import KpitoolError
 from kpitool.model.plan import EvaluationSettings
 from kpitool.rating.facts import Facts
+from kpitool.values.numbers import percent_places
 
 __all__ = ["MAX_RATIO", "NOT_JUDGED", "GradeSpec", "Outcome", "RatingError", "Scheme", "percent"]
 
@@ -189,7 +190,11 @@ def _coerce_option(scheme: str, key: str, value: Any, default: Any) -> Any:
 
 
 def percent(ratio: Decimal | None) -> str:
-    """A ratio as the rules word it: 0.995 → "99.5%" (half up, one decimal); None → "—"."""
+    """A ratio as the rules word it: 0.995 → "99.5%" (half up, one decimal); None → "—".
+
+    A ratio below 1 keeps the decimals that keep it below 100% (0.999998 → "99.9998%").
+    """
     if ratio is None:
         return "—"
-    return f"{(ratio * 100).quantize(Decimal('0.1'), rounding=decimal.ROUND_HALF_UP)}%"
+    places = Decimal(1).scaleb(-percent_places(ratio))
+    return f"{(ratio * 100).quantize(places, rounding=decimal.ROUND_HALF_UP)}%"

@@ -32,6 +32,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.worksheet.pagebreak import Break
 
+from kpitool.model.actuals import paragraphs
 from kpitool.model.plan import Plan
 from kpitool.outlook.engine import PlanOutlook
 from kpitool.rating.engine import half_up_percents
@@ -44,7 +45,8 @@ from kpitool.render.published import (
     published_figure,
     sources_text,
 )
-from kpitool.render.xlsx.council_kpis import plan_sheets
+from kpitool.render.xlsx.council_kpis import NARRATIVE, NARRATIVE_HEAD, NOTE_WRAP, plan_sheets
+from kpitool.render.xlsx.council_row import lines_height
 from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH
 from kpitool.render.xlsx.kit import (
     CENTER,
@@ -61,6 +63,7 @@ from kpitool.render.xlsx.kit import (
     new_workbook,
     prepare_sheet,
     sheet_name,
+    text_lines,
     workbook_bytes,
 )
 from kpitool.render.xlsx.paging import Paper
@@ -105,7 +108,9 @@ def _series_colours(count: int) -> list[str]:
     return out
 
 
-def _summary_block(sheet: Any, cells: Cells, row: int, plan: Plan, results: Sequence[PlanEvaluation]) -> int:
+def _summary_block(
+    sheet: Any, cells: Cells, row: int, plan: Plan, results: Sequence[PlanEvaluation], room: float
+) -> int:
     """Append one plan's 総括 table, its notes and chart starting at ``row``; return the next free row."""
     summaries = [r.summary for r in results]
     grades_from, grades_to, next_row = _summary_table(sheet, cells, row, plan, results)
@@ -117,7 +122,36 @@ def _summary_block(sheet: Any, cells: Cells, row: int, plan: Plan, results: Sequ
     chart_rows = 17  # the chart's 7 cm, and a blank row before the next plan
     for _ in range(chart_rows):
         sheet.append([])
-    return next_row + chart_rows + 1
+    return _summary_narrative(sheet, cells, next_row + chart_rows + 1, results, room)
+
+
+def _summary_narrative(
+    sheet: Any, cells: Cells, row: int, results: Sequence[PlanEvaluation], room: float
+) -> int:
+    """Append the texts published under the 総括 (each year that has them), wrapped in cells merged
+    across the table, each row as high as its text; return the next free row."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    last_col = 2 + 2 * len(results)
+    lines: list[tuple[str, Look]] = []
+    for result in results:
+        texts = result.narrative.summary if result.narrative else None
+        if texts is None:
+            continue
+        lines.append((f"総括 — {result.year.label} 評価", NARRATIVE_HEAD))
+        for heading, text in texts.texts():
+            lines += [(heading, NARRATIVE_HEAD)] + [(p, NARRATIVE) for p in paragraphs(text)]
+        if result.narrative and result.narrative.source:
+            lines.append((f"出典: {result.narrative.source}", NOTE_WRAP))
+    for text, look in lines:
+        sheet.row_dimensions[row].height = lines_height(text_lines(text, room, size=look.size), look.size)
+        sheet.append([cells(text, look)])
+        sheet.merged_cells.add(CellRange(min_col=1, max_col=last_col, min_row=row, max_row=row))
+        row += 1
+    if lines:
+        sheet.append([])
+        row += 1
+    return row
 
 
 def _summary_notes(summaries: Sequence[Summary]) -> list[str]:
@@ -265,7 +299,8 @@ def _summary_sheet(
     for results in plans:
         if row > first:  # each plan's 総括 starts on a new page
             sheet.row_breaks.append(Break(id=row - 1))
-        row = _summary_block(sheet, cells, row, results[0].plan, results)
+        room = sum(widths[: 2 + 2 * len(results)])
+        row = _summary_block(sheet, cells, row, results[0].plan, results, room)
 
 
 def build_report(

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.pagebreak import Break
 
+from kpitool.model.actuals import paragraphs
 from kpitool.model.plan import section_heading
 from kpitool.outlook.engine import PlanOutlook
 from kpitool.rating.results import PlanEvaluation
@@ -63,6 +64,9 @@ NOTE_WRAP = Look(size=NOTE.size, colour=NOTE.colour, wrap=True)
 columns (which every column page repeats, and would cut the note off)."""
 HEADING = Look(bold=True, fill=SECTION.fill, border=True, wrap=True)
 """A section heading, wrapped in the No. and 指標名 cells merged (repeated on every column page)."""
+NARRATIVE_HEAD = Look(bold=True, wrap=True)
+NARRATIVE = Look(wrap=True)
+"""The published texts (評価文) under the table: a heading, then each paragraph at 10 pt, wrapped."""
 _TITLE_COLUMNS = 2
 """No. and 指標名: repeated at the left of every column page."""
 _REASON_WIDEST = 80.0
@@ -106,6 +110,27 @@ def _annotation_lines(results: Sequence[PlanEvaluation]) -> list[str]:
                 lines.append(
                     f"注記（{result.year.label}）: {row.number} {row.kpi.name} — 実績値: {actual.annotation}"
                 )
+    return lines
+
+
+def narrative_lines(results: Sequence[PlanEvaluation], rows: Sequence[int]) -> list[tuple[str, Look]]:
+    """The published texts of the sections of ``rows``, each year that has them: a heading per
+    section and year, each text's heading (①KPIの達成状況, <実績>, <課題>), its paragraphs."""
+    sections = list(dict.fromkeys(results[-1].rows[i].section for i in rows if results[-1].rows[i].section))
+    lines: list[tuple[str, Look]] = []
+    for result in results:
+        if result.narrative is None:
+            continue
+        for section in sections:
+            texts = result.narrative.sections.get(section.id) if section else None
+            if texts is None:
+                continue
+            lines.append((f"{section_heading(section)} — {result.year.label} 評価", NARRATIVE_HEAD))
+            for heading, text in texts.texts():
+                lines.append((heading, NARRATIVE_HEAD))
+                lines += [(paragraph, NARRATIVE) for paragraph in paragraphs(text)]
+    if lines and results[-1].narrative and results[-1].narrative.source:
+        lines.append((f"出典: {results[-1].narrative.source}", NOTE_WRAP))
     return lines
 
 
@@ -200,12 +225,10 @@ def _plan_sheet(
     years = ", ".join(r.year.label for r in results)
     columns, widths, pages, table = _layout(cells, results, rows, paper, outlook)
     note_end = pages.last_columns[0]
+    room = sum(widths[_TITLE_COLUMNS:note_end])
     notes = [
-        (
-            text,
-            lines_height(text_lines(text, sum(widths[_TITLE_COLUMNS:note_end]), size=NOTE.size), NOTE.size),
-        )
-        for text in _notes(results)
+        (text, lines_height(text_lines(text, room, size=look.size), look.size), look)
+        for text, look in [(t, NOTE_WRAP) for t in _notes(results)] + narrative_lines(results, rows)
     ]
     header_lines = max(column.header.count("\n") + 1 for column in columns)
     top = [lines_height(1, TITLE.size), lines_height(1, SUBTITLE.size), BLANK]
@@ -215,7 +238,7 @@ def _plan_sheet(
     prepare_sheet(sheet, widths, header_row=4, freeze="C5", title=plan.title, subtitle=years, paper=paper)
     print_pages(sheet, pages, footer=(about, plan.id))
     blocks = table_blocks(
-        [header], [(row.height, row.heading) for row in table], [BLANK] + [h for _, h in notes]
+        [header], [(row.height, row.heading) for row in table], [BLANK] + [h for _, h, _ in notes]
     )
     for row in row_breaks(4, blocks, header, paper, pages.scale):
         sheet.row_breaks.append(Break(id=row))
@@ -226,8 +249,8 @@ def _plan_sheet(
         [],
         [cells(c.header, HEADER) for c in columns],
     ]
-    body += [row.cells for row in table] + [[]] + [[*blank, cells(text, NOTE_WRAP)] for text, _ in notes]
-    heights = [*top, header, *(row.height for row in table), BLANK, *(height for _, height in notes)]
+    body += [row.cells for row in table] + [[]] + [[*blank, cells(text, look)] for text, _, look in notes]
+    heights = [*top, header, *(row.height for row in table), BLANK, *(height for _, height, _ in notes)]
     for number, (line, height) in enumerate(zip(body, heights, strict=True), start=1):
         sheet.row_dimensions[number].height = height
         sheet.append(line)
