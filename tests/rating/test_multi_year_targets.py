@@ -41,6 +41,7 @@ def test_final_year_target_is_paced_then_judged(runner: CliRunner, table: list[s
     """100 (R3) → 400 (R7): the line expects 250 in R5 and 325 in R6; R7 is the result."""
     got = {year: evaluate(runner, table, year)["pop"] for year in ("R5", "R6", "R7")}
     assert got["R5"]["achievement_rate"] == pytest.approx(200 / 250)
+    assert (got["R5"]["target"], got["R5"]["details"]["graded_goal"]) == (400, 250)
     assert "expected 250 now" in got["R5"]["rule"]
     assert got["R6"]["achievement_rate"] == pytest.approx(230 / 325)
     assert (got["R7"]["grade"], got["R7"]["achievement_rate"]) == ("○", pytest.approx(420 / 400))

@@ -2,8 +2,8 @@
 KPIs whose verdict — achieved / approaching / behind — depends on the scheme.
 
 An external review panel's first question about a ×: would another municipality's scheme have
-said the same? Each preset is a named scheme with its defaults, or a ``bands`` setting of a
-published scheme (:data:`COMPARED`). A grade becomes a verdict by its place in the scheme:
+said the same? Each preset is a named scheme with its defaults, the ``bands`` presets of published
+schemes included (:data:`COMPARED`). A grade becomes a verdict by its place in the scheme:
 :data:`VERDICTS` for the named schemes, and for ``bands`` the first grade is achieved, the last
 behind and any between approaching. ``trend_and_progress`` grades the change from the previous
 year, another question, and is left out. Official grades play no part: the rules are compared.
@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from kpitool.model.actuals import ActualsFile
 from kpitool.model.plan import EvaluationSettings, Plan
 from kpitool.rating.engine import evaluate_plan, resolve_scheme
 from kpitool.rating.results import Evaluation
 from kpitool.rating.schemes.base import NOT_JUDGED, Scheme
+from kpitool.rating.schemes.presets import PRESETS
 from kpitool.values.fiscal_year import FiscalYear
 
 __all__ = ["COMPARED", "VERDICTS", "Comparison", "KpiVerdicts", "Verdict", "compare_schemes", "verdict_of"]
@@ -55,25 +54,8 @@ VERDICTS: Mapping[str, Mapping[str, Verdict]] = {
 """Each named scheme's grade keys as verdicts (same level as the baseline is behind: no progress)."""
 
 
-def _bands(measure: str, *grades: dict[str, Any], **options: Any) -> EvaluationSettings:
-    return EvaluationSettings(scheme="bands", options={"measure": measure, **options}, grades=grades)
-
-
 COMPARED: Mapping[str, EvaluationSettings] = {
-    **{name: EvaluationSettings(scheme=name) for name in VERDICTS},
-    "prefecture_expected": _bands(
-        "progress_to_expected",
-        {"key": "on_track", "symbol": "A", "label": "順調", "reached": True},
-        {"key": "mostly", "symbol": "B", "label": "おおむね順調", "at_least": Decimal("0.8")},
-        {"key": "behind", "symbol": "C", "label": "努力を要する"},
-    ),
-    "progress_abcd": _bands(
-        "progress",
-        {"key": "a", "symbol": "A", "label": "達成", "reached": True},
-        {"key": "b", "symbol": "B", "label": "概ね順調", "at_least": Decimal("0.8")},
-        {"key": "c", "symbol": "C", "label": "やや遅れ", "at_least": Decimal("0.5")},
-        {"key": "d", "symbol": "D", "label": "遅れ"},
-    ),
+    name: EvaluationSettings(scheme=name) for name in (*VERDICTS, *PRESETS)
 }
 """The presets every KPI is graded under, by the name the output gives them."""
 

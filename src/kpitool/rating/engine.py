@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from kpitool.model.actuals import ActualsFile, PublishedSummary, YearNarrative
 from kpitool.model.plan import KPI, EvaluationSettings, Plan, Section
-from kpitool.rating.facts import Observation, facts_for
+from kpitool.rating.facts import Facts, Observation, facts_for
 from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
 from kpitool.rating.rollup import check_rollup
 from kpitool.rating.schemes.base import Outcome, Scheme
@@ -108,7 +108,9 @@ def evaluate_kpi(
         year=year,
         observation=observation,
         baseline=facts.baseline,
-        target=facts.target,
+        # A target over several years is graded against a goal of the year (pace, extrapolated
+        # total): shown is the plan's target, the goal is in the details and the rule.
+        target=kpi.target_value() if kpi.target.over is not None else facts.target,
         direction=facts.direction,
         achievement=achievement,
         progress=progress,
@@ -117,8 +119,15 @@ def evaluate_kpi(
         official_reason=observation.actual.official_reason if observation else None,
         grade=official if official is not None else computed.symbol,
         rule=rule,
-        details=outcome.details,
+        details=_with_goal(outcome.details, kpi, facts),
     )
+
+
+def _with_goal(details: Mapping[str, Any], kpi: KPI, facts: Facts) -> Mapping[str, Any]:
+    """The scheme's details, with the goal of the year for a target over several years."""
+    if kpi.target.over is None or facts.value is None:
+        return details
+    return {**details, "graded_value": facts.value, "graded_goal": facts.target}
 
 
 def summarise(

@@ -176,6 +176,9 @@ class _RowReader:
             "direction": self._direction(row_index, row, qualifier),
             "cumulative": cumulative_text in _TRUE,
         }
+        if entry["cumulative"] and target.get("every_year"):
+            message = f"{cumulative_text!r}: an annual target (毎年度) holds for each year, it cannot be 累計"
+            self.bad(row_index, "cumulative", message)
         baseline = self._baseline(row_index, row, unit)
         if baseline is not None:
             entry["baseline"] = baseline

@@ -143,6 +143,12 @@ evaluation:
     - {key: mostly, symbol: B, label: おおむね順調, at_least: 0.8}
     - {key: behind, symbol: C, label: 努力を要する}
 """,
+    "progress_abcd": """\
+evaluation:
+  scheme: progress_abcd
+  grades:
+    - {key: not_judged, label: 未公表}
+""",
     "default_renamed": """\
 evaluation:
   scheme: default

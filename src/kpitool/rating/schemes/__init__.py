@@ -8,7 +8,8 @@
 - ``change`` — the change from a reference within a tolerance: ``baseline_tolerance``,
   ``trend_and_progress`` (the previous year);
 - ``generic`` — ``bands``: any published band scheme, its measure (``measures``), bands and
-  grade names written in the plan's settings;
+  grade names written in the plan's settings; ``presets`` — published ones by name
+  (``prefecture_expected``, ``progress_abcd``);
 - ``registry`` — :data:`SCHEMES`, every scheme by the name a plan's ``evaluation.scheme`` gives.
 
 A new scheme: a :class:`Scheme` subclass in the family module whose rule it shares

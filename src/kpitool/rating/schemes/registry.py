@@ -8,23 +8,23 @@ from kpitool.rating.schemes.bands import AchievementBandsScheme, ExpectedValueSc
 from kpitool.rating.schemes.base import RatingError, Scheme
 from kpitool.rating.schemes.change import BaselineToleranceScheme, TrendAndProgressScheme
 from kpitool.rating.schemes.generic import BandsScheme
+from kpitool.rating.schemes.presets import PRESETS
 from kpitool.rating.schemes.target import DefaultScheme, TargetComparisonScheme
 
 __all__ = ["SCHEMES", "scheme_named"]
 
-SCHEMES: Mapping[str, type[Scheme]] = {
-    scheme.name: scheme
-    for scheme in (
-        DefaultScheme,
-        ProgressBandsScheme,
-        ExpectedValueScheme,
-        AchievementBandsScheme,
-        BaselineToleranceScheme,
-        TrendAndProgressScheme,
-        TargetComparisonScheme,
-        BandsScheme,
-    )
-}
+_ALL: tuple[type[Scheme], ...] = (
+    DefaultScheme,
+    ProgressBandsScheme,
+    ExpectedValueScheme,
+    AchievementBandsScheme,
+    BaselineToleranceScheme,
+    TrendAndProgressScheme,
+    TargetComparisonScheme,
+    BandsScheme,
+    *PRESETS.values(),
+)
+SCHEMES: Mapping[str, type[Scheme]] = {scheme.name: scheme for scheme in _ALL}
 """Every scheme by name, in the order docs/rating.md lists them and error messages name them."""
 
 

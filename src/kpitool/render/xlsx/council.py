@@ -14,7 +14,8 @@ Layout, in Japanese as the published evaluations print it:
   whose counts rest on official grades; a native clustered column chart of
   the counts.
 - one sheet per plan (a large plan: one per top-level section): KPIs grouped
-  by section (:mod:`kpitool.render.xlsx.council_kpis`).
+  by section (:mod:`kpitool.render.xlsx.council_kpis`); for a plan that sets
+  ``evaluation.rollup``, a 施策別 sheet after it (:mod:`kpitool.render.xlsx.sections`).
 - print-ready on A4 (or A3) landscape: 総括 fitted to one page wide, each KPI
   sheet cut into column pages that print its text at 8 pt or more
   (:mod:`kpitool.render.xlsx.paging`), header row repeated on every page,
@@ -67,6 +68,7 @@ from kpitool.render.xlsx.kit import (
     workbook_bytes,
 )
 from kpitool.render.xlsx.paging import Paper
+from kpitool.render.xlsx.sections import section_sheet
 from kpitool.render.xlsx.trend import trend_sheets
 from kpitool.sources.selection import SkippedPlan
 from kpitool.support.scratch import private_scratch
@@ -328,6 +330,7 @@ def build_report(
     by_plan = {outlook.plan.id: outlook for outlook in outlooks}
     for results in plans:
         plan_sheets(workbook, results, used, large_plan, paper, by_plan.get(results[0].plan.id))
+        section_sheet(workbook, results, used, paper)
     trend_sheets(workbook, outlooks, used, paper)
     return workbook
 
