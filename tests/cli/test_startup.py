@@ -50,6 +50,7 @@ HEAVY = (
     "kpitool.sources.yaml_strict",
     "kpitool.render",
     "kpitool.support.cache",
+    "jinja2",
 )
 
 
@@ -109,3 +110,10 @@ def test_command_help_imports_no_openpyxl_and_no_models(command: str) -> None:
     # typer itself imports pydantic (typer._adapters) to build a command's parameters,
     # but not kpitool's models.
     assert heavy_in(imported(command, "--help")) == []
+
+
+def test_other_commands_never_import_jinja2() -> None:
+    """Jinja2 is for ``site`` only: grading and the workbook run without it."""
+    from tests.conftest import DATA
+
+    assert heavy_in(imported("evaluate", "--year", "R6", "--data", str(DATA)), ("jinja2",)) == []

@@ -246,6 +246,13 @@ CASES: dict[str, tuple[str, str, list[tuple[str, str, str, str | None, Any, Any]
             ("grade-change", "waiting-children", "grade", "R6", "△", "—"),
         ],
     ),
+    "target made a final-year target (最終年度に)": (
+        PLAN.replace(
+            "target: {value: 20, period: R7年度}", "target: {value: 20, period: R7年度, over: final_year}"
+        ),
+        ACTUALS,
+        [("target-change", "visitors", "target.over", None, None, "final_year")],
+    ),
     "official grades added and changed": (
         PLAN,
         ACTUALS.replace("official_grade: △", "official_grade: ○").replace(

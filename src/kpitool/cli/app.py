@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kpitool.cli.maintenance",
     "kpitool.cli.onboard",
     "kpitool.cli.excel",
+    "kpitool.cli.site",
 )
 """The command groups, in help order; each module's ``register(app)`` adds its commands."""
 

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from kpitool.diff.changes import Change, ChangeKind, DataDiff, Value
 from kpitool.diff.grades import grade_changes, kpi_map
+from kpitool.diff.targets import target_span_changes
 from kpitool.model.actuals import Actual, ActualsFile
 from kpitool.model.plan import KPI, Plan, Project, Section
 from kpitool.sources.tree import LoadedData
@@ -209,10 +210,8 @@ class _PlanDiff:
             )
         if not _same(old_t.factor, new_t.factor):
             add(ChangeKind.TARGET_CHANGE, "target.factor", old_t.factor, new_t.factor)
-        if old_t.strict != new_t.strict:
-            add(ChangeKind.TARGET_CHANGE, "target.strict", old_t.strict, new_t.strict)
-        if old_t.text != new_t.text:
-            add(ChangeKind.TARGET_CHANGE, "target.text", old_t.text, new_t.text)
+        for field_name, before, after in target_span_changes(old.target, new.target):
+            add(ChangeKind.TARGET_CHANGE, field_name, before, after)
         if old.cumulative != new.cumulative:
             add(ChangeKind.KPI_CHANGE, "cumulative", old.cumulative, new.cumulative)
         if old.category != new.category:

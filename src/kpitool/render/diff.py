@@ -87,6 +87,8 @@ FIELD_LABELS: dict[str, str] = {
     "target.factor": "倍率",
     "target.strict": "超・未満",
     "target.text": "目標値の表記",
+    "target.every_year": "毎年度目標",
+    "target.over": "複数年度目標",
     "cumulative": "累計",
     "category": "区分",
     "interim_targets": "中間目標",

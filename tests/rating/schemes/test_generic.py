@@ -389,3 +389,26 @@ def test_a_cumulative_kpi_is_graded_on_its_running_total() -> None:
     kpi = make_kpi(*UP)
     running = kpi.model_copy(update={"cumulative": True})
     assert rate(running, D(180), evaluation=block).grade == rate(kpi, D(180), evaluation=block).grade == "B"
+
+
+# The named schemes that are one measure cut into bands, and the bands settings that write them.
+AS_BANDS = {
+    "progress_bands": bands("progress", "0.8"),
+    "achievement_bands": bands("achievement", "1.1", "0.8", "0.5", reached=False),
+    "expected_value": bands("achievement_to_expected", "0.8", "0.5"),
+}
+
+
+@pytest.mark.slow
+@settings(max_examples=examples(300), deadline=None)
+@given(st.sampled_from(sorted(AS_BANDS)), directions, st.none() | values, values, values, st.booleans())
+def test_the_band_schemes_are_bands_settings(
+    name: str, direction: str, baseline: int | None, target: int, actual: int, strict: bool
+) -> None:
+    """progress_bands, achievement_bands and expected_value grade every KPI as their bands setting:
+    the same grade, by its place in the scheme."""
+    kpi = make_kpi(direction, None if baseline is None else D(baseline), D(target), strict=strict)
+    named = rate(kpi, D(actual), evaluation={"scheme": name})
+    generic = rate(kpi, D(actual), evaluation=AS_BANDS[name])
+    place = [g.key for g in resolve({"scheme": name}).grade_specs].index(named.computed.key)
+    assert [g.key for g in resolve(AS_BANDS[name]).grade_specs].index(generic.computed.key) == place
