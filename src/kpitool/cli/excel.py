@@ -138,15 +138,17 @@ def report(
     skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
     outlook: Annotated[
-        MethodChoice | None,
+        MethodChoice,
         typer.Option(
             "--outlook",
             metavar="METHOD",
-            help="Add a 推移 sheet per plan: each KPI's series and outlook by METHOD (linear, cagr, "
-            "weighted, recent) at the last year, with a line chart.",
-            show_default=False,
+            help="How each KPI's outlook (見通し) is projected: linear, cagr, weighted or recent. "
+            "It is a column of the KPI sheets and a 推移 sheet per plan with a line chart.",
         ),
-    ] = None,
+    ] = MethodChoice.LINEAR,
+    no_outlook: Annotated[
+        bool, typer.Option("--no-outlook", help="Leave the 見通し column and the 推移 sheets out.")
+    ] = False,
 ) -> None:
     """Write the council-ready Excel report: 総括 with a chart, and one sheet of KPIs per plan.
 
@@ -188,7 +190,7 @@ def report(
         with paused_gc():  # a national run builds a million rows and no cycles
             plans = [[evaluate_document(loaded, d, y, cache) for y in ys] for d, ys in per_plan]
     announce_left_out(left_out, in_output=False)
-    outlooks = _outlooks(plans, loaded, table_actuals, outlook)
+    outlooks = _outlooks(plans, loaded, table_actuals, None if no_outlook else outlook)
     rendered = render_report(
         plans, when, skipped=left_out.skipped, paper=Paper(paper.value), outlooks=outlooks
     )
@@ -203,7 +205,7 @@ def _outlooks(
     table_actuals: ActualsFile | None,
     method: MethodChoice | None,
 ) -> list[PlanOutlook]:
-    """Each plan's outlook at its last year (``--outlook``), or none; actuals read only then."""
+    """Each plan's outlook at its last year (``--outlook``), or none (``--no-outlook``)."""
     if method is None:
         return []
     from kpitool.outlook.engine import outlook_plan

@@ -182,8 +182,9 @@ def test_a_year_without_published_counts_is_left_empty(
 def test_summary_chart_is_a_native_bar_chart_of_the_counts(vision_report: Path) -> None:
     with zipfile.ZipFile(vision_report) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
-        assert len(charts) == 1
-        root = ElementTree.fromstring(archive.read(charts[0]))
+        bars = [n for n in charts if b"<barChart>" in archive.read(n)]  # the 推移 charts are lines
+        assert len(bars) == 1
+        root = ElementTree.fromstring(archive.read(bars[0]))
     bar = root.find(".//c:barChart", CHART)
     assert bar is not None
     assert bar.find("c:barDir", CHART).get("val") == "col"  # type: ignore[union-attr]
@@ -207,11 +208,13 @@ def test_plan_sheet_rows_match_kpitool_evaluate(vision_report: Path, runner: Cli
         for label in ("R4", "R5", "R6")
     }
     latest = years["R6"]
+    outlook = _json(runner, "outlook", VISION, "--year", "R6", "--data", str(DATA))
+    outlooks = {row["id"]: row["outlook"]["label"] for row in outlook["kpis"]}
     sheet = load_workbook(vision_report)[latest["plan"]["title"]]
     header = [c.value for c in sheet[4]]
     assert header[:7] == ["No.", "指標名", "単位", "基準値", "基準\n時点", "目標値", "目標\n時点"]
     assert header[7:16] == [f"{y}\n{h}" for y in ("R4", "R5", "R6") for h in ("実績値", "時点", "評価")]
-    assert header[16:] == ["R6\n達成率", "R6\n進捗率", "R6 評価理由（公表）"]
+    assert header[16:] == ["R6\n達成率", "R6\n進捗率", "R6\n見通し", "R6 評価理由（公表）"]
     rows = {row[1].value: row for row in sheet.iter_rows(min_row=5) if row[1].value}
     assert sheet["A5"].value.startswith("施策分野 1")  # a section heading before its KPIs
     for index, kpi in enumerate(latest["kpis"]):
@@ -236,7 +239,8 @@ def test_plan_sheet_rows_match_kpitool_evaluate(vision_report: Path, runner: Cli
                 shown = Decimal(str(rate)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
                 assert cell.value == pytest.approx(float(shown))
                 assert cell.number_format == "#,##0.0%"
-        assert (row[18].value or "") == (kpi["official_reason"] or "")
+        assert row[18].value == outlooks[kpi["id"]]  # 見通し, as `kpitool outlook` says (linear)
+        assert (row[19].value or "") == (kpi["official_reason"] or "")
     notes = [  # under the table, right of the title columns every column page repeats
         row[2].value for row in sheet.iter_rows(min_row=5) if str(row[2].value or "").startswith("公表評価と")
     ]
@@ -292,7 +296,7 @@ def test_print_setup(vision_report: Path) -> None:
     assert plan.oddHeader.center.text == "第2期久留米広域連携中枢都市圏ビジョン"
     assert plan.oddFooter.right.text == VISION
     assert plan.column_dimensions["B"].width == 24
-    assert plan.auto_filter.ref.startswith("A4:S")
+    assert plan.auto_filter.ref.startswith("A4:T")
     wrapped = [
         row
         for row in plan.iter_rows(min_row=5)
@@ -378,7 +382,7 @@ def test_table_input(tmp_path: Path, runner: CliRunner) -> None:
     result = _report(runner, "--table", str(table), "--years", "R5,R6", "--xlsx", str(out))
     assert result.exit_code == 0, result.output
     workbook = load_workbook(out)
-    assert workbook.sheetnames == ["総括", "kpis.csv"]
+    assert workbook.sheetnames == ["総括", "kpis.csv", "推移 kpis.csv"]
     rows = list(workbook["kpis.csv"].iter_rows(min_row=6, values_only=True))
     assert rows[0][:2] == ("1", "来館者数")  # no number in the table: its position
     assert rows[0][7:13] == (150, "R5年度", "△", 210, "R6年度", "○")
@@ -423,10 +427,12 @@ def test_several_plans_each_get_a_summary_block_on_its_own_page(tmp_path: Path, 
         if p.plan.kpi_count() and (p.period is None or p.period.evaluates(2023) or p.period.evaluates(2024))
     ]
     assert len(plans_with_kpis) == 2
-    assert len(titles) == len(plans_with_kpis) == len(workbook.sheetnames) - 1
+    kpi_sheets = [name for name in workbook.sheetnames[1:] if not name.startswith("推移 ")]
+    assert len(titles) == len(plans_with_kpis) == len(kpi_sheets)
     assert len(summary.row_breaks.brk) == len(titles) - 1
     with zipfile.ZipFile(out) as archive:
-        assert len([n for n in archive.namelist() if n.startswith("xl/charts/chart")]) == len(titles)
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        assert len([n for n in charts if b"<barChart>" in archive.read(n)]) == len(titles)
 
 
 @pytest.mark.parametrize(

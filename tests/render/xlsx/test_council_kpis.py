@@ -85,7 +85,7 @@ def _print(sheet: Any) -> _Print:
 
 def _sheets(path: Path) -> list[_Print]:
     workbook = load_workbook(path)
-    return [_print(sheet) for sheet in workbook.worksheets[1:]]
+    return [_print(sheet) for sheet in workbook.worksheets[1:] if not sheet.title.startswith("推移")]
 
 
 def _is_heading(page: _Print, row: int) -> bool:
@@ -191,7 +191,7 @@ def test_reasons_column_kept_when_a_later_year_has_none(tmp_path: Path, runner: 
     out = _report(runner, tmp_path / "r7.xlsx", VISION, "--years", "R5,R6,R7", data=data)
     sheet = load_workbook(out).worksheets[1]
     header = [c.value for c in sheet[4]]
-    assert header[-3:] == ["R7\n達成率", "R7\n進捗率", "R6 評価理由（公表）"]
+    assert header[-4:] == ["R7\n達成率", "R7\n進捗率", "R7\n見通し", "R6 評価理由（公表）"]
     result = runner.invoke(app, ["evaluate", VISION, "--year", "R6", "--format", "json", "--data", str(data)])
     reasons = {k["name"]: k["official_reason"] for k in json.loads(result.stdout)["kpis"]}
     shown = {row[1].value: row[-1].value for row in sheet.iter_rows(min_row=5) if row[1].value in reasons}
@@ -239,7 +239,7 @@ def test_libreoffice_prints_the_pages_planned_at_8_pt(reports: dict[Paper, Path]
     # A page of rows below the table (the published texts) prints on the first column page only:
     # the others would be blank, and a printing program leaves blank pages out.
     planned = sum(len(p.columns) if rows[0] <= p.table_end else 1 for p in _sheets(source) for rows in p.rows)
-    kpi_pages = [sizes for header, sizes in pages if "総括" not in header]
+    kpi_pages = [sizes for header, sizes in pages if "総括" not in header and "推移 —" not in header]
     assert len(kpi_pages) == planned  # no page added by the printing program
     for sizes in kpi_pages:
         assert sizes

@@ -25,7 +25,7 @@ def test_a_rolled_up_plan_gets_a_section_sheet(
     actuals = MINIMAL_ACTUALS + "    R6: {value: 200, period: R6年度}\n"
     root = data_dir(plans={"demo.yaml": PLAN}, actuals={"demo.yaml": actuals})
     out = tmp_path / "r.xlsx"
-    assert _report(runner, root, out) == ["総括", "テスト計画", "施策別 テスト計画"]
+    assert _report(runner, root, out) == ["総括", "テスト計画", "施策別 テスト計画", "推移 テスト計画"]
     sheet = load_workbook(out)["施策別 テスト計画"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("施策", "年度", "○", "△", "×", "—", "計", "評価", "平均点")
@@ -39,4 +39,4 @@ def test_a_plan_without_rollup_gets_none(
     runner: CliRunner, data_dir: Callable[..., Path], tmp_path: Path
 ) -> None:
     root = data_dir(plans={"demo.yaml": MINIMAL_PLAN}, actuals={"demo.yaml": MINIMAL_ACTUALS})
-    assert _report(runner, root, tmp_path / "r.xlsx") == ["総括", "テスト計画"]
+    assert _report(runner, root, tmp_path / "r.xlsx") == ["総括", "テスト計画", "推移 テスト計画"]

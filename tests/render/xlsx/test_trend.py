@@ -76,5 +76,8 @@ def test_the_report_with_outlook_is_byte_identical(report: Path, tmp_path: Path)
     assert write_report(tmp_path / "again.xlsx", "--outlook", "linear").read_bytes() == report.read_bytes()
 
 
-def test_without_outlook_there_is_no_trend_sheet(tmp_path: Path) -> None:
-    assert SHEET not in load_workbook(write_report(tmp_path / "plain.xlsx")).sheetnames
+def test_the_report_has_the_outlook_unless_told_not_to(tmp_path: Path) -> None:
+    assert SHEET in load_workbook(write_report(tmp_path / "default.xlsx")).sheetnames
+    plain = load_workbook(write_report(tmp_path / "plain.xlsx", "--no-outlook"))
+    assert SHEET not in plain.sheetnames
+    assert "R6\n見通し" not in [c.value for c in plain.worksheets[1][4]]

@@ -319,15 +319,17 @@ def build_report(
     years the plan is evaluated in). Plans with more than ``large_plan`` KPIs get
     one sheet per top-level section. The plans left out for errors in their files
     (``skipped``) are named at the top of 総括. Every sheet prints on ``paper``, landscape.
-    ``outlooks`` (``report --outlook``) add a 推移 sheet per plan (:mod:`.trend`).
+    ``outlooks`` (``report --outlook``) add a 見通し column to the KPI sheets and a 推移 sheet
+    per plan (:mod:`.trend`).
     """
     if not plans or not all(plans):
         raise ValueError("build_report needs at least one plan with at least one year")
     workbook = new_workbook()
     used: set[str] = set()
     _summary_sheet(workbook, plans, used, skipped, paper)
+    by_plan = {outlook.plan.id: outlook for outlook in outlooks}
     for results in plans:
-        plan_sheets(workbook, results, used, large_plan, paper)
+        plan_sheets(workbook, results, used, large_plan, paper, by_plan.get(results[0].plan.id))
         section_sheet(workbook, results, used, paper)
     trend_sheets(workbook, outlooks, used, paper)
     return workbook

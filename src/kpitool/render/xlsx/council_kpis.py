@@ -7,7 +7,7 @@ KPIs are grouped by section with 基準値・目標値 and their 時点, each ye
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from openpyxl import Workbook
@@ -18,6 +18,7 @@ from openpyxl.worksheet.pagebreak import Break
 
 from kpitool.model.actuals import paragraphs
 from kpitool.model.plan import section_heading
+from kpitool.outlook.engine import PlanOutlook
 from kpitool.rating.results import PlanEvaluation
 from kpitool.render.xlsx.council_row import (
     BLANK,
@@ -142,9 +143,14 @@ class _Row(NamedTuple):
 
 
 def _table(
-    cells: Cells, results: Sequence[PlanEvaluation], rows: Sequence[int], reasons: int | None
+    cells: Cells,
+    results: Sequence[PlanEvaluation],
+    rows: Sequence[int],
+    reasons: int | None,
+    outlook: Mapping[str, str] | None,
 ) -> list[tuple[Out | None, list[Out]]]:
-    """The table's lines in order: a section heading (with no KPI cells) or a KPI's cells."""
+    """The table's lines in order: a section heading (with no KPI cells) or a KPI's cells;
+    ``outlook`` maps each KPI id to its 見通し label when the report has one."""
     scheme = results[0].scheme
     table: list[tuple[Out | None, list[Out]]] = []
     current: object = object()
@@ -154,30 +160,38 @@ def _table(
             current = section
             text = section_heading(section)
             table.append((Out(cells(text, HEADING), text), []))
-        table.append((None, kpi_row(cells, [r.rows[index] for r in results], scheme, reasons)))
+        kpi = results[-1].rows[index].kpi
+        status = None if outlook is None else outlook.get(kpi.id, "")
+        table.append((None, kpi_row(cells, [r.rows[index] for r in results], scheme, reasons, status)))
     return table
 
 
-def _fit_pages(columns: Sequence[Column], widths: list[float], years: int, paper: Paper) -> ColumnPages:
+def _fit_pages(
+    columns: Sequence[Column], widths: list[float], years: int, paper: Paper, outlook: bool
+) -> ColumnPages:
     """Cut the columns into pages; a 評価理由 column on a narrower last page is widened to fill it."""
     smallest = min(NOTE.size, REASON.size, 10)
-    pages = column_pages(page_groups(columns, widths, years), _TITLE_COLUMNS, paper, smallest)
+    pages = column_pages(page_groups(columns, widths, years, outlook), _TITLE_COLUMNS, paper, smallest)
     if columns[-1].fixed == REASON_WIDTH and len(pages.widths) > 1:
         widths[-1] += min(max(pages.widths) - pages.widths[-1], _REASON_WIDEST - REASON_WIDTH)
-        pages = column_pages(page_groups(columns, widths, years), _TITLE_COLUMNS, paper, smallest)
+        pages = column_pages(page_groups(columns, widths, years, outlook), _TITLE_COLUMNS, paper, smallest)
     return pages
 
 
 def _layout(
-    cells: Cells, results: Sequence[PlanEvaluation], rows: Sequence[int], paper: Paper
+    cells: Cells,
+    results: Sequence[PlanEvaluation],
+    rows: Sequence[int],
+    paper: Paper,
+    outlook: Mapping[str, str] | None,
 ) -> tuple[list[Column], list[float], ColumnPages, list[_Row]]:
     """The sheet's columns, their widths, its column pages and its table rows with their heights."""
     with_reasons = [y for y, r in enumerate(results) if any(r.rows[index].official_reason for index in rows)]
     reasons = with_reasons[-1] if with_reasons else None  # the latest year that published reasons
-    columns = columns_of(results, reasons)
-    lines = _table(cells, results, rows, reasons)
+    columns = columns_of(results, reasons, outlook is not None)
+    lines = _table(cells, results, rows, reasons, outlook)
     widths = column_widths(columns, [line for out, line in lines if out is None])
-    pages = _fit_pages(columns, widths, len(results), paper)
+    pages = _fit_pages(columns, widths, len(results), paper, outlook is not None)
     title_width = sum(widths[:_TITLE_COLUMNS])
     filler = [cells(None, SECTION) for _ in columns[_TITLE_COLUMNS - 1 :]]
     table = [
@@ -195,6 +209,7 @@ def _plan_sheet(
     rows: Sequence[int],
     names: tuple[str, str],
     paper: Paper,
+    outlook: Mapping[str, str] | None = None,
 ) -> None:
     """One sheet (``names``: sheet name, heading) of KPI rows (indices into each result's rows),
     grouped by section; its columns cut into pages and its rows into page blocks.
@@ -208,7 +223,7 @@ def _plan_sheet(
     sheet = add_sheet(workbook, name)
     cells = Cells(sheet)
     years = ", ".join(r.year.label for r in results)
-    columns, widths, pages, table = _layout(cells, results, rows, paper)
+    columns, widths, pages, table = _layout(cells, results, rows, paper, outlook)
     note_end = pages.last_columns[0]
     room = sum(widths[_TITLE_COLUMNS:note_end])
     notes = [
@@ -255,13 +270,16 @@ def plan_sheets(
     used: set[str],
     large_plan: int,
     paper: Paper = Paper.A4,
+    outlook: PlanOutlook | None = None,
 ) -> None:
-    """Append the KPI sheet(s) of one plan: one sheet, or one per top-level section when large."""
+    """Append the KPI sheet(s) of one plan: one sheet, or one per top-level section when large;
+    with ``outlook``, a 見通し column beside the rates (each KPI's status at the last year)."""
     plan = results[0].plan
     rows = results[-1].rows
+    statuses = None if outlook is None else {row.kpi.id: row.status.label for row in outlook.rows}
     if len(rows) <= large_plan:
         names = (sheet_name(plan.title, used), f"{plan.title} — KPI評価")
-        _plan_sheet(workbook, results, range(len(rows)), names, paper)
+        _plan_sheet(workbook, results, range(len(rows)), names, paper, statuses)
         return
     top = plan.top_sections()
     groups: dict[str | None, list[int]] = {}
@@ -274,4 +292,4 @@ def plan_sheets(
         label = section_heading(section)
         short = f"{section.level}{section.number or ''}" if section else "計画全体"
         heading = f"{plan.title} — KPI評価 — {label}"
-        _plan_sheet(workbook, results, indices, (sheet_name(short, used), heading), paper)
+        _plan_sheet(workbook, results, indices, (sheet_name(short, used), heading), paper, statuses)

@@ -135,9 +135,12 @@ def _ratio(cells: Cells, ratio: Decimal | None) -> Out:
     return Out(_ratio_cell(cells, ratio), display_rate(ratio))
 
 
-def kpi_row(cells: Cells, rows: Sequence[Evaluation], scheme: Scheme, reasons: int | None) -> list[Out]:
-    """One KPI's cells: the plan's columns, each year's, the latest rates and, when ``reasons`` is
-    the index of a year, that year's published reason."""
+def kpi_row(
+    cells: Cells, rows: Sequence[Evaluation], scheme: Scheme, reasons: int | None, outlook: str | None = None
+) -> list[Out]:
+    """One KPI's cells: the plan's columns, each year's, the latest rates, its outlook (見通し)
+    when the report has one and, when ``reasons`` is the index of a year, that year's published
+    reason."""
     latest = rows[-1]
     kpi = latest.kpi
     line = [
@@ -150,12 +153,14 @@ def kpi_row(cells: Cells, rows: Sequence[Evaluation], scheme: Scheme, reasons: i
     for row in rows:
         line += [*_actual(cells, row), _grade(cells, scheme, row)]
     line += [_ratio(cells, latest.achievement), _ratio(cells, latest.progress)]
+    if outlook is not None:
+        line.append(_text_out(cells, outlook, WRAP_CENTER))
     if reasons is not None:
         line.append(_text_out(cells, rows[reasons].official_reason or "", REASON))
     return line
 
 
-def columns_of(results: Sequence[PlanEvaluation], reasons: int | None) -> list[Column]:
+def columns_of(results: Sequence[PlanEvaluation], reasons: int | None, outlook: bool = False) -> list[Column]:
     latest = results[-1].year.label
     columns = [
         Column("No."),
@@ -174,15 +179,20 @@ def columns_of(results: Sequence[PlanEvaluation], reasons: int | None) -> list[C
             Column(f"{label}\n評価"),
         ]
     columns += [Column(f"{latest}\n達成率"), Column(f"{latest}\n進捗率")]
+    if outlook:
+        columns.append(Column(f"{latest}\n見通し", cap=10))
     if reasons is not None:
         columns.append(Column(f"{results[reasons].year.label} 評価理由（公表）", fixed=REASON_WIDTH))
     return columns
 
 
-def page_groups(columns: Sequence[Column], widths: Sequence[float], years: int) -> list[list[float]]:
-    """The widths in groups that print on one page: the plan's 7 columns, each year's 3, the rates,
-    the reasons."""
-    sizes = [7] + [3] * years + [2] + [1] * (len(columns) - 9 - 3 * years)
+def page_groups(
+    columns: Sequence[Column], widths: Sequence[float], years: int, outlook: bool = False
+) -> list[list[float]]:
+    """The widths in groups that print on one page: the plan's 7 columns, each year's 3, the rates
+    (with the outlook), the reasons."""
+    rates = 3 if outlook else 2
+    sizes = [7] + [3] * years + [rates] + [1] * (len(columns) - 7 - rates - 3 * years)
     groups, start = [], 0
     for size in sizes:
         groups.append(list(widths[start : start + size]))
