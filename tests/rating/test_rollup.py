@@ -66,8 +66,12 @@ def graded(rollup: dict[str, Any] | None, actuals: dict[str, str] = ACTUALS) -> 
     return {found.section.id: found for found in section_results(result)}
 
 
-def test_no_rollup_setting_gives_no_sections() -> None:
-    assert graded(None) == {}
+def test_no_rollup_setting_counts_like_the_counts_default() -> None:
+    """Item 5: counts only is the default — without ``rollup`` every section is counted, ungraded."""
+    without, counted = graded(None), graded({"method": "counts"})
+    assert list(without) == ["g1", "s1", "s2", "g2"]
+    assert {k: dict(s.counts) for k, s in without.items()} == {k: dict(s.counts) for k, s in counted.items()}
+    assert all(s.grade is None and s.value is None for s in without.values())
 
 
 def test_counts_at_every_level_include_the_sections_below() -> None:

@@ -1,5 +1,5 @@
 """Tests for kpitool.render.sections: the 施策別 block of evaluate and summary (fitting 80
-columns), the JSON ``sections``, and nothing of either for a plan without ``evaluation.rollup``.
+columns), the JSON ``sections``, and counts only (no grade) for a plan without ``evaluation.rollup``.
 """
 
 from __future__ import annotations
@@ -90,11 +90,20 @@ def test_summary_gives_the_sections_of_each_year(runner: CliRunner, data_dir: Ca
     assert "施策別 R6 (平均点: ○3 △2 ×1)" in table
 
 
-def test_a_plan_without_rollup_shows_no_sections(runner: CliRunner, data_dir: Callable[..., Path]) -> None:
+def test_a_plan_without_rollup_shows_counts_only(runner: CliRunner, data_dir: Callable[..., Path]) -> None:
+    """Item 5: counts only is the default — every plan's sections, each with grade null."""
     root = data_dir(plans={"demo.yaml": MINIMAL_PLAN}, actuals={"demo.yaml": ACTUALS})
-    assert "sections" not in json.loads(_run(runner, root, "evaluate", "--year", "R5", "--format", "json"))
-    assert "sections" not in json.loads(_run(runner, root, "summary", "--years", "R5", "--format", "json"))
-    assert "施策別" not in _run(runner, root, "evaluate", "--year", "R5")
+    evaluated = json.loads(_run(runner, root, "evaluate", "--year", "R5", "--format", "json"))
+    [section] = evaluated["sections"]
+    assert (section["id"], section["title"], section["level"]) == ("goal-1", "雇用を創出する", "基本目標")
+    assert section["counts"] == {"○": 0, "△": 1, "×": 0, "—": 0}
+    assert section["grade"] is None
+    assert section["value"] is None
+    summary = json.loads(_run(runner, root, "summary", "--years", "R5", "--format", "json"))
+    assert summary["sections"]["R5"] == evaluated["sections"]
+    table = _run(runner, root, "evaluate", "--year", "R5")
+    assert "施策別 (件数)" in table
+    assert "→" not in table.split("施策別")[1]
 
 
 def test_validate_names_the_line_of_a_bad_rollup(runner: CliRunner, data_dir: Callable[..., Path]) -> None:

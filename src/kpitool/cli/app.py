@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kpitool.cli.onboard",
     "kpitool.cli.excel",
     "kpitool.cli.site",
+    "kpitool.cli.export",
 )
 """The command groups, in help order; each module's ``register(app)`` adds its commands."""
 

@@ -27,13 +27,24 @@ from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_g
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
+    from kpitool.rating.results import PlanEvaluation
     from kpitool.sources.tree import LoadedData
     from kpitool.values.fiscal_year import FiscalYear
 
-__all__ = ["register", "site"]
+__all__ = ["RecordedYearsOption", "graded_plans", "recorded_years", "register", "site"]
+
+RecordedYearsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--years",
+        metavar="YEAR,...",
+        help="Evaluation years, comma-separated (default: every year the actuals record).",
+        show_default=False,
+    ),
+]
 
 
-def _recorded_years(loaded: LoadedData) -> list[FiscalYear]:
+def recorded_years(loaded: LoadedData) -> list[FiscalYear]:
     """Every evaluation year some actuals file records a value or a 総括 for, oldest first."""
     from kpitool.values.fiscal_year import FiscalYear, parse_fiscal_year
 
@@ -44,6 +55,21 @@ def _recorded_years(loaded: LoadedData) -> list[FiscalYear]:
     if not labels:
         raise UsageError("no actuals recorded: give the evaluation years with --years R4,R5,R6")
     return [FiscalYear(year) for year in sorted({parse_fiscal_year(label) for label in labels})]
+
+
+def graded_plans(
+    data: Path, plan_ids: list[str] | None, years: str | None, *, skip_invalid: bool, no_cache: bool
+) -> tuple[list[list[PlanEvaluation]], list[FiscalYear]]:
+    """Each chosen plan graded in each of the years (``--years``, or every recorded one) it is
+    evaluated in; the plans left out named on stderr."""
+    from kpitool.rating.cached import evaluate_document
+
+    loaded = load(data, no_cache)
+    chosen = parse_years(years) if years is not None else recorded_years(loaded)
+    per_plan, left_out = select_graded(loaded, plan_ids, chosen, skip_invalid=skip_invalid, option="--years")
+    announce_left_out(left_out, in_output=False)
+    cache = data_cache(no_cache)
+    return [[evaluate_document(loaded, d, y, cache) for y in ys] for d, ys in per_plan], chosen
 
 
 def _check_folder(out: Path, marker: str) -> None:
@@ -65,15 +91,7 @@ def site(
             "--out", metavar="DIR", help="The folder to write the site into (new, empty, or a site)."
         ),
     ] = ...,  # type: ignore[assignment]
-    years: Annotated[
-        str | None,
-        typer.Option(
-            "--years",
-            metavar="YEAR,...",
-            help="Evaluation years, comma-separated (default: every year the actuals record).",
-            show_default=False,
-        ),
-    ] = None,
+    years: RecordedYearsOption = None,
     data: DataOption = Path("data"),
     skip_invalid: SkipInvalidOption = False,
     no_cache: NoCacheOption = False,
@@ -81,17 +99,11 @@ def site(
     """Write a static website of the KPI evaluation: an index of plans with their latest 総括, one
     page per plan (総括 table and chart, per-section tables across the years, an SVG chart per KPI,
     the published texts). No script and no remote resource: it works from a USB stick."""
-    from kpitool.rating.cached import evaluate_document
     from kpitool.render.html.pages import MARKER, render_site
     from kpitool.support.safe_write import write_bytes_atomic
 
     _check_folder(out, MARKER)
-    loaded = load(data, no_cache)
-    chosen = parse_years(years) if years is not None else _recorded_years(loaded)
-    per_plan, left_out = select_graded(loaded, plan_ids, chosen, skip_invalid=skip_invalid, option="--years")
-    announce_left_out(left_out, in_output=False)
-    cache = data_cache(no_cache)
-    plans = [[evaluate_document(loaded, d, y, cache) for y in ys] for d, ys in per_plan]
+    plans, chosen = graded_plans(data, plan_ids, years, skip_invalid=skip_invalid, no_cache=no_cache)
     files = render_site(plans)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,12 @@
 """施策別評価 — grades rolled up to the sections of a plan (施策, 基本目標), as councils grade them.
 
-A plan that sets ``evaluation.rollup`` gets, for every section at every level of its tree, the
-counts of the grades shown for the KPIs in it and below it, and (unless the method is
-``counts``) a section grade: ``mean_score`` (each grade a score, the mean cut into bands),
-``worst`` (the worst grade of its KPIs) or ``share_at_least`` (the share of its KPIs with one
-of the ``count`` grades, cut into bands). KPIs not judged (—) are counted but take no part in
-a section grade; a section with no judged KPI has none. docs/rating.md has the worked examples.
+Every plan gets, for every section at every level of its tree, the counts of the grades shown
+for the KPIs in it and below it; a plan whose ``evaluation.rollup`` method is not ``counts``
+(the default, also without ``rollup``) gets a section grade too: ``mean_score`` (each grade a
+score, the mean cut into bands), ``worst`` (the worst grade of its KPIs) or ``share_at_least``
+(the share of its KPIs with one of the ``count`` grades, cut into bands). KPIs not judged (—)
+are counted but take no part in a section grade; a section with no judged KPI has none.
+docs/rating.md has the worked examples.
 """
 
 from __future__ import annotations
@@ -110,11 +111,12 @@ def _check_bands(rollup: RollupSettings) -> None:
 
 
 def section_results(result: PlanEvaluation) -> tuple[SectionResult, ...]:
-    """Every section of the plan, depth first, graded by its ``evaluation.rollup``; () without one."""
+    """Every section of the plan, depth first, with its grade counts; graded by ``evaluation.rollup``.
+
+    Without ``rollup`` the method is ``counts`` (件数のみ, the default): counts, no section grade.
+    """
     settings = result.plan.evaluation
     rollup = settings.rollup if settings else None
-    if rollup is None:
-        return ()
     grades: dict[str, list[str]] = {}
     for row in result.rows:
         if row.section is not None:
@@ -129,10 +131,12 @@ def section_results(result: PlanEvaluation) -> tuple[SectionResult, ...]:
     return tuple(found)
 
 
-def _grade(rollup: RollupSettings, scheme: Scheme, shown: Sequence[str]) -> tuple[str | None, Decimal | None]:
+def _grade(
+    rollup: RollupSettings | None, scheme: Scheme, shown: Sequence[str]
+) -> tuple[str | None, Decimal | None]:
     order = scheme.symbols()[:-1]
     judged = [grade for grade in shown if grade in order]
-    if rollup.method is RollupMethod.COUNTS or not judged:
+    if rollup is None or rollup.method is RollupMethod.COUNTS or not judged:
         return None, None
     if rollup.method is RollupMethod.WORST:
         return max(judged, key=order.index), None

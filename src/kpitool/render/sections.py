@@ -1,8 +1,8 @@
 """施策別 — the sections of a plan graded from their KPIs (:mod:`kpitool.rating.rollup`), as the
 JSON ``sections`` list and the 施策別 block under the terminal table.
 
-Both appear only for a plan that sets ``evaluation.rollup``: the output of any other plan is
-as it was.
+Both appear for every plan with sections: counts only (grade null) unless the plan's
+``evaluation.rollup`` sets a method that grades sections.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _value(result: SectionResult) -> float | None:
 
 
 def sections_member(result: PlanEvaluation) -> dict[str, Any]:
-    """``{"sections": [...]}`` for a plan with ``evaluation.rollup``, else ``{}``."""
+    """``{"sections": [...]}`` for a plan with sections, else ``{}``."""
     sections = section_results(result)
     if not sections:
         return {}
@@ -101,9 +101,9 @@ def summary_section_lines(results: Sequence[PlanEvaluation]) -> list[Flow]:
 def with_year_sections(
     text: str, plans: Sequence[tuple[Any, Sequence[PlanEvaluation]]], dump: Callable[[Any], str]
 ) -> str:
-    """``summary``'s JSON with a ``sections`` member per year (R4 → [...]) for plans that roll up.
+    """``summary``'s JSON with a ``sections`` member per year (R4 → [...]) for plans with sections.
 
-    The text is unchanged (not even parsed) when no plan sets ``evaluation.rollup``.
+    The text is unchanged (not even parsed) when no plan has sections.
     """
     by_plan = {
         results[0].plan.id: {

@@ -14,8 +14,8 @@ Layout, in Japanese as the published evaluations print it:
   whose counts rest on official grades; a native clustered column chart of
   the counts.
 - one sheet per plan (a large plan: one per top-level section): KPIs grouped
-  by section (:mod:`kpitool.render.xlsx.council_kpis`); for a plan that sets
-  ``evaluation.rollup``, a 施策別 sheet after it (:mod:`kpitool.render.xlsx.sections`).
+  by section (:mod:`kpitool.render.xlsx.council_kpis`); for a plan with
+  sections, a 施策別 sheet after it (:mod:`kpitool.render.xlsx.sections`).
 - print-ready on A4 (or A3) landscape: 総括 fitted to one page wide, each KPI
   sheet cut into column pages that print its text at 8 pt or more
   (:mod:`kpitool.render.xlsx.paging`), header row repeated on every page,

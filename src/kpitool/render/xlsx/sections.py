@@ -1,10 +1,10 @@
 """The 施策別 sheet of the report: each section's grade counts and grade, year by year.
 
-A plan that sets ``evaluation.rollup`` (:mod:`kpitool.rating.rollup`) gets one such sheet after
-its KPI sheets: per section (indented by its level) one row per year — the count of each
-grade, the total, the section grade and the mean score or share it was cut from. The header
-row repeats on every printed page, the sheet fits one page wide; a plan without ``rollup`` gets
-none, so its workbook is as it was.
+Every plan with sections (:mod:`kpitool.rating.rollup`) gets one such sheet after its KPI
+sheets: per section (indented by its level) one row per year — the count of each grade, the
+total, and, where ``evaluation.rollup`` grades sections, the section grade and the mean score
+or share it was cut from (a plan without ``rollup`` counts only: 評価 —). The header row
+repeats on every printed page, the sheet fits one page wide.
 """
 
 from __future__ import annotations
@@ -40,22 +40,22 @@ _SHARE = NUMBER.with_format("0.0%")
 def section_sheet(
     workbook: Workbook, results: Sequence[PlanEvaluation], used: set[str], paper: Paper
 ) -> None:
-    """Append the 施策別 sheet of one plan (its evaluations in year order) if it rolls up."""
+    """Append the 施策別 sheet of one plan (its evaluations in year order) if it has sections."""
     by_year = [(result, section_results(result)) for result in results]
     if not any(found for _, found in by_year):
         return
     first = results[0]
     rollup = first.plan.evaluation.rollup if first.plan.evaluation else None
-    assert rollup is not None  # section_results gives sections only with a rollup
+    method = rollup.method if rollup else RollupMethod.COUNTS
     symbols = first.scheme.symbols()
-    value_title = {"mean_score": "平均点", "share_at_least": "割合"}.get(rollup.method.value, "")
-    headings = ["施策", "年度", *symbols, "計", "評価", value_title]
+    value_title = {"mean_score": "平均点", "share_at_least": "割合"}.get(method.value, "")
+    headings = ["施策", "年度", *symbols, "計", "評価", *([value_title] if value_title else [])]
     sheet = add_sheet(workbook, sheet_name(f"施策別 {first.plan.title}", used))
     cells = Cells(sheet)
-    widths = [44.0, 9.0, *(6.0 for _ in symbols), 6.0, 8.0, 9.0]
+    widths = [44.0, 9.0, *(6.0 for _ in symbols), 6.0, 8.0, *([9.0] if value_title else [])]
     prepare_sheet(sheet, widths, header_row=1, freeze="A2", title=f"施策別 — {first.plan.title}", paper=paper)
     sheet.append([cells(text, HEADER) for text in headings])
-    value_look = _SHARE if rollup.method is RollupMethod.SHARE_AT_LEAST else _SCORE
+    value_look = _SHARE if method is RollupMethod.SHARE_AT_LEAST else _SCORE
     for position, found in enumerate(by_year[0][1]):
         indent = "　" * found.depth
         heading = cells(indent + section_heading(found.section), SECTION)
@@ -72,6 +72,10 @@ def section_sheet(
                     *(cells(row.counts.get(symbol, 0), NUMBER) for symbol in symbols),
                     cells(row.total, NUMBER),
                     grade,
-                    cells(row.value, value_look) if row.value is not None else cells("", TEXT),
+                    *(
+                        [cells(row.value, value_look) if row.value is not None else cells("", TEXT)]
+                        if value_title
+                        else []
+                    ),
                 ]
             )
