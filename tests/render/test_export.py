@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -79,7 +81,7 @@ def test_text_a_spreadsheet_would_run_is_neutralised(runner: CliRunner, data_dir
     assert rows[0]["value"] == "150"
 
 
-@pytest.mark.parametrize("fmt", ["xml", "parquet"])
+@pytest.mark.parametrize("fmt", ["xml", "xlsx"])
 def test_an_unknown_format_is_a_usage_error(runner: CliRunner, fmt: str) -> None:
     result = runner.invoke(app, ["export", "--format", fmt, "--data", str(DATA)])
     assert result.exit_code == 2
@@ -92,3 +94,48 @@ def test_refuses_to_write_over_a_data_file(runner: CliRunner, data_dir: MakeData
     result = runner.invoke(app, ["export", "--output", str(target), "--data", str(root)])
     assert result.exit_code == 2
     assert target.read_bytes() == before
+
+
+def test_parquet_holds_the_csv_rows_typed_and_exact(runner: CliRunner, tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet", reason="the parquet extra is not installed")
+    years = ",".join(YEARS)
+    invoke(
+        runner, "export", VISION, "--years", years, "--format", "parquet", "--output", str(tmp_path / "a.pq")
+    )
+    invoke(
+        runner, "export", VISION, "--years", years, "--format", "parquet", "--output", str(tmp_path / "b.pq")
+    )
+    assert (tmp_path / "a.pq").read_bytes() == (tmp_path / "b.pq").read_bytes()  # the same bytes
+    table = pq.read_table(tmp_path / "a.pq")
+    assert table.column_names == list(EXPORT_COLUMNS)
+    assert str(table.schema.field("value").type).startswith("decimal128")
+    rows = table.to_pylist()
+    expected = _csv_rows(invoke(runner, "export", VISION, "--years", years))
+    assert len(rows) == len(expected) == 36
+    for row, text in zip(rows, expected, strict=True):
+        for column in EXPORT_COLUMNS:
+            value, shown = row[column], text[column]
+            if column in ("baseline", "target", "value"):
+                assert value == (Decimal(shown) if shown else None), (column, row)
+            elif column in ("achievement_rate", "progress_rate"):
+                assert value == (float(shown) if shown else None), (column, row)
+            elif column == "fiscal_year":
+                assert value == int(shown)
+            else:
+                assert (value or "") == shown, (column, row)
+
+
+def test_parquet_needs_a_file_and_the_extra(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    to_stdout = runner.invoke(app, ["export", VISION, "--format", "parquet", "--data", str(DATA)])
+    assert to_stdout.exit_code == 2
+    assert "--output FILE" in to_stdout.output
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if the extra were not installed
+    out = tmp_path / "open.parquet"
+    result = runner.invoke(
+        app, ["export", VISION, "--format", "parquet", "-o", str(out), "--data", str(DATA)]
+    )
+    assert result.exit_code == 2
+    assert "pip install 'kpitool[parquet]'" in result.output
+    assert not out.exists()

@@ -24,6 +24,7 @@ from kpitool.cli.common import (
 )
 from kpitool.cli.selection import SkipInvalidOption
 from kpitool.cli.site import RecordedYearsOption, graded_plans
+from kpitool.errors import UsageError
 
 __all__ = ["ExportFormat", "export", "register"]
 
@@ -33,13 +34,19 @@ class ExportFormat(StrEnum):
 
     CSV = "csv"
     JSON = "json"
+    PARQUET = "parquet"
 
 
 def export(
     plan_ids: PlansArgument = None,
     fmt: Annotated[
         ExportFormat,
-        typer.Option("--format", "-f", case_sensitive=False, help="csv (UTF-8 with BOM) or json."),
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="csv (UTF-8 with BOM), json, or parquet (typed, exact decimals; needs kpitool[parquet]).",
+        ),
     ] = ExportFormat.CSV,
     output: OutputOption = None,
     years: RecordedYearsOption = None,
@@ -56,10 +63,17 @@ def export(
     from kpitool.render.export import export_csv, export_json
 
     guard_output(output, data_files(data))
+    if fmt is ExportFormat.PARQUET and output is None:
+        raise UsageError("--format parquet is binary: give the file with --output FILE")
     plans, _, _ = graded_plans(data, plan_ids, years, skip_invalid=skip_invalid, no_cache=no_cache)
+    if fmt is ExportFormat.PARQUET:
+        from kpitool.render.export_parquet import export_parquet
+
+        write_output(export_parquet(plans), output)
+        return
     write_output(export_csv(plans) if fmt is ExportFormat.CSV else export_json(plans), output)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``export`` to the app."""
-    app.command("export", cls=KpitoolCommand, short_help="Write the open data (CSV or JSON).")(export)
+    app.command("export", cls=KpitoolCommand, short_help="Write the open data (CSV, JSON, Parquet).")(export)
