@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from kpitool.model.actuals import Actual, PublishedSummary
 from kpitool.model.plan import KPI, Direction, Plan, Section
 from kpitool.problems import Problem, Severity
-from kpitool.rating.engine import resolve_scheme
+from kpitool.rating.engine import kpi_scheme, resolve_scheme
 from kpitool.rating.facts import effective_direction
 from kpitool.rating.schemes.base import RatingError
 from kpitool.sources.documents import PlanDocument
@@ -113,10 +113,23 @@ def check_plan(document: Document, plan: Plan) -> Iterator[Problem]:
             )
         kpi_ids.setdefault(kpi.id, loc)
         yield from _check_kpi(document, plan, kpi, loc)
+    yield from _check_evaluations(document, plan)
+
+
+def _check_evaluations(document: Document, plan: Plan) -> Iterator[Problem]:
+    """The plan's 評価方法 usable, and each KPI's own one too, with the plan's grade symbols."""
     try:
-        resolve_scheme(plan.evaluation)
+        scheme = resolve_scheme(plan.evaluation)
     except RatingError as exc:
         yield document.problem(("evaluation", *exc.path), str(exc), code="evaluation")
+        return
+    for loc, kpi in _kpis_with_loc(plan):
+        if kpi.evaluation is None:
+            continue
+        try:
+            kpi_scheme(plan.evaluation, kpi.evaluation, scheme)
+        except RatingError as exc:
+            yield document.problem((*loc, "evaluation", *exc.path), str(exc), code="evaluation")
 
 
 def _check_kpi(document: Document, plan: Plan, kpi: KPI, loc: Loc) -> Iterator[Problem]:

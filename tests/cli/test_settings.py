@@ -160,3 +160,54 @@ def test_a_bad_settings_file_is_bad_data_at_its_line(
     assert result.stderr.splitlines()[-1].startswith(f"kpitool: error: {settings}: the evaluation settings")
     assert result.stdout == ""
     assert "Traceback" not in result.output
+
+
+OWN = """\
+evaluation: {scheme: default}
+kpis:
+  edge:
+    evaluation: {options: {nearly_achieved: 1}}
+"""
+
+
+def test_a_settings_file_gives_some_kpis_their_own_block(runner: CliRunner, tmp_path: Path) -> None:
+    """Both rows at 99.5% of the target: ○ by the file's default, △ by edge's "○ only at 100%"."""
+    table = tmp_path / "kpis.csv"
+    table.write_text(TABLE.replace("170 (R6年度)", "199 (R6年度)").replace("200 (R6年度)", "199 (R6年度)"))
+    settings = tmp_path / "own.yaml"
+    settings.write_text(OWN, encoding="utf-8")
+    args = ["--table", str(table), "--year", "R6"]
+    assert _grades(runner, *args) == {"slow": "○", "edge": "○"}
+    assert _grades(runner, *args, "--settings", str(settings)) == {"slow": "○", "edge": "△"}
+    result = runner.invoke(app, ["evaluate", *args, "--settings", str(settings), "--format", "json"])
+    rules = {row["id"]: row["rule"] for row in json.loads(result.stdout)["kpis"]}
+    assert "own evaluation" not in rules["slow"]
+    assert rules["edge"].endswith("by this KPI's own evaluation: setting (default, nearly_achieved=1)")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            OWN.replace("  edge:", "  nope:"),
+            "own.yaml:3:3: kpis.nope: no KPI with id 'nope' in the table (ids: slow, edge)",
+        ),
+        (
+            OWN.replace("{options: {nearly_achieved: 1}}", "{scheme: progress_bands}"),
+            "own.yaml:4:18: kpis.edge.evaluation.scheme: this KPI's own evaluation grades A B C —, its plan's ○ △ × —",
+        ),
+        (OWN.replace("{options:", "{opts:"), "own.yaml:4:18: kpis.edge.evaluation.opts"),
+    ],
+)
+def test_a_bad_kpis_entry_is_refused_at_its_line(
+    runner: CliRunner, files: tuple[Path, Path], tmp_path: Path, text: str, words: str
+) -> None:
+    table, _settings = files
+    settings = tmp_path / "own.yaml"
+    settings.write_text(text, encoding="utf-8")
+    result = runner.invoke(
+        app, ["evaluate", "--table", str(table), "--year", "R4", "--settings", str(settings)]
+    )
+    assert result.exit_code == 1
+    assert words in result.output
+    assert "Traceback" not in result.output

@@ -15,7 +15,9 @@ from tests.rating.schemes.conftest import example
 def test_the_block_is_read_with_its_grades(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(example("bands"), encoding="utf-8")
-    _document, settings = read_settings(path)
+    _document, read = read_settings(path)
+    settings = read.evaluation
+    assert read.kpis == {}
     assert settings.scheme == "bands"
     assert [(g.key, g.reached, g.at_least) for g in settings.grades][:2] == [
         ("on_track", True, None),

@@ -159,7 +159,7 @@ def report(
     sheet names the plans left out.
     """
     from kpitool.rating.cached import evaluate_document
-    from kpitool.rating.engine import evaluate_plan, resolve_scheme
+    from kpitool.rating.engine import evaluate_plan
     from kpitool.render.xlsx.council import render_report
     from kpitool.render.xlsx.paging import Paper
     from kpitool.sources.selection import NOTHING_LEFT_OUT
@@ -180,8 +180,7 @@ def report(
         if table.exists() and xlsx.exists() and xlsx.resolve() == table.resolve():
             raise UsageError(f"--xlsx {xlsx} is the --table input; give another file name")
         plan, table_actuals = table_with_scheme(table, scheme, scheme_options, settings)
-        rating = resolve_scheme(plan.evaluation)
-        plans.append([evaluate_plan(plan, table_actuals, y, rating) for y in chosen])
+        plans.append([evaluate_plan(plan, table_actuals, y) for y in chosen])
     else:
         loaded = load(data, no_cache)
         option = "--year" if year is not None else "--years"

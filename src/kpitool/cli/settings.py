@@ -2,7 +2,8 @@
 
 A plan carries its scheme in its ``evaluation:`` block; a flat table (``--table``) has none, so
 ``evaluate``, ``summary`` and ``report`` take one: ``--scheme NAME`` with ``--option key=value``
-(repeated), or ``--settings FILE`` holding an ``evaluation:`` block. A bad flag is a usage
+(repeated), or ``--settings FILE`` holding an ``evaluation:`` block and, under ``kpis:``, some
+KPIs' own blocks by id (as a plan's KPI may carry one). A bad flag is a usage
 error (exit 2) naming it; a bad settings file is bad data (exit 1) at its file:line:col.
 """
 
@@ -20,7 +21,9 @@ from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
     from kpitool.model.actuals import ActualsFile
-    from kpitool.model.plan import EvaluationSettings, Plan
+    from kpitool.model.plan import KPI, EvaluationSettings, Plan, Section
+    from kpitool.sources.settings import SettingsFile
+    from kpitool.sources.yaml_strict import Document
 
 __all__ = [
     "SchemeOption",
@@ -106,13 +109,55 @@ def table_with_scheme(
         raise UsageError("--option needs --scheme or --settings")
     extra = _parse_options(options or [])
     chosen: EvaluationSettings | None = None
+    read: tuple[Document, SettingsFile] | None = None
     if settings is not None:
-        chosen = _settings_file(settings, extra)
+        read = _settings_file(settings, extra)
+        chosen = read[1].evaluation
     elif scheme is not None:
         chosen = EvaluationSettings(scheme=scheme, options=extra)
         _check_flags(chosen)
     plan, actuals = read_table(table)
-    return (plan.model_copy(update={"evaluation": chosen}) if chosen else plan), actuals
+    plan = plan.model_copy(update={"evaluation": chosen}) if chosen else plan
+    if read is not None and read[1].kpis:
+        plan = _with_kpi_settings(plan, *read)
+    return plan, actuals
+
+
+def _with_kpi_settings(plan: Plan, document: Document, settings: SettingsFile) -> Plan:
+    """The table's plan with the ``kpis:`` blocks of the settings file; exit 1 at a fault's line."""
+    from kpitool.rating.engine import kpi_scheme, resolve_scheme
+    from kpitool.rating.schemes.base import RatingError
+
+    known = plan.kpi_numbers()
+    scheme = resolve_scheme(plan.evaluation)
+    for kpi_id, own in settings.kpis.items():
+        if kpi_id not in known:
+            message = f"no KPI with id {kpi_id!r} in the table (ids: {', '.join(known)})"
+            print_problems([document.problem(("kpis", kpi_id), message, code="reference")])
+            raise CommandFailed(f"{document.name}: kpis: names a KPI the table does not have")
+        try:
+            kpi_scheme(plan.evaluation, own.evaluation, scheme)
+        except RatingError as exc:
+            where = ("kpis", kpi_id, "evaluation", *exc.path)
+            print_problems([document.problem(where, str(exc), code="evaluation")])
+            raise CommandFailed(f"{document.name}: the evaluation of KPI {kpi_id} is not usable") from None
+
+    def placed(kpis: tuple[KPI, ...]) -> tuple[KPI, ...]:
+        return tuple(
+            kpi.model_copy(update={"evaluation": settings.kpis[kpi.id].evaluation})
+            if kpi.id in settings.kpis
+            else kpi
+            for kpi in kpis
+        )
+
+    def section(node: Section) -> Section:
+        return node.model_copy(
+            update={"kpis": placed(node.kpis), "sections": tuple(section(s) for s in node.sections)}
+        )
+
+    return plan.model_copy(
+        update={"kpis": placed(plan.kpis), "sections": tuple(section(s) for s in plan.sections)}
+    )
 
 
 def _check_flags(chosen: EvaluationSettings) -> None:
@@ -126,7 +171,7 @@ def _check_flags(chosen: EvaluationSettings) -> None:
         raise UsageError(f"{flag}: {exc}") from None
 
 
-def _settings_file(path: Path, extra: dict[str, Any]) -> EvaluationSettings:
+def _settings_file(path: Path, extra: dict[str, Any]) -> tuple[Document, SettingsFile]:
     """The settings of the file, ``--option`` over its options; exit 1 at the fault's line if bad."""
     from kpitool.problems import DataError
     from kpitool.rating.engine import resolve_scheme
@@ -136,10 +181,11 @@ def _settings_file(path: Path, extra: dict[str, Any]) -> EvaluationSettings:
     if not path.is_file():
         raise UsageError(f"--settings: no such file: {path}")
     try:
-        document, chosen = read_settings(path)
+        document, read = read_settings(path)
     except DataError as exc:
         print_problems(exc.problems)
         raise CommandFailed(f"{path}: the evaluation settings could not be read") from None
+    chosen = read.evaluation
     if extra:
         chosen = chosen.model_copy(update={"options": {**chosen.options, **extra}})
     try:
@@ -149,4 +195,4 @@ def _settings_file(path: Path, extra: dict[str, Any]) -> EvaluationSettings:
             raise UsageError(f"--option {exc.path[1]}: {exc}") from None
         print_problems([document.problem(("evaluation", *exc.path), str(exc), code="evaluation")])
         raise CommandFailed(f"{path}: the evaluation settings are not usable") from None
-    return chosen
+    return document, read.model_copy(update={"evaluation": chosen})

@@ -218,6 +218,8 @@ class _PlanDiff:
             add(ChangeKind.KPI_CHANGE, "category", old.category, new.category)
         if _interim(old) != _interim(new):
             add(ChangeKind.KPI_CHANGE, "interim_targets", _interim_text(old), _interim_text(new))
+        if old.evaluation != new.evaluation:  # the KPI's own 評価方法
+            add(ChangeKind.KPI_CHANGE, "evaluation", _own_evaluation(old), _own_evaluation(new))
 
     def _actuals(self, old_file: ActualsFile | None, new_file: ActualsFile | None) -> None:
         old = _actual_map(old_file)
@@ -386,3 +388,12 @@ def diff_data(
                 )
             )
     return DataDiff(old_label, new_label, tuple(changes), titles)
+
+
+def _own_evaluation(kpi: KPI) -> str | None:
+    """A KPI's own ``evaluation:`` block as the diff shows it (JSON of what it sets), or None."""
+    if kpi.evaluation is None:
+        return None
+    return json.dumps(
+        kpi.evaluation.model_dump(exclude_unset=True), ensure_ascii=False, sort_keys=True, default=str
+    )

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from kpitool.diff.changes import Change, ChangeKind
 from kpitool.model.actuals import ActualsFile
 from kpitool.model.plan import KPI, Plan
-from kpitool.rating.engine import evaluate_plan, resolve_scheme
+from kpitool.rating.engine import evaluate_plan, kpi_scheme, resolve_scheme
 from kpitool.rating.schemes.base import RatingError, Scheme
 from kpitool.values.fiscal_year import FiscalYear, parse_fiscal_year
 from kpitool.values.periods import PeriodError
@@ -77,19 +77,24 @@ def _graded_years(actuals: ActualsFile | None, ids: set[str]) -> dict[tuple[str,
 
 
 def _scheme(plan: Plan) -> Scheme | None:
+    """The plan's scheme, if it and every KPI's own ``evaluation:`` block are usable."""
     try:
-        return resolve_scheme(plan.evaluation)
+        scheme = resolve_scheme(plan.evaluation)
+        for kpi, _section in plan.iter_kpis():
+            if kpi.evaluation is not None:
+                kpi_scheme(plan.evaluation, kpi.evaluation, scheme)
+        return scheme
     except RatingError:
         return None  # an unusable 評価方法 grades nothing; validate names the fault
 
 
 def _grades(
-    plan: Plan, actuals: ActualsFile | None, scheme: Scheme, ids: set[str], years: Iterable[int]
+    plan: Plan, actuals: ActualsFile | None, ids: set[str], years: Iterable[int]
 ) -> dict[tuple[str, int], str]:
-    """(KPI id, year) → computed grade symbol, for the chosen KPIs and years."""
+    """(KPI id, year) → computed grade symbol, for the chosen KPIs and years, by the plan's scheme."""
     found: dict[tuple[str, int], str] = {}
     for year in years:
-        graded = evaluate_plan(plan, actuals, FiscalYear(year), scheme, select=lambda kpi: kpi.id in ids)
+        graded = evaluate_plan(plan, actuals, FiscalYear(year), select=lambda kpi: kpi.id in ids)
         for row in graded.rows:
             found.setdefault((row.kpi.id, year), row.computed.symbol)
     return found
@@ -124,8 +129,8 @@ def grade_changes(
         **{key: label for key, label in _graded_years(new_actuals, ids).items() if key in graded},
     }
     years = sorted({year for _kid, year in graded})
-    before = _grades(old, old_actuals, old_scheme, ids, years)
-    after = _grades(new, new_actuals, new_scheme, ids, years)
+    before = _grades(old, old_actuals, ids, years)
+    after = _grades(new, new_actuals, ids, years)
     found: list[Change] = []
     for kid, kpi in new_kpis.items():
         for year in sorted(year for k, year in graded if k == kid):

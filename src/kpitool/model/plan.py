@@ -127,57 +127,6 @@ class PlanPeriod(StrictModel):
         return self
 
 
-class KPI(StrictModel):
-    """A KPI (重要業績評価指標), a goal's 数値目標 or the plan's 成果目標."""
-
-    id: Identifier = Field(title="ID", description="stable, unique within the plan")
-    name: Label = Field(title="指標名")
-    unit: Text = Field(
-        default="", title="単位", description="人, 件, %, 万人, 億円, 人/年 …; omitted or empty: none"
-    )
-    direction: Direction = Field(
-        title="方向", description="increase / decrease / at_least / at_most (required)"
-    )
-    baseline: Baseline | None = Field(default=None, title="基準値")
-    target: Target = Field(title="目標値")
-    cumulative: Flag = Field(default=False, title="累計", description="a running total")
-    interim_targets: tuple[InterimTarget, ...] = Field(default=(), title="中間目標")
-    category: Literal["成果目標", "数値目標", "KPI"] = Field(
-        default="KPI", title="区分", description="成果目標 / 数値目標 / KPI"
-    )
-    number: OptionalText = Field(default=None, title="番号", description="e.g. ①")
-    note: OptionalText = Field(default=None, title="備考")
-    source: OptionalText = Field(default=None, title="出典")
-
-    @property
-    def unit_shown(self) -> str:
-        """The unit as tables print it: — for a unitless KPI (合計特殊出生率, 倍率)."""
-        return self.unit.strip() or NO_UNIT
-
-    @model_validator(mode="after")
-    def _annual_not_cumulative(self) -> KPI:
-        if self.target.every_year and self.cumulative:
-            raise ValueError(
-                "an annual target (every_year, 毎年度) holds for each year: it cannot be 累計 (cumulative)"
-            )
-        return self
-
-    @property
-    def baseline_value(self) -> Decimal | None:
-        """The baseline as a number, or None ("—")."""
-        return self.baseline.value if self.baseline else None
-
-    def target_value(self) -> Decimal | None:
-        """The numeric target: the value, or baseline × factor; None if not computable."""
-        if self.target.value is not None:
-            return self.target.value
-        base = self.baseline_value
-        if base is None:
-            return None
-        factor = self.target.factor if self.target.factor is not None else Decimal(1)
-        return base * factor
-
-
 class GradeDefinition(StrictModel):
     """Overrides how one grade of a scheme is shown: symbol, label and 判断基準 wording.
 
@@ -231,6 +180,62 @@ class EvaluationSettings(StrictModel):
     grades: tuple[GradeDefinition, ...] = Field(default=(), title="判断基準")
     rollup: RollupSettings | None = Field(default=None, title="施策別評価")
     outlook: OutlookSettings = Field(default_factory=OutlookSettings, title="見通し")
+
+
+class KPI(StrictModel):
+    """A KPI (重要業績評価指標), a goal's 数値目標 or the plan's 成果目標."""
+
+    id: Identifier = Field(title="ID", description="stable, unique within the plan")
+    name: Label = Field(title="指標名")
+    unit: Text = Field(
+        default="", title="単位", description="人, 件, %, 万人, 億円, 人/年 …; omitted or empty: none"
+    )
+    direction: Direction = Field(
+        title="方向", description="increase / decrease / at_least / at_most (required)"
+    )
+    baseline: Baseline | None = Field(default=None, title="基準値")
+    target: Target = Field(title="目標値")
+    cumulative: Flag = Field(default=False, title="累計", description="a running total")
+    interim_targets: tuple[InterimTarget, ...] = Field(default=(), title="中間目標")
+    category: Literal["成果目標", "数値目標", "KPI"] = Field(
+        default="KPI", title="区分", description="成果目標 / 数値目標 / KPI"
+    )
+    number: OptionalText = Field(default=None, title="番号", description="e.g. ①")
+    note: OptionalText = Field(default=None, title="備考")
+    source: OptionalText = Field(default=None, title="出典")
+    evaluation: EvaluationSettings | None = Field(
+        default=None,
+        title="評価方法",
+        description="this KPI's own scheme, options or grades over the plan's; same grade symbols",
+    )
+
+    @property
+    def unit_shown(self) -> str:
+        """The unit as tables print it: — for a unitless KPI (合計特殊出生率, 倍率)."""
+        return self.unit.strip() or NO_UNIT
+
+    @model_validator(mode="after")
+    def _annual_not_cumulative(self) -> KPI:
+        if self.target.every_year and self.cumulative:
+            raise ValueError(
+                "an annual target (every_year, 毎年度) holds for each year: it cannot be 累計 (cumulative)"
+            )
+        return self
+
+    @property
+    def baseline_value(self) -> Decimal | None:
+        """The baseline as a number, or None ("—")."""
+        return self.baseline.value if self.baseline else None
+
+    def target_value(self) -> Decimal | None:
+        """The numeric target: the value, or baseline × factor; None if not computable."""
+        if self.target.value is not None:
+            return self.target.value
+        base = self.baseline_value
+        if base is None:
+            return None
+        factor = self.target.factor if self.target.factor is not None else Decimal(1)
+        return base * factor
 
 
 class Section(StrictModel):

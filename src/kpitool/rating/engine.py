@@ -20,7 +20,7 @@ from kpitool.model.plan import KPI, EvaluationSettings, Plan, Section
 from kpitool.rating.facts import Facts, Observation, facts_for
 from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
 from kpitool.rating.rollup import check_rollup
-from kpitool.rating.schemes.base import Outcome, Scheme
+from kpitool.rating.schemes.base import Outcome, RatingError, Scheme
 from kpitool.rating.schemes.registry import scheme_named
 from kpitool.values.fiscal_year import FiscalYear, parse_fiscal_year
 from kpitool.values.numbers import UnitError, round_half_up
@@ -33,7 +33,9 @@ __all__ = [
     "evaluate_plan",
     "half_up_percents",
     "index_actuals",
+    "kpi_scheme",
     "narrative_for",
+    "own_setting",
     "published_for",
     "resolve_scheme",
     "summarise",
@@ -49,6 +51,43 @@ def resolve_scheme(settings: EvaluationSettings | None) -> Scheme:
     scheme = scheme_named(name)(settings)
     check_rollup(settings.rollup if settings else None, scheme)
     return scheme
+
+
+def kpi_scheme(plan: EvaluationSettings | None, own: EvaluationSettings, plan_scheme: Scheme) -> Scheme:
+    """The scheme of a KPI with its own ``evaluation:`` block (独自の評価設定), over the plan's.
+
+    What the block leaves out is the plan's: its scheme and, under the same scheme, its options
+    (the block's over them) and grades. It must grade with the plan's symbols (so the 総括 counts
+    one set of grades) and holds no ``rollup`` / ``outlook`` (the plan's alone).
+    :class:`~kpitool.rating.schemes.base.RatingError` at the fault's path in the block if unfit.
+    """
+    for field in ("rollup", "outlook"):
+        if field in own.model_fields_set:
+            raise RatingError(
+                f"a KPI's evaluation: sets scheme, options and grades; {field} is the plan's", (field,)
+            )
+    given = own.model_fields_set
+    base = plan or EvaluationSettings()
+    name = own.scheme if "scheme" in given else base.scheme
+    same = name == base.scheme
+    merged = EvaluationSettings(
+        scheme=name,
+        options={**base.options, **own.options} if same else own.options,
+        grades=own.grades if "grades" in given or not same else base.grades,
+    )
+    scheme = scheme_named(name)(merged)
+    if set(scheme.symbols()) != set(plan_scheme.symbols()):
+        raise RatingError(
+            f"this KPI's own evaluation grades {' '.join(scheme.symbols())}, its plan's "
+            f"{' '.join(plan_scheme.symbols())}: a KPI's evaluation must use the plan's grade symbols",
+            ("grades",) if "grades" in given else ("scheme",) if "scheme" in given else (),
+        )
+    return scheme
+
+
+def own_setting(own: EvaluationSettings, scheme: Scheme) -> str:
+    """A KPI's own setting as its rule names it: ``default, nearly_achieved=1``."""
+    return ", ".join([scheme.name, *(f"{key}={value}" for key, value in own.options.items())])
 
 
 def index_actuals(kpis: Iterable[KPI], actuals: ActualsFile | None) -> dict[str, dict[int, Observation]]:
@@ -81,8 +120,12 @@ def evaluate_kpi(
     year: FiscalYear,
     observations: Mapping[int, Observation],
     scheme: Scheme,
+    own: bool = False,
 ) -> Evaluation:
-    """Grade one KPI for one evaluation year; ``number`` is its No. (:meth:`Plan.kpi_numbers`)."""
+    """Grade one KPI for one evaluation year; ``number`` is its No. (:meth:`Plan.kpi_numbers`).
+
+    ``own``: ``scheme`` is the KPI's own (:func:`kpi_scheme`), which the rule then says.
+    """
     observation = observations.get(year.year)
     facts = facts_for(kpi, year.year, observations)
     if facts.value is None:
@@ -99,6 +142,11 @@ def evaluate_kpi(
     notes = [note for note in (facts.over_note, facts.floor_note, facts.progress_note()) if note]
     judged = facts.value is not None and kpi.target.applies_in(facts.data_year)
     rule = "; ".join([outcome.rule, *notes]) if judged else outcome.rule
+    details = _with_goal(outcome.details, kpi, facts)
+    if kpi.evaluation is not None and own:
+        setting = own_setting(kpi.evaluation, scheme)
+        rule = f"{rule}; by this KPI's own evaluation: setting ({setting})"
+        details = {**details, "own_evaluation": setting}
     computed = scheme.spec(outcome.key)
     official = observation.actual.official_grade if observation else None
     return Evaluation(
@@ -119,7 +167,7 @@ def evaluate_kpi(
         official_reason=observation.actual.official_reason if observation else None,
         grade=official if official is not None else computed.symbol,
         rule=rule,
-        details=_with_goal(outcome.details, kpi, facts),
+        details=details,
     )
 
 
@@ -212,13 +260,26 @@ def evaluate_plan(
     scheme: Scheme | None = None,
     select: Callable[[KPI], bool] | None = None,
 ) -> PlanEvaluation:
-    """Grade every KPI of a plan (in plan order) for one evaluation year."""
+    """Grade every KPI of a plan (in plan order) for one evaluation year.
+
+    Without ``scheme`` the plan's own: each KPI with its own ``evaluation:`` block is graded by
+    it (:func:`kpi_scheme`); a ``scheme`` given (another scheme to compare) grades every KPI.
+    """
+    own = scheme is None
     scheme = scheme or resolve_scheme(plan.evaluation)
     placed = [(kpi, section) for kpi, section in plan.iter_kpis() if select is None or select(kpi)]
     index = index_actuals((kpi for kpi, _ in placed), actuals)
     numbers = plan.kpi_numbers()
     rows = tuple(
-        evaluate_kpi(kpi, section, numbers[kpi.id], year, index.get(kpi.id, {}), scheme)
+        evaluate_kpi(
+            kpi,
+            section,
+            numbers[kpi.id],
+            year,
+            index.get(kpi.id, {}),
+            kpi_scheme(plan.evaluation, kpi.evaluation, scheme) if own and kpi.evaluation else scheme,
+            own=own,
+        )
         for kpi, section in placed
     )
     # A 総括 of only some KPIs (``select``) is not the published one: nothing to compare.

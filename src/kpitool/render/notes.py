@@ -15,7 +15,7 @@ from kpitool.rating.facts import SMALL_SPAN_NOTE
 from kpitool.rating.results import PlanEvaluation, Summary
 from kpitool.render.flow import Flow, words
 
-__all__ = ["evaluation_notes", "summary_notes", "value_note_lines"]
+__all__ = ["evaluation_notes", "own_setting_lines", "summary_notes", "value_note_lines"]
 
 
 def evaluation_notes(result: PlanEvaluation) -> list[RenderableType]:
@@ -27,7 +27,7 @@ def evaluation_notes(result: PlanEvaluation) -> list[RenderableType]:
         lines.append(f"注: {SMALL_SPAN_NOTE} ({'、'.join(hidden)})")
     if result.summary.rounding_note:
         lines.append(f"注: {result.summary.rounding_note}")
-    lines += value_note_lines(result)
+    lines += value_note_lines(result) + own_setting_lines(result)
     for row in result.rows:  # a note-only actual: the 備考 says why there is no value
         observation = row.observation
         if observation is not None and observation.value is None and observation.actual.note:
@@ -48,6 +48,15 @@ def value_note_lines(result: PlanEvaluation) -> list[str]:
         f"注: {row.number} {row.kpi.name} — {' ／ '.join(row.value_notes)}"
         for row in result.rows
         if row.value_notes
+    ]
+
+
+def own_setting_lines(result: PlanEvaluation) -> list[str]:
+    """``注: ② 指標名 — 指標独自の評価設定で評価 (default, nearly_achieved=1)``, per such KPI."""
+    return [
+        f"注: {row.number} {row.kpi.name} — 指標独自の評価設定で評価 ({row.details['own_evaluation']})"
+        for row in result.rows
+        if "own_evaluation" in row.details
     ]
 
 

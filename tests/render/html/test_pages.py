@@ -137,3 +137,12 @@ def test_every_text_from_the_data_is_escaped(tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;&#34;&#39;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "&lt;a href=&#34;javascript:x&#34;&gt;課題&lt;/a&gt;" in page
+
+
+def test_a_total_that_misses_100_percent_is_explained() -> None:
+    loaded = load_data([DATA])
+    plan_id = "kurume-sogo-senryaku-2"
+    result = evaluate_plan(loaded.plans[plan_id].plan, loaded.actuals[plan_id].actuals, FiscalYear(2024))
+    assert result.summary.rounding_note
+    index = render_site([[result]])["index.html"].decode("utf-8")
+    assert f"注: {result.summary.rounding_note}（合計 R6 {result.summary.percent_total}%）" in index

@@ -20,6 +20,7 @@ from kpitool.model.actuals import paragraphs
 from kpitool.model.plan import section_heading
 from kpitool.outlook.engine import PlanOutlook
 from kpitool.rating.results import PlanEvaluation
+from kpitool.render.notes import own_setting_lines
 from kpitool.render.xlsx.council_row import (
     BLANK,
     REASON_WIDTH,
@@ -93,7 +94,7 @@ def _notes(results: Sequence[PlanEvaluation]) -> list[str]:
                 f"公表 {row.official} ／ 計算 {row.computed.symbol}"
                 f"（達成率 {display_rate(row.achievement)}、進捗率 {display_rate(row.progress)}）"
             )
-    return lines + _annotation_lines(results)
+    return lines + own_setting_lines(results[-1]) + _annotation_lines(results)
 
 
 def _annotation_lines(results: Sequence[PlanEvaluation]) -> list[str]:
