@@ -222,3 +222,22 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert f"{bad}:" in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["evaluate", "--year", "R6", "--format", "foo"], "'foo' is not one of 'table', 'json', 'csv'"),
+        (["report", "--year", "R6", "--paper", "B5", "--xlsx", "x.xlsx"], "'B5' is not one of 'a4', 'a3'"),
+        (
+            ["outlook", "--year", "R6", "--method", "x"],
+            "'x' is not one of 'linear', 'cagr', 'weighted', 'recent'",
+        ),
+    ],
+)
+def test_a_bad_choice_is_a_usage_error_in_our_words(runner: CliRunner, args: list[str], shown: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert f"Invalid value for '{args[3]}'" in result.output
+    assert shown in result.output
+    assert "Value error" not in result.output

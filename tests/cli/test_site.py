@@ -64,3 +64,16 @@ def test_every_plan_for_the_years_recorded_by_default(runner: CliRunner, tmp_pat
     pages = {p.name for p in out.iterdir()} - {MARKER, "index.html"}
     assert f"{VISION}.html" in pages
     assert len(pages) >= 2
+
+
+def test_each_kpi_shows_its_outlook_as_kpitool_outlook_gives_it(runner: CliRunner, tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "site"
+    assert site(runner, out, VISION, "--years", "R4,R5,R6")[0] == 0
+    page = (out / f"{VISION}.html").read_text(encoding="utf-8")
+    result = runner.invoke(app, ["outlook", VISION, "--year", "R6", "--format", "json", "--data", str(DATA)])
+    for kpi in json.loads(result.stdout)["kpis"]:
+        block = page.split(f'id="kpi-{kpi["id"]}"', 1)[1].split('<div class="kpi"', 1)[0]
+        outlook = kpi["outlook"]
+        assert f"見通し（R6時点、{outlook['method']}）: <strong>{outlook['label']}</strong>" in block

@@ -50,6 +50,10 @@ class KpitoolGroup(TyperGroup):
         """
         try:
             return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            # Typer checks choices with pydantic, whose wording ("Value error, …") is not ours.
+            exc.message = exc.message.removeprefix("Value error, ")
+            raise
         except StreamError:
             raise
         except KpitoolError as exc:

@@ -56,7 +56,7 @@ def export(
     from kpitool.render.export import export_csv, export_json
 
     guard_output(output, data_files(data))
-    plans, _ = graded_plans(data, plan_ids, years, skip_invalid=skip_invalid, no_cache=no_cache)
+    plans, _, _ = graded_plans(data, plan_ids, years, skip_invalid=skip_invalid, no_cache=no_cache)
     write_output(export_csv(plans) if fmt is ExportFormat.CSV else export_json(plans), output)
 
 

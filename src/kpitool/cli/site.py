@@ -27,6 +27,7 @@ from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_g
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
+    from kpitool.outlook.engine import PlanOutlook
     from kpitool.rating.results import PlanEvaluation
     from kpitool.sources.tree import LoadedData
     from kpitool.values.fiscal_year import FiscalYear
@@ -59,7 +60,7 @@ def recorded_years(loaded: LoadedData) -> list[FiscalYear]:
 
 def graded_plans(
     data: Path, plan_ids: list[str] | None, years: str | None, *, skip_invalid: bool, no_cache: bool
-) -> tuple[list[list[PlanEvaluation]], list[FiscalYear]]:
+) -> tuple[list[list[PlanEvaluation]], list[FiscalYear], LoadedData]:
     """Each chosen plan graded in each of the years (``--years``, or every recorded one) it is
     evaluated in; the plans left out named on stderr."""
     from kpitool.rating.cached import evaluate_document
@@ -69,7 +70,19 @@ def graded_plans(
     per_plan, left_out = select_graded(loaded, plan_ids, chosen, skip_invalid=skip_invalid, option="--years")
     announce_left_out(left_out, in_output=False)
     cache = data_cache(no_cache)
-    return [[evaluate_document(loaded, d, y, cache) for y in ys] for d, ys in per_plan], chosen
+    return [[evaluate_document(loaded, d, y, cache) for y in ys] for d, ys in per_plan], chosen, loaded
+
+
+def _outlooks(plans: list[list[PlanEvaluation]], loaded: LoadedData) -> list[PlanOutlook]:
+    """Each plan's outlook (見通し) at its last year, by the plan's own method."""
+    from kpitool.outlook.engine import outlook_plan
+
+    out = []
+    for results in plans:
+        plan = results[-1].plan
+        actuals = loaded.actuals[plan.id].actuals if plan.id in loaded.actuals else None
+        out.append(outlook_plan(plan, actuals, results[-1].year))
+    return out
 
 
 def _check_folder(out: Path, marker: str) -> None:
@@ -103,8 +116,8 @@ def site(
     from kpitool.support.safe_write import write_bytes_atomic
 
     _check_folder(out, MARKER)
-    plans, chosen = graded_plans(data, plan_ids, years, skip_invalid=skip_invalid, no_cache=no_cache)
-    files = render_site(plans)
+    plans, chosen, loaded = graded_plans(data, plan_ids, years, skip_invalid=skip_invalid, no_cache=no_cache)
+    files = render_site(plans, _outlooks(plans, loaded))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:

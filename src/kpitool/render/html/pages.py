@@ -13,6 +13,7 @@ from typing import Any
 
 from kpitool.model.actuals import paragraphs
 from kpitool.model.plan import Section, section_heading
+from kpitool.outlook.engine import KpiOutlook, PlanOutlook
 from kpitool.rating.results import Evaluation, PlanEvaluation
 from kpitool.render.html.charts import KpiChart, bar_chart, kpi_chart
 from kpitool.render.xlsx.style import actual_parts, display_number, display_rate, grade_tone
@@ -36,6 +37,7 @@ class _Kpi:
     rows: tuple[Evaluation, ...]
     chart: KpiChart | None
     anchor: str
+    outlook: KpiOutlook | None = None
 
 
 def _environment() -> Any:
@@ -58,20 +60,24 @@ def _tones(result: PlanEvaluation) -> dict[str, str]:
     return {g.symbol: str(grade_tone(result.scheme, g.symbol)) for g in result.scheme.grade_specs}
 
 
-def _sections(results: Sequence[PlanEvaluation]) -> list[tuple[Section | None, list[_Kpi]]]:
-    """The KPIs grouped by their section in plan order, each with its rows over the years."""
+def _sections(
+    results: Sequence[PlanEvaluation], outlook: PlanOutlook | None
+) -> list[tuple[Section | None, list[_Kpi]]]:
+    """The KPIs grouped by their section in plan order, each with its rows over the years (and its
+    outlook, when given)."""
     tones = _tones(results[-1])
+    outlooks = {row.kpi.id: row for row in outlook.rows} if outlook is not None else {}
     groups: list[tuple[Section | None, list[_Kpi]]] = []
     for index, row in enumerate(results[-1].rows):
         rows = tuple(result.rows[index] for result in results)
-        kpi = _Kpi(rows, kpi_chart(rows, tones), f"kpi-{row.kpi.id}")
+        kpi = _Kpi(rows, kpi_chart(rows, tones), f"kpi-{row.kpi.id}", outlooks.get(row.kpi.id))
         if not groups or groups[-1][0] is not row.section:
             groups.append((row.section, []))
         groups[-1][1].append(kpi)
     return groups
 
 
-def _plan_context(results: Sequence[PlanEvaluation]) -> dict[str, Any]:
+def _plan_context(results: Sequence[PlanEvaluation], outlook: PlanOutlook | None) -> dict[str, Any]:
     latest = results[-1]
     return {
         "plan": latest.plan,
@@ -81,20 +87,26 @@ def _plan_context(results: Sequence[PlanEvaluation]) -> dict[str, Any]:
         "tones": _tones(latest),
         "summaries": [r.summary for r in results],
         "chart": bar_chart([r.summary for r in results]),
-        "sections": _sections(results),
+        "sections": _sections(results, outlook),
+        "outlook": outlook,
         "narratives": [r for r in results if r.narrative is not None],
     }
 
 
-def render_site(plans: Sequence[Sequence[PlanEvaluation]], title: str = "KPI評価") -> dict[str, bytes]:
+def render_site(
+    plans: Sequence[Sequence[PlanEvaluation]], outlooks: Sequence[PlanOutlook] = (), title: str = "KPI評価"
+) -> dict[str, bytes]:
     """The site's files: ``index.html``, one page per plan, and the marker file.
 
-    ``plans`` holds, per plan, its evaluations in ascending year order.
+    ``plans`` holds, per plan, its evaluations in ascending year order; ``outlooks`` (none, or one
+    per plan) each plan's outlook (見通し) at its last year, shown with each KPI.
     """
+    if outlooks and len(outlooks) != len(plans):
+        raise ValueError("render_site needs no outlook or one per plan")
     if not plans or not all(plans):
         raise ValueError("render_site needs at least one plan with at least one year")
     environment = _environment()
-    contexts = [_plan_context(results) for results in plans]
+    contexts = [_plan_context(results, outlooks[i] if outlooks else None) for i, results in enumerate(plans)]
     shared = {"title": title, "page_name": plan_page_name}
     index = environment.get_template("index.html.j2").render({**shared, "plans": contexts})
     files = {"index.html": index.encode("utf-8")}
