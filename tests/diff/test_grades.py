@@ -199,3 +199,22 @@ def test_grade_changes_between_git_revisions(
     result = runner.invoke(app, ["diff", "--rev", "HEAD~1..HEAD", "--fail-on", "grade-change"])
     assert result.exit_code == 1
     assert "R4 評価 ← 目標値" in result.stdout
+
+
+def test_a_kpis_own_evaluation_block_is_a_change_with_the_grades_it_flips(
+    runner: CliRunner, versions: tuple[Path, Path]
+) -> None:
+    """① at 99.8% of its target in R4: ○ by the plan's 99.5%, △ by its own "○ only at 100%"."""
+    old, new = versions
+    edit(new, PLAN, GRP_TARGET, GRP_TARGET + "        evaluation: {options: {nearly_achieved: 1}}\n")
+    document = run_json(runner, str(old), str(new))
+    (change,) = [c for c in document["changes"] if c["kind"] == "kpi-change"]
+    assert (change["subject"], change["field"], change["old"]) == (
+        "gross-regional-product",
+        "evaluation",
+        None,
+    )
+    assert json.loads(change["new"]) == {"options": {"nearly_achieved": "1"}}
+    assert grade_rows(document) == [
+        ("kurume-renkei-vision-2", "gross-regional-product", "R4", "○", "△", ["evaluation"])
+    ]

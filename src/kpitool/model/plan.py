@@ -133,7 +133,8 @@ class GradeDefinition(StrictModel):
     ``key`` names the scheme's grade (default scheme: achieved, approaching,
     needs_effort, not_judged); see docs/rating.md for each scheme's keys. Under the
     ``bands`` scheme the list defines the grades, in order: ``reached: true`` (the first
-    only), ``at_least: x`` (descending), and a last grade without either that takes the rest.
+    only), ``at_least: x`` (measure ≥ x) or ``above: x`` (measure > x, 超) descending, and a
+    last grade without any that takes the rest.
     """
 
     key: Identifier = Field(title="キー", description="the scheme's grade key, e.g. achieved")
@@ -146,6 +147,23 @@ class GradeDefinition(StrictModel):
     at_least: OptionalNumber = Field(
         default=None, title="下限", description="bands: the measure is at least this (0.8 = 80%)"
     )
+    above: OptionalNumber = Field(
+        default=None, title="超", description="bands: the measure is more than this (3 = over 3 points)"
+    )
+
+    @property
+    def threshold(self) -> Decimal | None:
+        """The band's lower edge: ``at_least`` or ``above`` (the one given)."""
+        return self.at_least if self.at_least is not None else self.above
+
+    @property
+    def band_field(self) -> str | None:
+        """The field that makes this grade a band (``reached``, ``at_least``, ``above``), or None."""
+        if self.reached:
+            return "reached"
+        if self.threshold is None:
+            return None
+        return "at_least" if self.at_least is not None else "above"
 
 
 class EvaluationSettings(StrictModel):

@@ -55,9 +55,11 @@ VERDICTS: Mapping[str, Mapping[str, Verdict]] = {
 
 
 COMPARED: Mapping[str, EvaluationSettings] = {
-    name: EvaluationSettings(scheme=name) for name in (*VERDICTS, *PRESETS)
+    name: EvaluationSettings(scheme=name)
+    for name in (*VERDICTS, *(name for name, preset in PRESETS.items() if preset.compared))
 }
-"""The presets every KPI is graded under, by the name the output gives them."""
+"""The presets every KPI is graded under, by the name the output gives them (``maintain_points``,
+in the KPI's own unit, is not)."""
 
 
 def verdict_of(name: str, scheme: Scheme, key: str) -> Verdict:

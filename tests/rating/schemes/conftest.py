@@ -149,6 +149,15 @@ evaluation:
   grades:
     - {key: not_judged, label: 未公表}
 """,
+    "maintain_points": """\
+evaluation:
+  scheme: bands
+  options: {measure: change, points: true}
+  grades:
+    - {key: a, symbol: a, label: 改善, above: 3}
+    - {key: b, symbol: b, label: 現状維持, at_least: -3}
+    - {key: c, symbol: c, label: 悪化}
+""",
     "default_renamed": """\
 evaluation:
   scheme: default

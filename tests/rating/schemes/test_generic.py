@@ -186,6 +186,71 @@ def test_change_at_its_edges(
     assert symbol(kpi_args, actual, bands("change", *thresholds, **options)) == grade
 
 
+ABOVE_3 = {
+    "scheme": "bands",
+    "options": {"measure": "change", "points": True},
+    "grades": [
+        {"key": "a", "symbol": "a", "above": D(3)},
+        {"key": "b", "symbol": "b", "at_least": D(-3)},
+        {"key": "c", "symbol": "c"},
+    ],
+}
+"""±3 points is 現状維持: a > +3, b from −3 to +3 (both included), c < −3."""
+
+
+@pytest.mark.parametrize(
+    ("kpi_args", "actual", "grade"),
+    [
+        (("increase", D(60), D(70)), "63.1", "a"),
+        (("increase", D(60), D(70)), "63", "b"),  # exactly +3: not above
+        (("increase", D(60), D(70)), "57", "b"),  # exactly −3: at least
+        (("increase", D(60), D(70)), "56.9", "c"),
+        (("decrease", D(30), D(20)), "26.9", "a"),
+        (("decrease", D(30), D(20)), "27", "b"),
+        (("decrease", D(30), D(20)), "33", "b"),
+        (("decrease", D(30), D(20)), "33.1", "c"),
+        (("increase", None, D(70)), "63", "—"),  # no baseline to compare with
+    ],
+)
+def test_above_is_strict_and_at_least_is_not(kpi_args: tuple[Any, ...], actual: str, grade: str) -> None:
+    assert symbol(kpi_args, actual, ABOVE_3) == grade
+
+
+def test_above_and_at_least_on_one_edge_give_that_edge_to_the_lower_band() -> None:
+    """above 0.8 then at_least 0.8: exactly 80% is the lower band; the rules say > and ≥."""
+    block = {
+        "scheme": "bands",
+        "options": {"measure": "progress"},
+        "grades": [
+            {"key": "a", "symbol": "A", "above": D("0.8")},
+            {"key": "b", "symbol": "B", "at_least": D("0.8")},
+            {"key": "c", "symbol": "C"},
+        ],
+    }
+    kpi = make_kpi(*UP)
+    graded = {actual: rate(kpi, D(actual), evaluation=block) for actual in ("180.1", "180", "179.9")}
+    assert [row.grade for row in graded.values()] == ["A", "B", "C"]
+    assert graded["180.1"].rule == "進捗率 80.1% > 80.0%"
+    assert graded["180"].rule == "進捗率 80.0% ≥ 80.0%"
+    assert graded["179.9"].rule == "進捗率 79.9% < 80.0%"
+    assert [g.criterion for g in resolve(block).grade_specs[:3]] == [
+        "進捗率が80%超",
+        "進捗率が80%以上80%以下",
+        "進捗率が80%未満",
+    ]
+
+
+def test_the_last_band_above_is_left_with_less_or_equal() -> None:
+    block = {
+        "scheme": "bands",
+        "options": {"measure": "progress"},
+        "grades": [{"key": "a", "symbol": "A", "above": D("0.5")}, {"key": "c", "symbol": "C"}],
+    }
+    row = rate(make_kpi(*UP), D(150), evaluation=block)
+    assert (row.grade, row.rule) == ("C", "進捗率 50.0% ≤ 50.0%")
+    assert resolve(block).grade_specs[1].criterion == "進捗率が50%以下"
+
+
 def test_no_actual_is_not_judged_and_defaults_are_a_b_c() -> None:
     scheme = resolve({"scheme": "bands"})
     assert scheme.symbols() == ("A", "B", "C", "—")
@@ -259,6 +324,57 @@ def test_no_actual_is_not_judged_and_defaults_are_a_b_c() -> None:
         ),
         ({"grades": [{"key": "a", "symbol": "A"}]}, "needs at least two grades", ("grades",)),
         (
+            {
+                "grades": [
+                    {"key": "a", "symbol": "A", "at_least": D("0.8"), "above": D("0.8")},
+                    {"key": "b", "symbol": "B"},
+                ]
+            },
+            "grade 'a' gives both at_least (≥) and above (>); give one",
+            ("grades", 0, "above"),
+        ),
+        (
+            {
+                "grades": [
+                    {"key": "a", "symbol": "A", "reached": True, "above": D("0.8")},
+                    {"key": "b", "symbol": "B"},
+                ]
+            },
+            "grade 'a' gives both reached and above",
+            ("grades", 0, "above"),
+        ),
+        (
+            {
+                "grades": [
+                    {"key": "a", "symbol": "A", "at_least": D("0.8")},
+                    {"key": "b", "symbol": "B", "above": D("0.8")},
+                    {"key": "c", "symbol": "C"},
+                ]
+            },
+            "unordered bands: 'b' above 0.8 is not below 'a' at_least 0.8",
+            ("grades", 1, "above"),
+        ),
+        (
+            {
+                "grades": [
+                    {"key": "a", "symbol": "A", "reached": True},
+                    {"key": "b", "symbol": "B", "above": D("0.8")},
+                ]
+            },
+            "missing last grade: 'b' has above",
+            ("grades", 1, "above"),
+        ),
+        (
+            {"grades": [{"key": "a", "symbol": "A", "above": D("-0.1")}, {"key": "b", "symbol": "B"}]},
+            "above -0.1 is negative",
+            ("grades", 0, "above"),
+        ),
+        (
+            {"grades": [{"key": "a", "symbol": "A", "above": D(80)}, {"key": "b", "symbol": "B"}]},
+            "above 80 is over 10",
+            ("grades", 0, "above"),
+        ),
+        (
             {"grades": [{"key": "a", "symbol": "A", "reached": True}, {"key": "a", "symbol": "B"}]},
             "grade 'a' is given twice",
             ("grades", 1),
@@ -282,6 +398,10 @@ def test_bands_are_refused_under_another_scheme() -> None:
         resolve({"scheme": "progress_bands", "grades": [{"key": "on_track", "at_least": D("0.9")}]})
     assert "at_least defines a band only under scheme 'bands'" in str(caught.value)
     assert caught.value.path == ("grades", 0, "at_least")
+    with pytest.raises(RatingError) as caught:
+        resolve({"scheme": "default", "grades": [{"key": "achieved", "above": D("0.9")}]})
+    assert "above defines a band only under scheme 'bands'" in str(caught.value)
+    assert caught.value.path == ("grades", 0, "above")
 
 
 BAD_BANDS = (
@@ -308,6 +428,11 @@ BAD_BANDS = (
             ("    - {key: behind, symbol: C, label: 努力を要する}\n", ""),
             ("at_least: 0.5", "grades[2].at_least"),
             "missing last grade",
+        ),
+        (
+            ("label: 一部, at_least: 0.5}", "label: 一部, at_least: 0.5, above: 0.5}"),
+            ("above: 0.5", "grades[2].above"),
+            "gives both at_least (≥) and above (>)",
         ),
     ],
 )

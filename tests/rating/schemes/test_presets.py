@@ -22,7 +22,8 @@ UP = ("increase", D(100), D(200))  # R2年度 → R7年度: R6 expects 180
 def _as_bands(name: str) -> dict[str, Any]:
     preset = PRESETS[name]
     grades = [band.model_dump(exclude_defaults=True) for band in preset.bands_given]
-    return {"scheme": "bands", "options": {"measure": preset.measure_name}, "grades": grades}
+    options = {"measure": preset.measure_name, **preset.options_given}
+    return {"scheme": "bands", "options": options, "grades": grades}
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
@@ -91,3 +92,56 @@ def test_a_preset_refuses_what_would_change_its_bands(
         resolve({"scheme": "progress_abcd", **block})
     assert words in str(caught.value)
     assert caught.value.path == path
+
+
+@pytest.mark.parametrize(
+    ("direction", "baseline", "actual", "grade"),
+    [
+        ("increase", "60", "63.1", "a"),
+        ("increase", "60", "63", "b"),  # +3 points exactly: 現状維持, not 改善 (above is strict)
+        ("increase", "60", "60", "b"),
+        ("increase", "60", "57", "b"),  # −3 points exactly: still 現状維持 (at_least)
+        ("increase", "60", "56.9", "c"),
+        ("decrease", "30", "26.9", "a"),  # a fall of 3.1 points is +3.1 for a KPI that should fall
+        ("decrease", "30", "27", "b"),
+        ("decrease", "30", "33", "b"),
+        ("decrease", "30", "33.1", "c"),
+    ],
+)
+def test_maintain_points_at_its_edges(direction: str, baseline: str, actual: str, grade: str) -> None:
+    """a above +3 points, b from −3 to +3 points (both edges), c below −3 points."""
+    target = D(baseline) + (D(10) if direction == "increase" else D(-10))
+    kpi = make_kpi(direction, D(baseline), target, unit="%")
+    assert rate(kpi, D(actual), evaluation={"scheme": "maintain_points"}).grade == grade
+
+
+def test_the_documented_maintain_points_setting(runner: CliRunner, data_dir: Callable[..., Path]) -> None:
+    """The docs' bands setting (``above: 3``) and the preset give the same grades and wording."""
+    kpis = "".join(kpi_yaml(k, "60", "70") for k in ("up", "edge", "low", "down"))
+    kpis += kpi_yaml("fall", "30", "20", direction="decrease")
+    actuals = {k: {"R6": v} for k, v in {"up": "63.1", "edge": "63", "low": "57", "down": "56.9"}.items()}
+    actuals["fall"] = {"R6": "26.9"}
+    written = run_scheme(runner, data_dir, example("maintain_points"), kpis, actuals)
+    named = run_scheme(runner, data_dir, "evaluation:\n  scheme: maintain_points\n", kpis, actuals)
+    assert (
+        grades_of(written)
+        == grades_of(named)
+        == {"up": "a", "edge": "b", "low": "b", "down": "c", "fall": "a"}
+    )
+    assert [g["criterion"] for g in named["scheme"]["grades"]][:3] == [
+        "基準値からの変化が3ポイント超",
+        "基準値からの変化が-3ポイント以上3ポイント以下",
+        "基準値からの変化が-3ポイント未満",
+    ]
+    (edge,) = [row for row in named["kpis"] if row["id"] == "edge"]
+    assert edge["rule"] == "基準値からの変化 3ポイント ≥ -3ポイント"
+    (down,) = [row for row in named["kpis"] if row["id"] == "down"]
+    assert down["rule"] == "基準値からの変化 -3.1ポイント < -3ポイント"
+
+
+def test_maintain_points_is_not_compared() -> None:
+    """Points in a KPI's own unit mean something for KPIs in % only: --compare-schemes leaves it out."""
+    from kpitool.rating.compare import COMPARED
+
+    assert "maintain_points" not in COMPARED
+    assert {"prefecture_expected", "progress_abcd"} <= set(COMPARED)

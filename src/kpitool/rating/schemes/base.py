@@ -102,8 +102,8 @@ class Scheme(ABC):
         table = self._grade_table(settings)
         by_key = {g.key: g for g in table}
         for index, override in enumerate(settings.grades if settings else ()):
-            if not self.grades_from_settings and (override.reached or override.at_least is not None):
-                field = "reached" if override.reached else "at_least"
+            field = override.band_field
+            if not self.grades_from_settings and field is not None:
                 raise RatingError(
                     f"scheme {self.name!r}: {field} defines a band only under scheme 'bands'; "
                     f"{self.name} grades by its options",

@@ -3,7 +3,8 @@
 
 The measure (:mod:`~kpitool.rating.schemes.measures`) is read once; the first grade with
 ``reached: true`` takes a KPI whose reference is met, then the first grade whose
-``at_least`` the measure reaches, and the last grade (no condition) the rest. ``not_judged``
+``at_least`` the measure reaches (≥) or whose ``above`` it exceeds (>, 超), and the last grade
+(no condition) the rest. ``not_judged``
 (—) is always there, for a KPI without an actual or one the measure cannot judge.
 """
 
@@ -33,11 +34,19 @@ __all__ = ["DEFAULT_BANDS", "Band", "BandsScheme"]
 
 @dataclass(frozen=True)
 class Band:
-    """One grade of a ``bands`` scheme: reached, at least a threshold, or (the last) the rest."""
+    """One grade of a ``bands`` scheme: reached, at least (or, ``strict``, above) a threshold, or
+    (the last) the rest."""
 
     key: str
     reached: bool = False
     at_least: Decimal | None = None
+    """The threshold: the measure is ≥ it, or > it when ``strict`` (``above:``)."""
+    strict: bool = False
+
+    def takes(self, value: Decimal) -> bool:
+        """The measure is in this band (from its lower edge up)."""
+        assert self.at_least is not None
+        return value > self.at_least if self.strict else value >= self.at_least
 
 
 DEFAULT_BANDS = (
@@ -76,7 +85,7 @@ class BandsScheme(Scheme):
         bands: list[tuple[int, GradeDefinition]] = []
         for index, definition in enumerate(definitions):
             if definition.key == NOT_JUDGED.key:
-                if definition.reached or definition.at_least is not None:
+                if definition.reached or definition.threshold is not None:
                     raise RatingError("scheme 'bands': not_judged (—) takes no band", ("grades", index))
                 continue
             if any(definition.key == earlier.key for _, earlier in bands):
@@ -85,7 +94,7 @@ class BandsScheme(Scheme):
                 )
             bands.append((index, definition))
         self._check_bands(bands)
-        self.bands = tuple(Band(d.key, d.reached, d.at_least) for _, d in bands)
+        self.bands = tuple(Band(d.key, d.reached, d.threshold, d.above is not None) for _, d in bands)
         specs = [
             self._spec(d, bands[position - 1][1] if position else None)
             for position, (_, d) in enumerate(bands)
@@ -102,49 +111,58 @@ class BandsScheme(Scheme):
             where = ("grades", index)
             if band.symbol is None:
                 raise RatingError(f"scheme 'bands': grade {band.key!r} needs a symbol", where)
-            if band.reached and band.at_least is not None:
+            if band.at_least is not None and band.above is not None:
                 raise RatingError(
-                    f"scheme 'bands': grade {band.key!r} gives both reached and at_least; give one",
-                    (*where, "at_least"),
+                    f"scheme 'bands': grade {band.key!r} gives both at_least (≥) and above (>); give one",
+                    (*where, "above"),
+                )
+            if band.reached and band.threshold is not None:
+                field = "at_least" if band.at_least is not None else "above"
+                raise RatingError(
+                    f"scheme 'bands': grade {band.key!r} gives both reached and {field}; give one",
+                    (*where, field),
                 )
             if band.reached and position:
                 raise RatingError(
                     f"scheme 'bands': reached: true belongs to the first grade, not {band.key!r}",
                     (*where, "reached"),
                 )
-            if band.at_least is not None:
-                self._check_threshold(band, (*where, "at_least"))
+            if band.threshold is not None:
+                self._check_threshold(band, (*where, _edge(band)))
         for (_, higher), (index, lower) in itertools.pairwise(bands):
+            # above 3 (> 3) is a higher edge than at_least 3 (≥ 3): the lower band is then exactly 3.
             if (
-                higher.at_least is not None
-                and lower.at_least is not None
-                and lower.at_least >= higher.at_least
+                higher.threshold is not None
+                and lower.threshold is not None
+                and (lower.threshold, lower.above is not None) >= (higher.threshold, higher.above is not None)
             ):
                 raise RatingError(
-                    f"scheme 'bands': unordered bands: {lower.key!r} at_least {lower.at_least} is not below "
-                    f"{higher.key!r} at_least {higher.at_least} (list the bands from the best down)",
-                    ("grades", index, "at_least"),
+                    f"scheme 'bands': unordered bands: {lower.key!r} {_edge(lower)} {lower.threshold} is "
+                    f"not below {higher.key!r} {_edge(higher)} {higher.threshold} (list the bands from the "
+                    "best down)",
+                    ("grades", index, _edge(lower)),
                 )
         index, last = bands[-1]
-        if last.reached or last.at_least is not None:
-            field = "reached" if last.reached else "at_least"
+        if last.reached or last.threshold is not None:
+            field = "reached" if last.reached else _edge(last)
             raise RatingError(
                 f"scheme 'bands': missing last grade: {last.key!r} has {field}, so some KPIs would get "
-                "no grade; end with a grade without reached / at_least that takes the rest",
+                "no grade; end with a grade without reached / at_least / above that takes the rest",
                 ("grades", index, field),
             )
 
     def _check_threshold(self, band: GradeDefinition, where: tuple[str | int, ...]) -> None:
-        assert band.at_least is not None
-        if band.at_least < 0 and not self.measure.signed:
+        threshold, edge = band.threshold, where[-1]
+        assert threshold is not None
+        if threshold < 0 and not self.measure.signed:
             raise RatingError(
-                f"scheme 'bands': at_least {band.at_least} is negative; measure {self.measure.name!r} "
+                f"scheme 'bands': {edge} {threshold} is negative; measure {self.measure.name!r} "
                 "is a ratio ≥ 0",
                 where,
             )
-        if not self.options["points"] and abs(band.at_least) > MAX_RATIO:
+        if not self.options["points"] and abs(threshold) > MAX_RATIO:
             raise RatingError(
-                f"scheme 'bands': at_least {band.at_least} is over {MAX_RATIO}; write ratios as fractions "
+                f"scheme 'bands': {edge} {threshold} is over {MAX_RATIO}; write ratios as fractions "
                 "(0.8 = 80%)",
                 where,
             )
@@ -156,12 +174,12 @@ class BandsScheme(Scheme):
             criterion = band.criterion
         elif band.reached:
             criterion = self.measure.reference
-        elif band.at_least is not None:
-            criterion = f"{self._label()}が{self._shown(band.at_least, exact=True)}以上"
-            if before is not None and before.at_least is not None:
-                criterion += f"{self._shown(before.at_least, exact=True)}未満"
-        elif before is not None and before.at_least is not None:
-            criterion = f"{self._label()}が{self._shown(before.at_least, exact=True)}未満"
+        elif band.threshold is not None:
+            criterion = f"{self._label()}が{self._shown(band.threshold, exact=True)}{_from(band)}"
+            if before is not None and before.threshold is not None:
+                criterion += f"{self._shown(before.threshold, exact=True)}{_below(before)}"
+        elif before is not None and before.threshold is not None:
+            criterion = f"{self._label()}が{self._shown(before.threshold, exact=True)}{_below(before)}"
         else:
             criterion = "上記以外"
         return GradeSpec(band.key, band.symbol, band.label or band.symbol, criterion)
@@ -185,19 +203,20 @@ class BandsScheme(Scheme):
         if first.reached and reading.reached:
             return Outcome(first.key, _reached_rule(self.measure, reading), reading.details)
         shown = reading.note or f"{reading.label} {self._shown(reading.value)}"
-        lowest: Decimal | None = None
+        lowest: Band | None = None
         for band in self.bands:
             if band.at_least is None:
                 continue
-            lowest = band.at_least
-            if reading.value is not None and reading.value >= band.at_least:
-                return Outcome(band.key, f"{shown} ≥ {self._shown(band.at_least)}", reading.details)
+            lowest = band
+            if reading.value is not None and band.takes(reading.value):
+                sign = ">" if band.strict else "≥"
+                return Outcome(band.key, f"{shown} {sign} {self._shown(band.at_least)}", reading.details)
         if reading.value is None:
             rule = f"{reading.label} undefined"
         elif lowest is None:
             rule = "reference not met"
         else:
-            rule = f"{shown} < {self._shown(lowest)}"
+            rule = f"{shown} {'≤' if lowest.strict else '<'} {self._shown(lowest.at_least)}"
         return Outcome(self.bands[-1].key, rule, reading.details)
 
 
@@ -206,3 +225,18 @@ def _reached_rule(measure: Measure, reading: Reading) -> str:
         expected = reading.details["expected"]
         return f"actual meets the expected value {expected.normalize():f}"
     return "target reached"
+
+
+def _edge(band: GradeDefinition) -> str:
+    """The field that gives a band's lower edge: ``at_least`` (≥) or ``above`` (>)."""
+    return "above" if band.above is not None and band.at_least is None else "at_least"
+
+
+def _from(band: GradeDefinition) -> str:
+    """以上 (≥) or 超 (>): how a 判断基準 words the band's lower edge."""
+    return "超" if band.above is not None else "以上"
+
+
+def _below(band: GradeDefinition) -> str:
+    """未満 (<) or 以下 (≤): how a 判断基準 words the edge of the band above."""
+    return "以下" if band.above is not None else "未満"

@@ -16,7 +16,13 @@ from kpitool.model.plan import EvaluationSettings, GradeDefinition
 from kpitool.rating.schemes.base import NOT_JUDGED, RatingError
 from kpitool.rating.schemes.generic import BandsScheme
 
-__all__ = ["PRESETS", "PrefectureExpectedScheme", "PresetScheme", "ProgressAbcdScheme"]
+__all__ = [
+    "PRESETS",
+    "MaintainPointsScheme",
+    "PrefectureExpectedScheme",
+    "PresetScheme",
+    "ProgressAbcdScheme",
+]
 
 
 class PresetScheme(BandsScheme):
@@ -24,6 +30,10 @@ class PresetScheme(BandsScheme):
 
     measure_name: ClassVar[str]
     bands_given: ClassVar[tuple[GradeDefinition, ...]]
+    options_given: ClassVar[Mapping[str, Any]] = {}
+    """Options of the ``bands`` setting beside the measure (``points: true``)."""
+    compared: ClassVar[bool] = True
+    """Graded in ``--compare-schemes`` (False where its figures mean something for some KPIs only)."""
 
     def __init__(self, settings: EvaluationSettings | None = None) -> None:
         if settings is not None and settings.options:
@@ -42,8 +52,8 @@ class PresetScheme(BandsScheme):
                 raise RatingError(
                     f"scheme {self.name!r} has no grade {override.key!r} (grades: {keys})", (*where, "key")
                 )
-            if override.reached or override.at_least is not None:
-                field = "reached" if override.reached else "at_least"
+            field = override.band_field
+            if field is not None:
                 raise RatingError(
                     f"scheme {self.name!r}: its bands are fixed; {field} is not set here", (*where, field)
                 )
@@ -52,7 +62,9 @@ class PresetScheme(BandsScheme):
         if NOT_JUDGED.key in overrides:
             grades.append(GradeDefinition(key=NOT_JUDGED.key, **overrides[NOT_JUDGED.key]))
         super().__init__(
-            EvaluationSettings(scheme="bands", options={"measure": self.measure_name}, grades=grades)
+            EvaluationSettings(
+                scheme="bands", options={"measure": self.measure_name, **self.options_given}, grades=grades
+            )
         )
 
 
@@ -87,7 +99,26 @@ class ProgressAbcdScheme(PresetScheme):
     )
 
 
+class MaintainPointsScheme(PresetScheme):
+    """a 改善 (more than +3 points from the 基準値) / b 現状維持 (within ±3 points) / c 悪化 (below −3).
+
+    The change is in the KPI's direction and in its own unit (points for a KPI in %); a KPI in
+    人 or 件 would read +3 as three people, so ``--compare-schemes`` leaves this preset out.
+    """
+
+    name = "maintain_points"
+    title = "基準値からの変化 ±3ポイント (a/b/c)"
+    measure_name = "change"
+    options_given: ClassVar[Mapping[str, Any]] = {"points": True}
+    compared: ClassVar[bool] = False
+    bands_given = (
+        _band("a", "a", "改善", above=Decimal(3)),
+        _band("b", "b", "現状維持", at_least=Decimal(-3)),
+        _band("c", "c", "悪化"),
+    )
+
+
 PRESETS: Mapping[str, type[PresetScheme]] = {
-    scheme.name: scheme for scheme in (PrefectureExpectedScheme, ProgressAbcdScheme)
+    scheme.name: scheme for scheme in (PrefectureExpectedScheme, ProgressAbcdScheme, MaintainPointsScheme)
 }
 """Every preset by name, in the order docs/rating.md lists them."""
