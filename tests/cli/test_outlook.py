@@ -289,3 +289,17 @@ def test_threshold_flags_replace_the_plan_s(runner: CliRunner) -> None:
 def test_unfit_threshold_flags_are_usage_errors(runner: CliRunner, args: list[str], message: str) -> None:
     result = run(runner, PLAN, "--year", "R6", "--data", str(DATA), *args, code=2)
     assert message in result.output
+
+
+def test_a_kpi_with_no_unit_has_unit_null_as_in_evaluate(
+    runner: CliRunner, data_dir: Callable[..., Path]
+) -> None:
+    root = data_dir(
+        plans={"demo.yaml": MINIMAL_PLAN.replace("unit: 人", 'unit: ""')},
+        actuals={"demo.yaml": MINIMAL_ACTUALS},
+    )
+    args = ["--year", "R5", "--format", "json", "--data", str(root)]
+    outlook = json.loads(run(runner, *args).stdout)
+    graded = json.loads(runner.invoke(app, ["evaluate", *args]).stdout)
+    assert outlook["kpis"][0]["unit"] is None
+    assert outlook["kpis"][0]["unit"] == graded["kpis"][0]["unit"]

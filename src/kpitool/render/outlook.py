@@ -70,7 +70,7 @@ def _kpi_json(row: KpiOutlook) -> dict[str, Any]:
         "no": row.number,
         "number": kpi.number,
         "name": kpi.name,
-        "unit": kpi.unit,
+        "unit": kpi.unit or None,  # as evaluate gives it: null for a KPI with no unit
         "section": row.section.title if row.section else None,
         "direction": kpi.direction.value,
         "rated_direction": row.direction.value,
