@@ -17,7 +17,7 @@ from rich.text import Text
 from kpitool.diff.changes import ATTENTION_KINDS, Change, ChangeKind, DataDiff, Value
 from kpitool.model.plan import Direction
 from kpitool.render.machine import json_number
-from kpitool.render.xlsx.style import DIRECTION_LABELS
+from kpitool.render.style import DIRECTION_LABELS
 from kpitool.values.numbers import format_number
 
 __all__ = [

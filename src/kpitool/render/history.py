@@ -20,7 +20,7 @@ from kpitool.render.flow import Column, Flow, fixed_table, flow_fields, token, w
 from kpitool.render.machine import json_number, plan_json, to_json
 from kpitool.render.outlook import kpi_outlook_json
 from kpitool.render.outlook_table import lag_text, ratio_text, status_atom
-from kpitool.render.xlsx.style import display_number
+from kpitool.render.style import display_number
 
 __all__ = ["HistoryView", "history_json"]
 

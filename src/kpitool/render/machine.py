@@ -20,7 +20,7 @@ from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summar
 from kpitool.render.left_out import with_left_out
 from kpitool.render.narrative import narrative_json
 from kpitool.render.sections import sections_member
-from kpitool.render.xlsx.style import FORMULA_STARTS
+from kpitool.render.style import FORMULA_STARTS
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 from kpitool.values.numbers import precise_context
 

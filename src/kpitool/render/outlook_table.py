@@ -32,7 +32,7 @@ from kpitool.render.flow import (
     words,
     wrap,
 )
-from kpitool.render.xlsx.style import display_number
+from kpitool.render.style import display_number
 
 __all__ = ["STATUS_STYLES", "OutlookView", "lag_text", "ratio_text", "status_atom"]
 

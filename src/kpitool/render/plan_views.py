@@ -10,7 +10,7 @@ from rich.tree import Tree
 
 from kpitool.model.plan import KPI, Plan, Section
 from kpitool.render.flow import Atom, Flow, token, words
-from kpitool.render.xlsx.style import DIRECTION_LABELS, display_number, value_with_period
+from kpitool.render.style import DIRECTION_LABELS, display_number, value_with_period
 
 __all__ = ["plan_tree", "plans_table"]
 

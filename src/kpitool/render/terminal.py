@@ -30,8 +30,8 @@ from kpitool.render.flow import (
 )
 from kpitool.render.notes import evaluation_notes
 from kpitool.render.sections import section_lines
+from kpitool.render.style import actual_parts, display_number, display_rate
 from kpitool.render.totals import counts_lines, grade_atom, legend
-from kpitool.render.xlsx.style import actual_parts, display_number, display_rate
 from kpitool.values.numbers import round_half_up
 
 __all__ = ["EvaluationView", "ExtraColumn", "evaluation_table"]

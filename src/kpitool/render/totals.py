@@ -23,7 +23,7 @@ from kpitool.render.published import (
     published_figure,
     sources_text,
 )
-from kpitool.render.xlsx.style import TONE_COLOURS, grade_tone
+from kpitool.render.style import TONE_COLOURS, grade_tone
 
 __all__ = ["SummaryView", "counts_lines", "grade_atom", "legend", "summary_table"]
 

@@ -256,7 +256,7 @@ def test_plan_sheet_rows_match_kpitool_evaluate(vision_report: Path, runner: Cli
 
 def test_grades_are_coloured_like_the_terminal(vision_report: Path) -> None:
     from kpitool.rating.engine import resolve_scheme
-    from kpitool.render.xlsx.style import TONE_COLOURS, grade_tone
+    from kpitool.render.style import TONE_COLOURS, grade_tone
 
     scheme = resolve_scheme(None)
     workbook = load_workbook(vision_report)

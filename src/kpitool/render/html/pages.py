@@ -16,7 +16,7 @@ from kpitool.model.plan import Section, section_heading
 from kpitool.outlook.engine import KpiOutlook, PlanOutlook
 from kpitool.rating.results import Evaluation, PlanEvaluation
 from kpitool.render.html.charts import KpiChart, bar_chart, kpi_chart
-from kpitool.render.xlsx.style import actual_parts, display_number, display_rate, grade_tone
+from kpitool.render.style import actual_parts, display_number, display_rate, grade_tone
 
 __all__ = ["MARKER", "plan_page_name", "render_site"]
 

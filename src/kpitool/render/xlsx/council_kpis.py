@@ -21,6 +21,7 @@ from kpitool.model.plan import section_heading
 from kpitool.outlook.engine import PlanOutlook
 from kpitool.rating.results import PlanEvaluation
 from kpitool.render.notes import own_setting_lines
+from kpitool.render.style import display_rate
 from kpitool.render.xlsx.council_row import (
     BLANK,
     REASON_WIDTH,
@@ -56,7 +57,6 @@ from kpitool.render.xlsx.paging import (
     row_breaks,
     table_blocks,
 )
-from kpitool.render.xlsx.style import display_rate
 
 __all__ = ["plan_sheets"]
 

@@ -17,6 +17,7 @@ from openpyxl.cell.cell import Cell
 from kpitool.model.plan import KPI
 from kpitool.rating.results import Evaluation, PlanEvaluation
 from kpitool.rating.schemes.base import Scheme
+from kpitool.render.style import display_rate
 from kpitool.render.xlsx.kit import (
     CENTER,
     MISSING,
@@ -34,7 +35,6 @@ from kpitool.render.xlsx.kit import (
     text_lines,
 )
 from kpitool.render.xlsx.paging import line_pitch
-from kpitool.render.xlsx.style import display_rate
 from kpitool.values.numbers import format_number, percent_places, round_half_up
 
 __all__ = [

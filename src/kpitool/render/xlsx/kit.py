@@ -33,9 +33,9 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from kpitool.rating.schemes.base import Scheme
+from kpitool.render.style import FORMULA_STARTS, TONE_COLOURS, Tone, grade_tone
 from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH, deterministic_xlsx
 from kpitool.render.xlsx.paging import MARGIN_SIDE, MARGIN_TOP, ColumnPages, Paper
-from kpitool.render.xlsx.style import FORMULA_STARTS, TONE_COLOURS, Tone, grade_tone
 from kpitool.support.safe_write import write_bytes_atomic
 
 __all__ = [
@@ -143,7 +143,7 @@ class Cells:
     Text is always written as text (data type ``s``): openpyxl would otherwise
     turn a value starting with ``=`` into a live formula and ``#N/A`` into an
     error. Text starting with = + - @ (or a tab or line break, see
-    :data:`~kpitool.render.xlsx.style.FORMULA_STARTS`) also gets the quote prefix, so editing
+    :data:`~kpitool.render.style.FORMULA_STARTS`) also gets the quote prefix, so editing
     the cell in Excel keeps it text. Characters XML cannot hold are dropped.
     """
 
