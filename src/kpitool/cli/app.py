@@ -42,6 +42,14 @@ COMMAND_MODULES: tuple[str, ...] = (
 class KpitoolGroup(TyperGroup):
     """The app's command group: runs a command and maps a domain error to its exit code."""
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The parameters, ``--help`` among them (made here), each with its lean converter."""
+        from kpitool.cli.coercion import lean_parameters
+
+        params: list[Any] = super().get_params(ctx)
+        lean_parameters(params)
+        return params
+
     def invoke(self, ctx: Any) -> Any:
         """Run the command; on a :class:`KpitoolError` print ``kpitool: error: …`` and exit with its kind.
 
