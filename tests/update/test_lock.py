@@ -21,6 +21,8 @@ from kpitool.update.lock import LockError, actuals_lock
 from kpitool.values.fiscal_year import FiscalYear
 from tests.update.conftest import HOLDER, assert_lock_free, demo_plan, read_actuals
 
+pytestmark = pytest.mark.durable  # the real os.fsync (tests/conftest.py: fast_fsync)
+
 
 def test_lock_held_by_another_import_times_out(tmp_path: Path) -> None:
     plan, path = demo_plan(tmp_path)
@@ -29,7 +31,7 @@ def test_lock_held_by_another_import_times_out(tmp_path: Path) -> None:
         actuals_lock(path),
         pytest.raises(LockError, match=r"another kpitool import is running \(lock .*demo\.yaml\.lock\)"),
     ):
-        apply_update(path, plan, FiscalYear(2025), [Submission("output", Decimal("1"))], lock_timeout=0.2)
+        apply_update(path, plan, FiscalYear(2025), [Submission("output", Decimal("1"))], lock_timeout=0.01)
     assert path.read_bytes() == before
     assert_lock_free(path)
 

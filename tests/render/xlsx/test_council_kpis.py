@@ -83,11 +83,22 @@ def _print(sheet: Any) -> _Print:
     return _Print(sheet, sheet.page_setup.scale, columns, rows, title, table_end)
 
 
-def _sheets(path: Path) -> list[_Print]:
-    workbook = load_workbook(path)
+def _sheets(workbook: Any) -> list[_Print]:
     return [
         _print(sheet) for sheet in workbook.worksheets[1:] if not sheet.title.startswith(("推移", "施策別"))
     ]
+
+
+@pytest.fixture(scope="module")
+def books(reports: dict[Paper, Path]) -> dict[Paper, Any]:
+    """The reports re-opened once for the module: the tests only read them."""
+    return {paper: load_workbook(path) for paper, path in reports.items()}
+
+
+@pytest.fixture(scope="module")
+def prints(books: dict[Paper, Any]) -> dict[Paper, list[_Print]]:
+    """Each report's KPI sheets as they print."""
+    return {paper: _sheets(workbook) for paper, workbook in books.items()}
 
 
 def _is_heading(page: _Print, row: int) -> bool:
@@ -95,8 +106,8 @@ def _is_heading(page: _Print, row: int) -> bool:
 
 
 @pytest.mark.parametrize("paper", list(Paper))
-def test_page_setup(reports: dict[Paper, Path], paper: Paper) -> None:
-    for page in _sheets(reports[paper]):
+def test_page_setup(prints: dict[Paper, list[_Print]], paper: Paper) -> None:
+    for page in prints[paper]:
         sheet = page.sheet
         assert sheet.page_setup.orientation == "landscape"
         assert sheet.page_setup.paperSize == paper.code
@@ -113,9 +124,9 @@ def test_page_setup(reports: dict[Paper, Path], paper: Paper) -> None:
 
 
 @pytest.mark.parametrize("paper", list(Paper))
-def test_text_prints_at_8_pt_or_more(reports: dict[Paper, Path], paper: Paper) -> None:
+def test_text_prints_at_8_pt_or_more(prints: dict[Paper, list[_Print]], paper: Paper) -> None:
     width, _ = printable(paper)
-    for page in _sheets(reports[paper]):
+    for page in prints[paper]:
         titles = sum(page.width(c) for c in range(1, page.title_columns + 1))
         for number, columns in enumerate(page.columns):
             units = sum(page.width(c) for c in columns) + (titles if number else 0)
@@ -138,14 +149,14 @@ def test_an_unknown_paper_is_a_usage_error(paper: str, runner: CliRunner, tmp_pa
     assert not out.exists()
 
 
-def test_a3_keeps_more_columns_on_a_page(reports: dict[Paper, Path]) -> None:
-    for a4, a3 in zip(_sheets(reports[Paper.A4]), _sheets(reports[Paper.A3]), strict=True):
+def test_a3_keeps_more_columns_on_a_page(prints: dict[Paper, list[_Print]]) -> None:
+    for a4, a3 in zip(prints[Paper.A4], prints[Paper.A3], strict=True):
         assert len(a3.columns[0]) > len(a4.columns[0])
         assert len(a3.columns) <= len(a4.columns)
 
 
-def test_row_heights_fit_the_longest_text_and_kpi_rows_are_even(reports: dict[Paper, Path]) -> None:
-    for page in _sheets(reports[Paper.A4]):
+def test_row_heights_fit_the_longest_text_and_kpi_rows_are_even(prints: dict[Paper, list[_Print]]) -> None:
+    for page in prints[Paper.A4]:
         sheet = page.sheet
         kpi_heights = []
         for row in range(5, page.table_end + 1):
@@ -168,9 +179,9 @@ def test_row_heights_fit_the_longest_text_and_kpi_rows_are_even(reports: dict[Pa
 
 
 @pytest.mark.parametrize("paper", list(Paper))
-def test_row_breaks(reports: dict[Paper, Path], paper: Paper) -> None:
+def test_row_breaks(prints: dict[Paper, list[_Print]], paper: Paper) -> None:
     _, height = printable(paper)
-    for page in _sheets(reports[paper]):
+    for page in prints[paper]:
         header = page.height(4)
         for number, rows in enumerate(page.rows):
             used = sum(page.height(r) for r in rows) + (header if number else 0)
@@ -223,7 +234,9 @@ def _wide_word_sizes(pdf: Path) -> list[tuple[str, list[float]]]:
 @pytest.mark.skipif(
     not (shutil.which("libreoffice") and shutil.which("pdftotext")), reason="needs LibreOffice and poppler"
 )
-def test_libreoffice_prints_the_pages_planned_at_8_pt(reports: dict[Paper, Path], tmp_path: Path) -> None:
+def test_libreoffice_prints_the_pages_planned_at_8_pt(
+    reports: dict[Paper, Path], prints: dict[Paper, list[_Print]], tmp_path: Path
+) -> None:
     source = reports[Paper.A4]
     profile = f"-env:UserInstallation=file://{tmp_path}/profile"
     command = [
@@ -240,7 +253,9 @@ def test_libreoffice_prints_the_pages_planned_at_8_pt(reports: dict[Paper, Path]
     pages = _wide_word_sizes(tmp_path / f"{source.stem}.pdf")
     # A page of rows below the table (the published texts) prints on the first column page only:
     # the others would be blank, and a printing program leaves blank pages out.
-    planned = sum(len(p.columns) if rows[0] <= p.table_end else 1 for p in _sheets(source) for rows in p.rows)
+    planned = sum(
+        len(p.columns) if rows[0] <= p.table_end else 1 for p in prints[Paper.A4] for rows in p.rows
+    )
     kpi_pages = [
         sizes
         for header, sizes in pages
@@ -252,13 +267,13 @@ def test_libreoffice_prints_the_pages_planned_at_8_pt(reports: dict[Paper, Path]
         assert min(sizes) >= MIN_PRINTED_POINTS - 0.05
 
 
-def test_each_sections_published_texts_print_under_the_table_wrapped(reports: dict[Paper, Path]) -> None:
+def test_each_sections_published_texts_print_under_the_table_wrapped(books: dict[Paper, Any]) -> None:
     """施策分野 1–3's ①KPIの達成状況, <実績>, <課題> of R6, in the data's words, each row as high as its text."""
     from kpitool.model.actuals import paragraphs
     from kpitool.sources.tree import load_data
 
     narrative = load_data([DATA]).actuals[VISION].actuals.narrative["R6"]
-    workbook = load_workbook(reports[Paper.A4])
+    workbook = books[Paper.A4]
     sheet = workbook[next(name for name in workbook.sheetnames if name.startswith("第2期久留米"))]
     texts = {row: cell.value for row in range(1, sheet.max_row + 1) if (cell := sheet.cell(row, 3)).value}
     by_text = {value: row for row, value in texts.items()}
