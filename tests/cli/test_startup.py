@@ -139,3 +139,11 @@ def test_a_warm_run_imports_no_pydantic_yaml_rich_or_openpyxl(command: str, tmp_
     assert "pydantic" in cold
     warm = imported(*args, "--data", str(DATA), env=env)
     assert heavy_in(warm, ("pydantic", "yaml", "rich", "openpyxl", "kpitool.model", "kpitool.sources")) == []
+
+
+def test_a_command_imports_its_own_module_only() -> None:
+    """Typer builds the invoked command alone (kpitool.cli.commands): the other modules stay unread."""
+    from kpitool.cli.commands import COMMAND_MODULES
+
+    modules = imported("validate", "--help")
+    assert [m for m in COMMAND_MODULES if m in modules] == ["kpitool.cli.data"]
