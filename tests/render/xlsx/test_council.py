@@ -70,23 +70,6 @@ def _json(runner: CliRunner, *args: str) -> Any:
     return json.loads(result.stdout)
 
 
-@pytest.fixture(scope="module")
-def vision_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The report of the bundled vision for R4–R6, written once for the module."""
-    out = tmp_path_factory.mktemp("report") / "vision.xlsx"
-    runner = CliRunner()
-    result = _report(runner, VISION, "--years", "R4,R5,R6", "--xlsx", str(out), "--data", str(DATA))
-    assert result.exit_code == 0, result.output
-    assert f"wrote {out}" in result.stderr
-    return out
-
-
-@pytest.fixture(scope="module")
-def vision_book(vision_report: Path) -> Any:
-    """The report re-opened once for the module: the tests only read it."""
-    return load_workbook(vision_report)
-
-
 def test_summary_sheet_matches_kpitool_summary(vision_book: Any, runner: CliRunner) -> None:
     expected = _json(runner, "summary", VISION, "--years", "R4,R5,R6", "--data", str(DATA))
     sheet = vision_book["総括"]
