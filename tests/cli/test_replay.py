@@ -24,6 +24,11 @@ COMMANDS = {
     "evaluate table": ["evaluate", "--year", "R5"],
     "summary": ["summary", "--years", "R4,R5,R6"],
     "summary csv": ["summary", "--years", "R4,R5,R6", "--format", "csv"],
+    "plans": ["plans"],
+    "show": ["show", "kurume-renkei-vision-2", "--width", "100"],
+    "outlook": ["outlook", "--year", "R6"],
+    "history": ["history", "kurume-renkei-vision-2", "--format", "json"],
+    "export": ["export", "--format", "csv"],
 }
 
 

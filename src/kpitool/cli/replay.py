@@ -2,8 +2,9 @@
 
 An interactive command on a few plans spends most of its time starting: importing pydantic,
 PyYAML, rich and openpyxl, building the models' schemas. The cache of validated files
-(:mod:`kpitool.support.cache`) saves the parsing but not the imports. So ``validate``,
-``evaluate``, ``summary`` and ``report`` also keep their whole answer — what they wrote to
+(:mod:`kpitool.support.cache`) saves the parsing but not the imports. So the commands that only
+read the data (:data:`REPLAYED`: ``validate``, ``evaluate``, ``summary``, ``report``, ``plans``,
+``show``, ``outlook``, ``history``, ``export``) also keep their whole answer — what they wrote to
 stdout and stderr, in order, the files they wrote (``--output``, ``--xlsx``) and the exit
 status — as plain data (``marshal``: strings and bytes), and a later run with the same key
 writes the same bytes through the same writers (:func:`kpitool.cli.common.write_output`)
@@ -45,7 +46,9 @@ from typing import Any
 
 __all__ = ["MAX_ANSWER_BYTES", "MAX_INPUT_BYTES", "MAX_INPUT_FILES", "REPLAYED", "answer", "note_file"]
 
-REPLAYED = frozenset({"validate", "evaluate", "summary", "report"})
+REPLAYED = frozenset(
+    {"validate", "evaluate", "summary", "report", "plans", "show", "outlook", "history", "export"}
+)
 """The commands whose answers are kept."""
 OUTPUTS = frozenset({"output", "xlsx"})
 """Parameters naming a file the command writes (not an input)."""
