@@ -21,6 +21,7 @@ from kpitool.model.actuals import ActualsFile
 from kpitool.model.plan import Plan, PlanPeriod
 from kpitool.problems import DataError, Problem
 from kpitool.sources.safe_read import MAX_FILE_MIB, FileRefused, Refusal, read_bounded
+from kpitool.sources.yaml_fast import fast_values
 from kpitool.sources.yaml_strict import Document, SourceMap, parse_yaml_bytes
 from kpitool.support.memory import paused_gc
 
@@ -258,6 +259,21 @@ def _validated(document: Document) -> Plan | ActualsFile:
     return validate_document(document, Plan)
 
 
+def _validated_fast(raw: bytes) -> Plan | ActualsFile | None:
+    """The model of a clean file by the fast path (no source map); None when the file has a problem.
+
+    A file the fast path cannot build, or whose values do not validate, is read again
+    by the full builder, which locates every problem (:mod:`kpitool.sources.yaml_fast`).
+    """
+    data = fast_values(raw)
+    if not isinstance(data, dict):  # FALLBACK, or a file that is not a mapping
+        return None
+    try:
+        return ActualsFile.model_validate(data) if is_actuals(data) else Plan.model_validate(data)
+    except ValidationError:
+        return None
+
+
 def load_document(path: Path, cache: Cache | None) -> tuple[Document, Plan | ActualsFile | CachedModel]:
     """One file's document and validated model: from the cache (still pickled) when its bytes are known.
 
@@ -269,7 +285,7 @@ def load_document(path: Path, cache: Cache | None) -> tuple[Document, Plan | Act
     if isinstance(entry, CachedModel):
         return _ParsedOnDemand(path, raw, key), entry
     name = str(path)
-    model = _validated(parse_yaml_bytes(raw, name, keep_duplicates=True))
+    model = _validated_fast(raw) or _validated(parse_yaml_bytes(raw, name, keep_duplicates=True))
     if cache is not None and key is not None:  # only a file that validated cleanly
         cache.put(key, CachedModel.of(model))
     return _ParsedOnDemand(path, raw, key), model
