@@ -37,7 +37,7 @@ FALLBACK: Any = object()
 _TAG = "tag:yaml.org,2002:"
 _COLLECTION_TAGS = frozenset({None, "!", _TAG + "map", _TAG + "seq"})
 _NUMBER_TAIL = re.compile(r"[0-9]{3}(?:\.[0-9]+)?")  # a key that may be the tail of {value: 1,234}
-_RESOLVER = yaml.resolver.Resolver()
+_RESOLVER: Any = yaml.resolver.Resolver()
 _MEMO_LIMIT = 200_000
 """Distinct scalars remembered (text → value) before the memo starts afresh: bounded memory."""
 
