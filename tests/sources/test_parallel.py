@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,14 +15,16 @@ from kpitool.sources.tree import load_data
 from kpitool.sources.yaml_fast import FALLBACK, fast_values
 from tests.conftest import MINIMAL_ACTUALS, MINIMAL_PLAN
 
-pytestmark = pytest.mark.skipif(parallel.worker_count() < 2, reason="one processor: no workers")
+pytestmark = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="workers are forked"
+)
 
 
-@pytest.fixture
 def workers_always(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Workers for any amount of data, and chunks of a file or two, so that many chunks are in flight."""
+    """Workers for any amount of data, however busy the machine, and chunks of a file or two."""
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "_CHUNK_BYTES", 600)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 3)
 
 
 def _files() -> list[bytes]:
@@ -30,8 +33,8 @@ def _files() -> list[bytes]:
     return [file for pair in zip(clean, broken * 6, strict=True) for file in pair]
 
 
-@pytest.mark.usefixtures("workers_always")
-def test_workers_give_each_file_its_values_in_order() -> None:
+def test_workers_give_each_file_its_values_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    workers_always(monkeypatch)
     files = _files()
     found = list(parallel.fast_values_of_all(files))
     assert len(found) == len(files)
@@ -68,8 +71,7 @@ def test_a_tree_loads_the_same_with_and_without_workers(
         return list(loaded.plans), list(loaded.actuals), problems
 
     without = summary()
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(parallel, "_CHUNK_BYTES", 600)
+    workers_always(monkeypatch)
     assert summary() == without
     assert len(without[2]) == 3  # a schema error, a duplicate key, a syntax error: each at its line
 
@@ -79,7 +81,23 @@ def test_validate_through_workers_reports_as_without(
 ) -> None:
     root = data_dir(plans={"demo.yaml": MINIMAL_PLAN.replace("direction: increase", "direction: up")})
     without = runner.invoke(app, ["validate", str(root), "--no-cache"])
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    workers_always(monkeypatch)
     result = runner.invoke(app, ["validate", str(root), "--no-cache"])
     assert (result.exit_code, result.output) == (without.exit_code, without.output)
     assert "demo.yaml:15:9: sections[0].kpis[0].direction" in result.output
+
+
+def test_workers_only_when_processors_are_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1})
+    for busy, expected in ((0.0, 2), (1.0, 2), (1.6, 1), (4.0, 1)):
+        monkeypatch.setattr(parallel.os, "getloadavg", lambda busy=busy: (busy, 0.0, 0.0))
+        assert parallel.worker_count() == expected, busy
+
+
+def test_small_data_is_parsed_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("no worker for a small load")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    assert list(parallel.fast_values_of_all([b"a: 1\n"])) == [{"a": 1}]
