@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from generate import corpus_stats, ensure_corpus
+from interactive import measure as measure_interactive
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -301,7 +302,10 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
         xlsx_note = "kpitool report is not available yet: stage 4 skipped (it runs once the command exists)"
         bench.log(f"4. {xlsx_note}")
 
+    bench.log("5. interactive commands on the bundled data/ (bench/interactive.py)")
+    interactive = measure_interactive(max(small, 5), bench.log)
     budgets, informations = check_budgets(bench, sizes, xlsx_size)
+    budgets += [Budget(**b) for b in interactive["budgets"]]
     return {
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {
@@ -313,6 +317,7 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
         "corpora": {str(n): s for n, s in stats.items()},
         "xlsx": xlsx_note,
         "measurements": [m.as_json() for m in bench.measurements.values()],
+        "interactive": interactive["measurements"],
         "budgets": [{**asdict(b), "passed": b.passed} for b in budgets],
         "information": [asdict(b) for b in informations],
     }

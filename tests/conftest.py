@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -94,3 +95,21 @@ def runner() -> CliRunner:
 def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the validated-plan cache of every test out of the user's ~/.cache."""
     monkeypatch.setenv("KPITOOL_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kpitool-cache"))
+
+
+@pytest.fixture(autouse=True)
+def fast_fsync(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``os.fsync`` check its descriptor but not wait for the disk, except in durability tests.
+
+    A durable write waits for the disk at each fsync (milliseconds each on a laptop's disk, some
+    300 in the fast loop), and no test can see whether the bytes reached the platter. The tests
+    that are about durability — marked ``durable``: tests/support/ (safe_write, its targets,
+    signals mid-write) and the lock tests of tests/update/ — keep the real fsync; every other test
+    still calls it where kpitool does, and a bad descriptor still fails (``os.fstat``).
+    """
+    if request.node.get_closest_marker("durable") is None:
+        monkeypatch.setattr(os, "fsync", _checked_no_sync)
+
+
+def _checked_no_sync(fd: int) -> None:
+    os.fstat(fd)  # EBADF as the real fsync would raise it

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
 import yaml
 from typer.testing import CliRunner
 
@@ -63,8 +64,10 @@ CASES = list(discover())
 
 
 def command_exists(name: str) -> bool:
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
     return any(
-        command.name == name or command.callback.__name__ == name for command in app.registered_commands
+        command_name == name or command.callback.__name__ == name
+        for command_name, command in commands.items()
     )
 
 

@@ -15,6 +15,8 @@ from kpitool.cli.app import app
 from tests.conftest import DATA
 
 PLAN = "kurume-renkei-vision-2"
+BlankForm = Callable[[str, Path], Path]
+"""The ``blank_form`` fixture (tests/sources/conftest.py): ``blank_form(year, out)`` → ``out``."""
 HEADER_ROW = 13
 
 

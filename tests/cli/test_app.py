@@ -213,6 +213,7 @@ def test_every_command_is_documented_in_readme() -> None:
         assert f"kpitool {name}" in readme, f"README does not document `kpitool {name}`"
 
 
+@pytest.mark.slow  # starts a real process (in process: test_validate_reports_every_error_with_location)
 def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: [\n", encoding="utf-8")

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import typer
@@ -59,7 +60,7 @@ def _python_path() -> dict[str, str]:
     return {"PYTHONPATH": path} if path else {}
 
 
-def imported(*args: str) -> set[str]:
+def imported(*args: str, env: dict[str, str] | None = None) -> set[str]:
     """The modules a fresh interpreter has imported after running ``kpitool *args``."""
     result = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
@@ -67,7 +68,7 @@ def imported(*args: str) -> set[str]:
         text=True,
         timeout=60,
         # PYTHONPATH (the worktree's src/), so the code probed is the code under test, not the install.
-        env={"COLUMNS": "100", "NO_COLOR": "1", "PATH": "", **_python_path()},
+        env={"COLUMNS": "100", "NO_COLOR": "1", "PATH": "", **_python_path(), **(env or {})},
         check=False,
     )
     marker = result.stderr.rsplit("\nMODULES ", 1)
@@ -117,3 +118,32 @@ def test_other_commands_never_import_jinja2() -> None:
     from tests.conftest import DATA
 
     assert heavy_in(imported("evaluate", "--year", "R6", "--data", str(DATA)), ("jinja2",)) == []
+
+
+WARM = {
+    "validate": ["validate"],
+    "evaluate": ["evaluate", "--year", "R6", "--format", "json"],
+    "summary": ["summary", "--years", "R4,R5,R6"],
+    "report": ["report", "--years", "R4,R5,R6", "--xlsx", "REPORT"],
+}
+
+
+@pytest.mark.parametrize("command", WARM)
+def test_a_warm_run_imports_no_pydantic_yaml_rich_or_openpyxl(command: str, tmp_path: Path) -> None:
+    """Answered from the cache (kpitool.cli.replay): only typer and kpitool's command line start."""
+    from tests.conftest import DATA
+
+    args = [str(tmp_path / "r.xlsx") if a == "REPORT" else a for a in WARM[command]]
+    env = {"KPITOOL_CACHE_DIR": str(tmp_path / "cache")}
+    cold = imported(*args, "--data", str(DATA), env=env)
+    assert "pydantic" in cold
+    warm = imported(*args, "--data", str(DATA), env=env)
+    assert heavy_in(warm, ("pydantic", "yaml", "rich", "openpyxl", "kpitool.model", "kpitool.sources")) == []
+
+
+def test_a_command_imports_its_own_module_only() -> None:
+    """Typer builds the invoked command alone (kpitool.cli.commands): the other modules stay unread."""
+    from kpitool.cli.commands import COMMAND_MODULES
+
+    modules = imported("validate", "--help")
+    assert [m for m in COMMAND_MODULES if m in modules] == ["kpitool.cli.data"]

@@ -4,6 +4,10 @@ For every bundled plan and width: each KPI's number (or name) and its grade are 
 no line is wider than the width (rich.cells.cell_len: a CJK character takes two cells), and
 every figure, rate and period of the JSON output appears whole in the table.
 
+The fast loop (``-m "not slow"``) checks the fit at 60 and 80 columns, the narrow layouts; the
+wider ones are checked in the full run, and at 200 columns by the goldens (the fitting itself has
+unit tests at 40–240 columns in tests/render/test_terminal.py).
+
 The golden files tests/golden/evaluate-R6-{80,200}.txt and summary-{80,200}.txt are the exact
 tables. After an intended change of the layout, regenerate them and review the diff::
 
@@ -35,6 +39,8 @@ DATA = REPO / "data"
 GOLDEN = REPO / "tests" / "golden"
 PLANS = ("kurume-renkei-vision-2", "kurume-renkei-vision-3", "kurume-sogo-senryaku-2")
 WIDTHS = (60, 80, 100, 120, 200)
+FAST_WIDTHS = (60, 80)
+"""The widths checked in the fast loop too; the others are marked slow."""
 ENV = {"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": None}
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 
@@ -43,6 +49,17 @@ def run(*args: str, env: dict[str, str | None] | None = None) -> str:
     result = CliRunner(env={**ENV, **(env or {})}).invoke(app, [*args, "--data", str(DATA)])
     assert result.exit_code == 0, result.output
     return result.stdout
+
+
+def widths() -> list[Any]:
+    """:data:`WIDTHS` as parameters, those outside :data:`FAST_WIDTHS` marked slow."""
+    return [w if w in FAST_WIDTHS else pytest.param(w, marks=pytest.mark.slow) for w in WIDTHS]
+
+
+@cache
+def summary_json() -> Any:
+    """kpitool summary's JSON of the plans for R4–R6 (the same at every width)."""
+    return json.loads(run("summary", *PLANS, "--years", "R4,R5,R6", "--format", "json"))
 
 
 @cache
@@ -94,14 +111,14 @@ def check_fits(text: str, width: int, rows: list[dict[str, Any]]) -> None:
                 assert any(shown in line for line in lines), (key, shown)
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", widths())
 @pytest.mark.parametrize("plan", PLANS)
 def test_evaluate_fits_the_width(plan: str, width: int) -> None:
     text = run("evaluate", plan, "--year", "R6", "--width", str(width))
     check_fits(text, width, kpis(plan))
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", widths())
 def test_columns_sets_the_width_too(width: int) -> None:
     text = run("evaluate", PLANS[0], "--year", "R6", env={"COLUMNS": str(width)})
     check_fits(text, width, kpis(PLANS[0]))
@@ -135,18 +152,18 @@ def test_piped_output_is_written_whole() -> None:
     assert max(cell_len(line) for line in lines) > 200
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", widths())
 def test_summary_fits_the_width(width: int) -> None:
     text = run("summary", *PLANS, "--years", "R4,R5,R6", "--width", str(width))
     assert max(cell_len(line) for line in text.splitlines()) <= width
-    result = json.loads(run("summary", *PLANS, "--years", "R4,R5,R6", "--format", "json"))
+    result = summary_json()
     for plan in result if isinstance(result, list) else [result]:
         for year in plan["years"]:
             for symbol, percent in year["percent"].items():
                 assert f"({percent:.1f}%)" in text, (year["label"], symbol)
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", widths())
 @pytest.mark.parametrize("plan", PLANS)
 def test_show_fits_the_width(plan: str, width: int) -> None:
     text = run("show", plan, "--width", str(width))

@@ -11,7 +11,18 @@ from typer.testing import CliRunner
 
 from kpitool.cli.app import app
 from kpitool.sources.form_layout import COLUMNS
-from tests.forms import PLAN, actuals, copy_data, edit, evaluate, fill, import_form, row_of, template
+from tests.forms import (
+    PLAN,
+    BlankForm,
+    actuals,
+    copy_data,
+    edit,
+    evaluate,
+    fill,
+    import_form,
+    row_of,
+    template,
+)
 
 
 @pytest.fixture
@@ -62,9 +73,11 @@ def test_round_trip_template_fill_import_evaluate(runner: CliRunner, data: Path,
     assert runner.invoke(app, ["validate", str(data)]).exit_code == 0
 
 
-def test_hand_written_comments_and_order_survive(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+def test_hand_written_comments_and_order_survive(
+    runner: CliRunner, data: Path, tmp_path: Path, blank_form: BlankForm
+) -> None:
     before = actuals(data).read_text(encoding="utf-8").splitlines()
-    filled = fill(template(runner, data, "R7", tmp_path / "f.xlsx"), {"in-migrants": {"実績値": 18000}})
+    filled = fill(blank_form("R7", tmp_path / "f.xlsx"), {"in-migrants": {"実績値": 18000}})
     assert import_form(runner, data, filled, "R7").exit_code == 0
     after = actuals(data).read_text(encoding="utf-8").splitlines()
     added = [line for line in after if line not in before]
@@ -72,8 +85,10 @@ def test_hand_written_comments_and_order_survive(runner: CliRunner, data: Path, 
     assert [line for line in after if line in before] == before  # every line, comments included, in order
 
 
-def test_importing_twice_changes_nothing(runner: CliRunner, data: Path, tmp_path: Path) -> None:
-    filled = fill(template(runner, data, "R7", tmp_path / "f.xlsx"), {"bus-passengers": {"実績値": 8700}})
+def test_importing_twice_changes_nothing(
+    runner: CliRunner, data: Path, tmp_path: Path, blank_form: BlankForm
+) -> None:
+    filled = fill(blank_form("R7", tmp_path / "f.xlsx"), {"bus-passengers": {"実績値": 8700}})
     assert import_form(runner, data, filled, "R7").exit_code == 0
     once = actuals(data).read_bytes()
     again = import_form(runner, data, filled, "R7")
@@ -82,17 +97,19 @@ def test_importing_twice_changes_nothing(runner: CliRunner, data: Path, tmp_path
     assert actuals(data).read_bytes() == once
 
 
-def test_unchanged_prefilled_form_changes_nothing(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+def test_unchanged_prefilled_form_changes_nothing(
+    runner: CliRunner, data: Path, tmp_path: Path, blank_form: BlankForm
+) -> None:
     before = actuals(data).read_bytes()
-    result = import_form(runner, data, template(runner, data, "R6", tmp_path / "r6.xlsx"), "R6")
+    result = import_form(runner, data, blank_form("R6", tmp_path / "r6.xlsx"), "R6")
     assert result.exit_code == 0, result.output
     assert "nothing to change" in result.stdout
     assert actuals(data).read_bytes() == before
 
 
-def test_dry_run_writes_nothing(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+def test_dry_run_writes_nothing(runner: CliRunner, data: Path, tmp_path: Path, blank_form: BlankForm) -> None:
     before = actuals(data).read_bytes()
-    filled = fill(template(runner, data, "R7", tmp_path / "f.xlsx"), {"bus-passengers": {"実績値": 8700}})
+    filled = fill(blank_form("R7", tmp_path / "f.xlsx"), {"bus-passengers": {"実績値": 8700}})
     result = import_form(runner, data, filled, "R7", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "dry run, nothing written" in result.stdout
@@ -100,9 +117,11 @@ def test_dry_run_writes_nothing(runner: CliRunner, data: Path, tmp_path: Path) -
     assert actuals(data).read_bytes() == before
 
 
-def test_conflict_needs_overwrite(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+def test_conflict_needs_overwrite(
+    runner: CliRunner, data: Path, tmp_path: Path, blank_form: BlankForm
+) -> None:
     before = actuals(data).read_text(encoding="utf-8")
-    form = template(runner, data, "R6", tmp_path / "r6.xlsx")
+    form = blank_form("R6", tmp_path / "r6.xlsx")
     filled = fill(
         form,
         {"gross-regional-product": {"実績値": 15100}, "azalea-net-medical-institutions": {"実績値": 312}},
@@ -161,11 +180,16 @@ def test_conflict_needs_overwrite(runner: CliRunner, data: Path, tmp_path: Path)
     ],
 )
 def test_bad_cell_names_sheet_cell_and_text_and_writes_nothing(
-    values: dict[str, dict[str, Any]], message: str, runner: CliRunner, data: Path, tmp_path: Path
+    values: dict[str, dict[str, Any]],
+    message: str,
+    runner: CliRunner,
+    data: Path,
+    tmp_path: Path,
+    blank_form: BlankForm,
 ) -> None:
     before = actuals(data).read_bytes()
     base = {"bus-passengers": {"実績値": 8700}}  # a good row too: still nothing is written
-    filled = fill(template(runner, data, "R7", tmp_path / "f.xlsx"), {**base, **values})
+    filled = fill(blank_form("R7", tmp_path / "f.xlsx"), {**base, **values})
     result = import_form(runner, data, filled, "R7")
     assert result.exit_code == 1, result.output
     assert message in result.stderr
@@ -174,8 +198,10 @@ def test_bad_cell_names_sheet_cell_and_text_and_writes_nothing(
     assert actuals(data).read_bytes() == before
 
 
-def test_form_of_another_year_or_plan(runner: CliRunner, data: Path, tmp_path: Path) -> None:
-    form = template(runner, data, "R7", tmp_path / "r7.xlsx")
+def test_form_of_another_year_or_plan(
+    runner: CliRunner, data: Path, tmp_path: Path, blank_form: BlankForm
+) -> None:
+    form = blank_form("R7", tmp_path / "r7.xlsx")
     wrong_year = import_form(runner, data, form, "R6")
     assert wrong_year.exit_code == 1
     assert "記入票!B4: the form is for the year 'R7', not the --year given" in wrong_year.stderr
@@ -203,9 +229,11 @@ def test_not_a_workbook(runner: CliRunner, data: Path, tmp_path: Path) -> None:
     assert "no sheet has a header row with 'id' and '実績値'" in result.stderr
 
 
-def test_formula_like_text_round_trips_as_text(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+def test_formula_like_text_round_trips_as_text(
+    runner: CliRunner, data: Path, tmp_path: Path, blank_form: BlankForm
+) -> None:
     filled = fill(
-        template(runner, data, "R7", tmp_path / "f.xlsx"),
+        blank_form("R7", tmp_path / "f.xlsx"),
         {"bus-passengers": {"実績値": 8700, "備考": '=HYPERLINK("http://x")'}},
     )
     assert import_form(runner, data, filled, "R7").exit_code == 0
@@ -255,11 +283,9 @@ def _formatted(form: Path, cells: dict[str, tuple[Any, str]]) -> Path:
     ],
 )
 def test_a_percentage_format_on_a_rate_reads_the_percentage_shown(
-    stored: float, code: str, read: str, runner: CliRunner, data: Path, tmp_path: Path
+    stored: float, code: str, read: str, runner: CliRunner, data: Path, tmp_path: Path, blank_form: BlankForm
 ) -> None:
-    form = _formatted(
-        template(runner, data, "R7", tmp_path / "f.xlsx"), {"youth-population-ratio": (stored, code)}
-    )
+    form = _formatted(blank_form("R7", tmp_path / "f.xlsx"), {"youth-population-ratio": (stored, code)})
     result = import_form(runner, data, form, "R7")
     assert result.exit_code == 0, result.output
     assert f"    R7: {{value: {read}}}\n" in actuals(data).read_text(encoding="utf-8")
@@ -291,10 +317,15 @@ def test_a_percentage_format_on_a_rate_reads_the_percentage_shown(
     ],
 )
 def test_a_value_shown_otherwise_than_held_is_refused_by_cell(
-    cells: dict[str, tuple[Any, str]], message: str, runner: CliRunner, data: Path, tmp_path: Path
+    cells: dict[str, tuple[Any, str]],
+    message: str,
+    runner: CliRunner,
+    data: Path,
+    tmp_path: Path,
+    blank_form: BlankForm,
 ) -> None:
     before = actuals(data).read_bytes()
-    form = _formatted(template(runner, data, "R7", tmp_path / "f.xlsx"), cells)
+    form = _formatted(blank_form("R7", tmp_path / "f.xlsx"), cells)
     result = import_form(runner, data, form, "R7")
     assert result.exit_code == 1, result.output
     assert message in result.stderr
@@ -306,11 +337,9 @@ def test_a_value_shown_otherwise_than_held_is_refused_by_cell(
 
 
 def test_a_note_without_value_is_kept_graded_not_judged_and_shown(
-    runner: CliRunner, data: Path, tmp_path: Path
+    runner: CliRunner, data: Path, tmp_path: Path, blank_form: BlankForm
 ) -> None:
-    filled = fill(
-        template(runner, data, "R7", tmp_path / "f.xlsx"), {"art-museum-visitors": {"備考": "改修のため休館"}}
-    )
+    filled = fill(blank_form("R7", tmp_path / "f.xlsx"), {"art-museum-visitors": {"備考": "改修のため休館"}})
     result = import_form(runner, data, filled, "R7")
     assert result.exit_code == 0, result.output
     assert "⑤ 久留米市美術館の入館者数 (note kept)" in " ".join(result.stdout.split())
@@ -328,8 +357,10 @@ def test_a_note_without_value_is_kept_graded_not_judged_and_shown(
     assert "nothing to change" in again.stdout
 
 
-def test_a_note_on_a_recorded_value_keeps_the_value(runner: CliRunner, data: Path, tmp_path: Path) -> None:
-    form = template(runner, data, "R6", tmp_path / "r6.xlsx")
+def test_a_note_on_a_recorded_value_keeps_the_value(
+    runner: CliRunner, data: Path, tmp_path: Path, blank_form: BlankForm
+) -> None:
+    form = blank_form("R6", tmp_path / "r6.xlsx")
     filled = fill(form, {"gross-regional-product": {"実績値": None, "実績時点": None, "備考": "確定値"}})
     result = import_form(runner, data, filled, "R6")
     assert result.exit_code == 0, result.output
@@ -340,10 +371,10 @@ def test_a_note_on_a_recorded_value_keeps_the_value(runner: CliRunner, data: Pat
     )
 
 
-def test_a_period_without_value_is_refused(runner: CliRunner, data: Path, tmp_path: Path) -> None:
-    filled = fill(
-        template(runner, data, "R7", tmp_path / "f.xlsx"), {"bus-passengers": {"実績時点": "R7年度"}}
-    )
+def test_a_period_without_value_is_refused(
+    runner: CliRunner, data: Path, tmp_path: Path, blank_form: BlankForm
+) -> None:
+    filled = fill(blank_form("R7", tmp_path / "f.xlsx"), {"bus-passengers": {"実績時点": "R7年度"}})
     result = import_form(runner, data, filled, "R7")
     assert result.exit_code == 1
     assert "記入票!K23: 実績時点 (period) 'R7年度' is given without a 実績値 (actual)" in result.stderr

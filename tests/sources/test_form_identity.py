@@ -11,7 +11,7 @@ from openpyxl.packaging.custom import StringProperty
 from typer.testing import CliRunner
 
 from kpitool.sources.form_layout import CHECKSUM_PROPERTY, PLAN_PROPERTY, YEAR_PROPERTY
-from tests.forms import HEADER_ROW, PLAN, actuals, copy_data, edit, evaluate, fill, import_form, template
+from tests.forms import HEADER_ROW, PLAN, BlankForm, actuals, copy_data, edit, evaluate, fill, import_form
 
 
 @pytest.fixture
@@ -101,10 +101,16 @@ def _copied_into_a_new_workbook(workbook: Any) -> None:
     ],
 )
 def test_a_form_that_cannot_prove_itself_is_refused(
-    change: Callable[[Any], None], year: str, message: str, runner: CliRunner, data: Path, tmp_path: Path
+    change: Callable[[Any], None],
+    year: str,
+    message: str,
+    runner: CliRunner,
+    data: Path,
+    tmp_path: Path,
+    blank_form: BlankForm,
 ) -> None:
     before = actuals(data).read_bytes()
-    form = edit(template(runner, data, "R6", tmp_path / "r6.xlsx"), change)
+    form = edit(blank_form("R6", tmp_path / "r6.xlsx"), change)
     result = import_form(runner, data, form, year, "--overwrite")
     assert result.exit_code == 1, result.output
     assert message in result.stderr
@@ -112,8 +118,10 @@ def test_a_form_that_cannot_prove_itself_is_refused(
     assert actuals(data).read_bytes() == before
 
 
-def test_a_year_named_twice_is_said_once(runner: CliRunner, data: Path, tmp_path: Path) -> None:
-    result = import_form(runner, data, template(runner, data, "R7", tmp_path / "r7.xlsx"), "R6")
+def test_a_year_named_twice_is_said_once(
+    runner: CliRunner, data: Path, tmp_path: Path, blank_form: BlankForm
+) -> None:
+    result = import_form(runner, data, blank_form("R7", tmp_path / "r7.xlsx"), "R6")
     assert result.exit_code == 1
     assert "記入票!B4: the form is for the year 'R7', not the --year given" in result.stderr
     assert "property kpitool.form.year" not in result.stderr
@@ -121,9 +129,9 @@ def test_a_year_named_twice_is_said_once(runner: CliRunner, data: Path, tmp_path
 
 
 def test_header_rows_deleted_the_properties_still_prove_the_form(
-    runner: CliRunner, data: Path, tmp_path: Path
+    runner: CliRunner, data: Path, tmp_path: Path, blank_form: BlankForm
 ) -> None:
-    filled = fill(template(runner, data, "R7", tmp_path / "r7.xlsx"), {"bus-passengers": {"実績値": 8700}})
+    filled = fill(blank_form("R7", tmp_path / "r7.xlsx"), {"bus-passengers": {"実績値": 8700}})
     form = edit(filled, _sheet(lambda sheet: sheet.delete_rows(1, HEADER_ROW - 1)))
     result = import_form(runner, data, form, "R7")
     assert result.exit_code == 0, result.output

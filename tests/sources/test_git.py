@@ -59,8 +59,10 @@ def git(repo: Path, *args: str, stdin: str | None = None) -> str:
     return done.stdout.strip()
 
 
-def hostile_commit(repo: Path, parts: list[str], mode: str = "100644", content: str = "id: pwned\n") -> str:
-    """A commit on HEAD whose ``data/`` tree gains ``data/<parts…>``, built with git's plumbing.
+def hostile_commit(
+    repo: Path, parts: list[str], mode: str = "100644", content: str = "id: pwned\n", branch: str = "evil"
+) -> str:
+    """A commit on HEAD, on ``branch``, whose ``data/`` tree gains ``data/<parts…>``, built with git's plumbing.
 
     ``mktree`` takes names a checkout never makes (``..``, ``.git``) and any mode: a
     symlink (120000, ``content`` is the link's target) or a submodule (160000).
@@ -76,14 +78,13 @@ def hostile_commit(repo: Path, parts: list[str], mode: str = "100644", content: 
     others = [line for line in git(repo, "ls-tree", "HEAD").splitlines() if not line.endswith("\tdata")]
     root = git(repo, "mktree", stdin="\n".join([*others, f"040000 tree {data}\tdata"]) + "\n")
     commit = git(repo, "commit-tree", root, "-p", "HEAD", "-m", "hostile tree")
-    git(repo, "branch", "-f", "evil", commit)
+    git(repo, "branch", "-f", branch, commit)
     return commit
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def make_repo(base: Path) -> Path:
     """A repository: commit 1 holds PLAN and ACTUALS; commit 2 moves a target, adds a plan, fixes R4."""
-    root = tmp_path / "repo"
+    root = base / "repo"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
     data = root / "data"
@@ -97,6 +98,13 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     )
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "move a target")
+    return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """:func:`make_repo` in ``tmp_path``, the working directory."""
+    root = make_repo(tmp_path)
     monkeypatch.chdir(root)
     return root
 
@@ -202,35 +210,41 @@ def test_an_unreadable_object_of_a_real_revision_is_bad_data(runner: CliRunner, 
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize(
-    ("parts", "mode", "message"),
-    [
-        (["..", "..", "escaped.yaml"], "100644", "holds an entry named '..'"),
-        (["plans", "..", "..", "..", "escaped.yaml"], "100644", "holds an entry named '..'"),
-        ([".git", "hooks.yaml"], "100644", "holds an entry named '.git'"),
-        (["plans", ".", "x.yaml"], "100644", "holds an entry named '.'"),
-        (["plans", "link.yaml"], "120000", "is a symbolic link in git"),
-        (["vendor"], "160000", "is a submodule"),
-    ],
-)
+HOSTILE = [
+    (["..", "..", "escaped.yaml"], "100644", "holds an entry named '..'"),
+    (["plans", "..", "..", "..", "escaped.yaml"], "100644", "holds an entry named '..'"),
+    ([".git", "hooks.yaml"], "100644", "holds an entry named '.git'"),
+    (["plans", ".", "x.yaml"], "100644", "holds an entry named '.'"),
+    (["plans", "link.yaml"], "120000", "is a symbolic link in git"),
+    (["vendor"], "160000", "is a submodule"),
+]
+"""Each hostile entry of a data tree: its path, its git mode, what the refusal says."""
+
+
+@pytest.fixture(scope="module")
+def hostile_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """:func:`make_repo` with a branch ``evil-<n>`` for each of :data:`HOSTILE`, made once (git is slow)."""
+    root = make_repo(tmp_path_factory.mktemp("hostile"))
+    for number, (parts, mode, _) in enumerate(HOSTILE):
+        content = "../../../../etc/passwd" if mode == "120000" else "id: x\n"
+        hostile_commit(root, parts, mode, content, branch=f"evil-{number}")
+    return root
+
+
+@pytest.mark.parametrize("number", range(len(HOSTILE)), ids=[f"{h[2]}-{h[1]}" for h in HOSTILE])
 def test_a_hostile_tree_is_refused_and_nothing_is_written_outside(
-    runner: CliRunner,
-    repo: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    parts: list[str],
-    mode: str,
-    message: str,
+    runner: CliRunner, hostile_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, number: int
 ) -> None:
+    parts, _, message = HOSTILE[number]
     # The scratch copy lives in tmp_path/scratch/kpitool-diff-XXXX: `../../escaped.yaml` from
     # the data directory would land at tmp_path/escaped.yaml.
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr("tempfile.tempdir", str(scratch))
-    hostile_commit(repo, parts, mode, content="../../../../etc/passwd" if mode == "120000" else "id: x\n")
-    result = runner.invoke(app, ["diff", "--rev", "HEAD..evil"])
+    monkeypatch.chdir(hostile_repo)
+    result = runner.invoke(app, ["diff", "--rev", f"HEAD..evil-{number}"])
     assert result.exit_code == 1, result.output
     assert message in result.stderr
-    assert result.stderr.startswith(f"kpitool: error: --rev: evil:data/{'/'.join(parts)}: ")
-    assert not list(tmp_path.rglob("escaped.yaml"))
+    assert result.stderr.startswith(f"kpitool: error: --rev: evil-{number}:data/{'/'.join(parts)}: ")
+    assert not [*tmp_path.rglob("escaped.yaml"), *hostile_repo.parent.rglob("escaped.yaml")]
     assert list(scratch.iterdir()) == []  # the scratch copy is gone too

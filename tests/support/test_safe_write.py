@@ -14,6 +14,8 @@ import pytest
 import kpitool.support.safe_write as safe_write
 from kpitool.support.safe_write import WriteError, atomic_path, write_bytes_atomic, write_text_atomic
 
+pytestmark = pytest.mark.durable  # the real os.fsync (tests/conftest.py: fast_fsync)
+
 OLD = '前回の報告 {"previous": true}\n'.encode()
 SRC = Path(__file__).parents[2] / "src"
 

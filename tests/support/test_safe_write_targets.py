@@ -26,6 +26,8 @@ from kpitool.cli.app import app
 from kpitool.support.safe_write import NotRegularFileError, WriteError, atomic_path, write_bytes_atomic
 from tests.conftest import DATA, MINIMAL_ACTUALS, MINIMAL_PLAN
 
+pytestmark = pytest.mark.durable  # the real os.fsync (tests/conftest.py: fast_fsync)
+
 MakeData = Callable[..., Path]
 
 

@@ -16,6 +16,8 @@ import pytest
 from kpitool.support.safe_write import atomic_path
 from kpitool.support.signals import Terminated, terminate_on_signals
 
+pytestmark = pytest.mark.durable  # the real os.fsync (tests/conftest.py: fast_fsync)
+
 
 @pytest.fixture(autouse=True)
 def restore_handlers() -> Iterator[None]:

@@ -32,6 +32,8 @@ from kpitool.update.lock import actuals_lock
 from tests.conftest import DATA
 from tests.update.conftest import HOLDER
 
+pytestmark = pytest.mark.durable  # the real os.fsync (tests/conftest.py: fast_fsync)
+
 PLAN = "kurume-sogo-senryaku-2"
 YEAR = "R7"
 IMPORTS = 16
@@ -152,7 +154,7 @@ def test_an_import_that_cannot_get_the_lock_fails_with_exit_1(
     path = data / "actuals" / f"{PLAN}.yaml"
     before = path.read_bytes()
     ((_, form),) = _forms(tmp_path, data, 1)
-    monkeypatch.setattr(lock_module, "DEFAULT_LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr(lock_module, "DEFAULT_LOCK_TIMEOUT", 0.01)  # one poll, then the error
     with actuals_lock(path):
         result = CliRunner().invoke(
             app, ["import", str(form), "--plan", PLAN, "--year", YEAR, "--data", str(data)]

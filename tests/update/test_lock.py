@@ -21,6 +21,8 @@ from kpitool.update.lock import LockError, actuals_lock
 from kpitool.values.fiscal_year import FiscalYear
 from tests.update.conftest import HOLDER, assert_lock_free, demo_plan, read_actuals
 
+pytestmark = pytest.mark.durable  # the real os.fsync (tests/conftest.py: fast_fsync)
+
 
 def test_lock_held_by_another_import_times_out(tmp_path: Path) -> None:
     plan, path = demo_plan(tmp_path)
@@ -29,7 +31,7 @@ def test_lock_held_by_another_import_times_out(tmp_path: Path) -> None:
         actuals_lock(path),
         pytest.raises(LockError, match=r"another kpitool import is running \(lock .*demo\.yaml\.lock\)"),
     ):
-        apply_update(path, plan, FiscalYear(2025), [Submission("output", Decimal("1"))], lock_timeout=0.2)
+        apply_update(path, plan, FiscalYear(2025), [Submission("output", Decimal("1"))], lock_timeout=0.01)
     assert path.read_bytes() == before
     assert_lock_free(path)
 
@@ -38,10 +40,12 @@ def test_lock_held_by_another_import_times_out(tmp_path: Path) -> None:
 def test_a_leftover_lock_file_is_reused(tmp_path: Path, holder: str) -> None:
     """A lock file left by a killed import (of the old kind, naming its process) is no lock at all."""
     plan, path = demo_plan(tmp_path)
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
-    )
-    pid = dead.stdout.strip() if holder == "dead" else str(os.getpid())
+    pid = str(os.getpid())
+    if holder == "dead":  # a process that has ended
+        dead = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+        )
+        pid = dead.stdout.strip()
     lock = path.with_name("demo.yaml.lock")
     lock.write_text(f"{pid} {socket.gethostname()}\n")
     apply_update(path, plan, FiscalYear(2025), [Submission("output", Decimal("1"))], lock_timeout=0.2)

@@ -7,12 +7,12 @@ message on stderr and exits with their :attr:`~kpitool.errors.KpitoolError.exit_
 and :func:`main` turns anything else into an internal error. Reports go to
 stdout (or ``--output``), diagnostics to stderr. The command modules import
 only typer and the standard library at the top, so ``kpitool --help`` stays
-fast.
+fast, and only the invoked command's module is imported and built
+(:mod:`kpitool.cli.commands`).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from typing import Annotated, Any
@@ -24,23 +24,29 @@ from kpitool.cli.streams import StreamError, discard_stdout, prepare_streams
 from kpitool.errors import ExitKind, KpitoolError
 from kpitool.support.signals import Terminated, terminate_on_signals
 
-__all__ = ["COMMAND_MODULES", "KpitoolGroup", "app", "main"]
-
-COMMAND_MODULES: tuple[str, ...] = (
-    "kpitool.cli.data",
-    "kpitool.cli.evaluate",
-    "kpitool.cli.outlook",
-    "kpitool.cli.maintenance",
-    "kpitool.cli.onboard",
-    "kpitool.cli.excel",
-    "kpitool.cli.site",
-    "kpitool.cli.export",
-)
-"""The command groups, in help order; each module's ``register(app)`` adds its commands."""
+__all__ = ["KpitoolGroup", "app", "main"]
 
 
 class KpitoolGroup(TyperGroup):
-    """The app's command group: runs a command and maps a domain error to its exit code."""
+    """The app's command group: runs a command and maps a domain error to its exit code.
+
+    Its commands are built when first asked for (:class:`~kpitool.cli.commands.LazyCommands`).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from kpitool.cli.commands import LazyCommands
+
+        if not self.commands:  # kpitool's app registers none itself; a test's group keeps its own
+            self.commands = LazyCommands(kwargs.get("rich_markup_mode"))
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The parameters, ``--help`` among them (made here), each with its lean converter."""
+        from kpitool.cli.coercion import lean_parameters
+
+        params: list[Any] = super().get_params(ctx)
+        lean_parameters(params)
+        return params
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command; on a :class:`KpitoolError` print ``kpitool: error: …`` and exit with its kind.
@@ -99,10 +105,6 @@ def _options(
     ] = False,
 ) -> None:
     """The options before the command (``kpitool --version``)."""
-
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(app)
 
 
 def main() -> None:

@@ -142,8 +142,23 @@ class KpitoolCommand(TyperCommand):
     """A command whose help names its arguments as users type them (``PLAN...``), not by Python type.
 
     Typer writes an argument as ``PLAN <list[str]>``; the usage line and the argument's help say
-    what it takes already.
+    what it takes already. Its values are converted without pydantic where typer's conversion
+    allows (:mod:`kpitool.cli.coercion`).
     """
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command, or write the answer it gave on the same inputs (:mod:`kpitool.cli.replay`)."""
+        from kpitool.cli.replay import answer
+
+        return answer(self.name or "", ctx.params, lambda: super(KpitoolCommand, self).invoke(ctx))
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The parameters, ``--help`` among them (made here), each with its lean converter."""
+        from kpitool.cli.coercion import lean_parameters
+
+        params: list[Any] = super().get_params(ctx)
+        lean_parameters(params)
+        return params
 
     def format_options(self, ctx: Any, formatter: Any) -> None:  # typer's own click types
         """The Arguments and Options sections, each argument named by its metavar."""
@@ -210,12 +225,14 @@ def write_output(content: str | bytes, output: Path | None) -> None:
             sys.stdout.write(content)
         sys.stdout.flush()
         return
+    from kpitool.cli.replay import note_file
     from kpitool.support.safe_write import write_bytes_atomic, write_text_atomic
 
     if isinstance(content, bytes):
         write_bytes_atomic(output, content)
     else:
         write_text_atomic(output, content)
+    note_file(output, content)
 
 
 def refuse_terminal_output(output: Path | None, fmt: str, formats: Iterable[str]) -> None:

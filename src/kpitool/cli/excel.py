@@ -34,6 +34,7 @@ from kpitool.cli.common import (
     print_problems,
     stderr,
     stdout,
+    write_output,
 )
 from kpitool.cli.selection import SkipInvalidOption, announce_left_out, select_graded, select_plans
 from kpitool.cli.settings import (
@@ -164,7 +165,6 @@ def report(
     from kpitool.render.xlsx.paging import Paper
     from kpitool.sources.selection import NOTHING_LEFT_OUT
     from kpitool.support.memory import paused_gc
-    from kpitool.support.safe_write import write_bytes_atomic
 
     _check_xlsx(xlsx)
     chosen = _report_years(year, years)
@@ -193,7 +193,7 @@ def report(
     rendered = render_report(
         plans, when, skipped=left_out.skipped, paper=Paper(paper.value), outlooks=outlooks
     )
-    write_bytes_atomic(xlsx, rendered)
+    write_output(rendered, xlsx)
     labels = ", ".join(y.label for y in chosen)
     stderr().print(f"kpitool: wrote {xlsx} ({len(plans)} plan(s); {labels})", markup=False, highlight=False)
 

@@ -54,13 +54,15 @@ import contextlib
 import errno
 import functools
 import hashlib
+import marshal
 import os
 import pickle
 import stat
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from kpitool.support.fingerprint import source_digest
 
 __all__ = [
     "CACHE_FORMAT",
@@ -103,16 +105,8 @@ def code_fingerprint() -> bytes:
         f"python={sys.implementation.cache_tag} {sys.version}",
     ):
         digest.update(part.encode() + b"\0")
-    package = Path(__file__).resolve().parents[1]  # the whole kpitool package, every subpackage
-    for source in _sources(package):
-        digest.update(source.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(source.read_bytes()).digest())
+    digest.update(source_digest())  # every module of the package, every subpackage
     return digest.digest()
-
-
-def _sources(package: Path) -> list[Path]:
-    """Every module of the package, in a stable order (a change to any of them can shape a model)."""
-    return sorted(package.rglob("*.py"))
 
 
 def cache_directory() -> Path:
@@ -178,17 +172,49 @@ class Cache:
         digest.update(content)
         return digest.hexdigest()
 
-    def path(self, key: str) -> Path:
+    def path(self, key: str, suffix: str = ".pickle") -> Path:
         """The file of an entry (two-level, so no directory holds more than a few thousand)."""
-        return self.directory / key[:2] / f"{key}.pickle"
+        return self.directory / key[:2] / f"{key}{suffix}"
 
     def get(self, key: str) -> object | None:
         """The value stored under ``key``, or None (absent, unreadable, untrusted or corrupt)."""
+        payload = self._payload(key, ".pickle")
+        if payload is None:
+            return None
+        try:
+            # The entry is ours: owned by us and writable by no one else, in a directory
+            # of ours that no one else can write, and its checksum matched.
+            value: object = pickle.loads(payload)  # noqa: S301
+        except Exception:  # any unpickling failure means a bad entry, never a crash
+            self._corrupt()
+            return None
+        self.stats.hits += 1
+        return value
+
+    def get_plain(self, key: str) -> object | None:
+        """Plain data (``marshal``: str, bytes, numbers, tuples, lists, dicts) stored under ``key``, or None.
+
+        For answers read without importing the models (:mod:`kpitool.cli.replay`); the same
+        trust, checksum and atomicity rules as :meth:`get`. marshal runs no code when loading.
+        """
+        payload = self._payload(key, ".marshal")
+        if payload is None:
+            return None
+        try:
+            value: object = marshal.loads(payload)  # noqa: S302 - ours (as above); marshal runs no code
+        except Exception:  # a bad entry, never a crash
+            self._corrupt()
+            return None
+        self.stats.hits += 1
+        return value
+
+    def _payload(self, key: str, suffix: str) -> bytes | None:
+        """An entry's checked payload, or None (a miss: absent, unreadable, untrusted or corrupt)."""
         if not self.usable():
             self.stats.misses += 1
             return None
         try:
-            with open(self.path(key), "rb") as stream:
+            with open(self.path(key, suffix), "rb") as stream:
                 if untrusted_reason(os.fstat(stream.fileno())) is not None:
                     self.stats.untrusted += 1
                     self.stats.misses += 1
@@ -205,15 +231,7 @@ class Cache:
         ):
             self._corrupt()
             return None
-        try:
-            # The entry is ours: owned by us and writable by no one else, in a directory
-            # of ours that no one else can write, and its checksum matched.
-            value: object = pickle.loads(payload)  # noqa: S301
-        except Exception:  # any unpickling failure means a bad entry, never a crash
-            self._corrupt()
-            return None
-        self.stats.hits += 1
-        return value
+        return payload
 
     def _corrupt(self) -> None:
         self.stats.corrupt += 1
@@ -221,12 +239,33 @@ class Cache:
 
     def put(self, key: str, value: object) -> bool:
         """Store ``value`` under ``key`` atomically; False (and nothing written) if it cannot be."""
-        target = self.path(key)
-        temp: str | None = None
         if not self.usable():
             return False
         try:
             payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            self.stats.errors += 1
+            return False
+        return self._store(key, ".pickle", payload)
+
+    def put_plain(self, key: str, value: object) -> bool:
+        """Store plain data (see :meth:`get_plain`) under ``key`` atomically; False if it cannot be."""
+        if not self.usable():
+            return False
+        try:
+            payload = marshal.dumps(value)  # type: ignore[arg-type]  # plain data, or ValueError
+        except ValueError:  # not plain data
+            self.stats.errors += 1
+            return False
+        return self._store(key, ".marshal", payload)
+
+    def _store(self, key: str, suffix: str, payload: bytes) -> bool:
+        """Write one entry: a temporary file beside it, renamed over it."""
+        import tempfile
+
+        target = self.path(key, suffix)
+        temp: str | None = None
+        try:
             _make_private(self.directory)
             _make_private(target.parent)
             handle, temp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=target.parent)
@@ -237,7 +276,7 @@ class Cache:
                 stream.write(payload)
             os.replace(temp, target)
             temp = None
-        except (OSError, pickle.PicklingError, TypeError):  # a cache never fails a command
+        except OSError:  # a cache never fails a command
             self.stats.errors += 1
             return False
         finally:  # whatever happened (Ctrl-C included), no temporary file is left behind

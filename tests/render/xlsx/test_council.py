@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from kpitool.cli.app import app
 from kpitool.rating.engine import evaluate_plan
-from kpitool.render.xlsx.council import build_report, render_report
+from kpitool.render.xlsx.council import render_report
 from kpitool.render.xlsx.deterministic import EpochError, fixed_time
 from kpitool.sources.tree import load_data
 from kpitool.values.fiscal_year import FiscalYear
@@ -70,20 +70,9 @@ def _json(runner: CliRunner, *args: str) -> Any:
     return json.loads(result.stdout)
 
 
-@pytest.fixture(scope="module")
-def vision_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The report of the bundled vision for R4–R6, written once for the module."""
-    out = tmp_path_factory.mktemp("report") / "vision.xlsx"
-    runner = CliRunner()
-    result = _report(runner, VISION, "--years", "R4,R5,R6", "--xlsx", str(out), "--data", str(DATA))
-    assert result.exit_code == 0, result.output
-    assert f"wrote {out}" in result.stderr
-    return out
-
-
-def test_summary_sheet_matches_kpitool_summary(vision_report: Path, runner: CliRunner) -> None:
+def test_summary_sheet_matches_kpitool_summary(vision_book: Any, runner: CliRunner) -> None:
     expected = _json(runner, "summary", VISION, "--years", "R4,R5,R6", "--data", str(DATA))
-    sheet = load_workbook(vision_report)["総括"]
+    sheet = vision_book["総括"]
     assert sheet["A1"].value == f"{expected['plan']['title']} — 総括"
     assert [sheet.cell(3, 2 + 2 * i).value for i in range(3)] == [
         "R4（令和4年度）",
@@ -114,7 +103,7 @@ def test_summary_sheet_shows_percents_that_miss_100_with_the_note(tmp_path: Path
     plan = "kurume-sogo-senryaku-2"
     expected = _json(runner, "summary", plan, "--years", "R6", "--data", str(DATA))["years"][0]
     out = tmp_path / "strategy.xlsx"
-    result = _report(runner, plan, "--years", "R6", "--xlsx", str(out), "--data", str(DATA))
+    result = _report(runner, plan, "--years", "R6", "--no-outlook", "--xlsx", str(out), "--data", str(DATA))
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out)["総括"]
     assert expected["percent_total"] == 99.9
@@ -125,12 +114,12 @@ def test_summary_sheet_shows_percents_that_miss_100_with_the_note(tmp_path: Path
 
 
 def test_summary_sheet_sets_the_published_counts_under_the_computed(
-    vision_report: Path, runner: CliRunner
+    vision_book: Any, runner: CliRunner
 ) -> None:
     """The round trip: published_summary in the YAML → summary JSON and table → the 総括 sheet."""
     expected = _json(runner, "summary", VISION, "--years", "R4,R5,R6", "--data", str(DATA))
     table = runner.invoke(app, ["summary", VISION, "--years", "R4,R5,R6", "--data", str(DATA)]).stdout
-    sheet = load_workbook(vision_report)["総括"]
+    sheet = vision_book["総括"]
     grades = [grade["symbol"] for grade in expected["grades"]]
     first = 5 + len(grades) + 1  # the row after 計
     assert [sheet.cell(first + i, 1).value for i in range(len(grades) + 1)] == [
@@ -202,7 +191,7 @@ def test_summary_chart_is_a_native_bar_chart_of_the_counts(vision_report: Path) 
     assert labels.find("c:showVal", CHART).get("val") == "1"  # type: ignore[union-attr]
 
 
-def test_plan_sheet_rows_match_kpitool_evaluate(vision_report: Path, runner: CliRunner) -> None:
+def test_plan_sheet_rows_match_kpitool_evaluate(vision_book: Any, runner: CliRunner) -> None:
     years = {
         label: _json(runner, "evaluate", VISION, "--year", label, "--data", str(DATA))
         for label in ("R4", "R5", "R6")
@@ -210,7 +199,7 @@ def test_plan_sheet_rows_match_kpitool_evaluate(vision_report: Path, runner: Cli
     latest = years["R6"]
     outlook = _json(runner, "outlook", VISION, "--year", "R6", "--data", str(DATA))
     outlooks = {row["id"]: row["outlook"]["label"] for row in outlook["kpis"]}
-    sheet = load_workbook(vision_report)[latest["plan"]["title"]]
+    sheet = vision_book[latest["plan"]["title"]]
     header = [c.value for c in sheet[4]]
     assert header[:7] == ["No.", "指標名", "単位", "基準値", "基準\n時点", "目標値", "目標\n時点"]
     assert header[7:16] == [f"{y}\n{h}" for y in ("R4", "R5", "R6") for h in ("実績値", "時点", "評価")]
@@ -254,13 +243,12 @@ def test_plan_sheet_rows_match_kpitool_evaluate(vision_report: Path, runner: Cli
     assert all(note.startswith(prefix) for note, prefix in zip(notes, prefixes, strict=True))
 
 
-def test_grades_are_coloured_like_the_terminal(vision_report: Path) -> None:
+def test_grades_are_coloured_like_the_terminal(vision_book: Any) -> None:
     from kpitool.rating.engine import resolve_scheme
     from kpitool.render.style import TONE_COLOURS, grade_tone
 
     scheme = resolve_scheme(None)
-    workbook = load_workbook(vision_report)
-    for sheet in workbook.worksheets:
+    for sheet in vision_book.worksheets:
         # The 施策別 sheet's header row names the grades (○ △ × —) in header colours.
         for row in sheet.iter_rows(min_row=2 if sheet.title.startswith("施策別 ") else 1):
             for cell in row:
@@ -270,8 +258,8 @@ def test_grades_are_coloured_like_the_terminal(vision_report: Path) -> None:
                     assert cell.fill.start_color.rgb.endswith(expected), (sheet.title, cell.coordinate)
 
 
-def test_numbers_keep_their_decimals_and_separators(vision_report: Path) -> None:
-    sheet = load_workbook(vision_report).worksheets[1]
+def test_numbers_keep_their_decimals_and_separators(vision_book: Any) -> None:
+    sheet = vision_book.worksheets[1]
     by_name = {row[1].value: row for row in sheet.iter_rows(min_row=5) if row[1].value}
     youth = by_name["総人口に対する年少人口割合"]
     assert (youth[3].value, youth[3].number_format) == (13.6, "#,##0.00")
@@ -280,9 +268,9 @@ def test_numbers_keep_their_decimals_and_separators(vision_report: Path) -> None
     assert (gross[3].value, gross[3].number_format) == (14063, "#,##0")
 
 
-def test_print_setup(vision_report: Path) -> None:
+def test_print_setup(vision_book: Any) -> None:
     """総括 fits one page wide; the KPI sheets print at a scale (see test_council_kpis.py)."""
-    workbook = load_workbook(vision_report)
+    workbook = vision_book
     for sheet in workbook.worksheets:
         assert sheet.page_setup.orientation == "landscape"
         assert sheet.page_setup.paperSize == 9  # A4
@@ -306,10 +294,10 @@ def test_print_setup(vision_report: Path) -> None:
     assert plan.row_dimensions[wrapped[0][0].row].height > 15  # a wrapped row is tall enough
 
 
-def test_same_inputs_give_identical_bytes(tmp_path: Path, runner: CliRunner) -> None:
-    first, second, dated = tmp_path / "a.xlsx", tmp_path / "b.xlsx", tmp_path / "c.xlsx"
-    args = [VISION, "--year", "R6", "--data", str(DATA), "--xlsx"]
-    assert _report(runner, *args, str(first)).exit_code == 0
+def test_same_inputs_give_identical_bytes(vision_report: Path, tmp_path: Path, runner: CliRunner) -> None:
+    """The module's report, written earlier under another name, and this run's are the same bytes."""
+    first, second, dated = vision_report, tmp_path / "b.xlsx", tmp_path / "c.xlsx"
+    args = [VISION, "--years", "R4,R5,R6", "--data", str(DATA), "--xlsx"]
     assert _report(runner, *args, str(second)).exit_code == 0
     assert first.read_bytes() == second.read_bytes()
     with zipfile.ZipFile(first) as archive:
@@ -401,11 +389,10 @@ def test_large_plan_gets_a_sheet_per_section(tmp_path: Path) -> None:
     loaded = load_data([DATA])
     doc = loaded.plans[VISION]
     results = [evaluate_plan(doc.plan, loaded.actuals_for(VISION), FiscalYear(2024))]
-    workbook = build_report([results], large_plan=5)
-    assert workbook.sheetnames == ["総括", "施策分野1", "施策分野2", "施策分野3", f"施策別 {doc.plan.title}"]
     out = tmp_path / "split.xlsx"
     out.write_bytes(render_report([results], large_plan=5))
     reopened = load_workbook(out)
+    assert reopened.sheetnames == ["総括", "施策分野1", "施策分野2", "施策分野3", f"施策別 {doc.plan.title}"]
     names = [
         [row[1] for row in reopened[name].iter_rows(min_row=6, values_only=True) if row[1] and row[0]]
         for name in reopened.sheetnames[1:]
@@ -417,7 +404,7 @@ def test_large_plan_gets_a_sheet_per_section(tmp_path: Path) -> None:
 
 def test_several_plans_each_get_a_summary_block_on_its_own_page(tmp_path: Path, runner: CliRunner) -> None:
     out = tmp_path / "all.xlsx"
-    result = _report(runner, "--years", "R5,R6", "--data", str(DATA), "--xlsx", str(out))
+    result = _report(runner, "--years", "R5,R6", "--no-outlook", "--data", str(DATA), "--xlsx", str(out))
     assert result.exit_code == 0, result.output
     workbook = load_workbook(out)
     summary = workbook["総括"]
@@ -456,7 +443,7 @@ def test_usage_errors(args: list[str], message: str, runner: CliRunner, tmp_path
 
 def test_missing_directory_is_exit_1(tmp_path: Path, runner: CliRunner) -> None:
     out = tmp_path / "missing" / "r.xlsx"
-    result = _report(runner, VISION, "--year", "R6", "--data", str(DATA), "--xlsx", str(out))
+    result = _report(runner, VISION, "--year", "R6", "--no-outlook", "--data", str(DATA), "--xlsx", str(out))
     assert result.exit_code == 1
     assert f"{out}: directory {out.parent} does not exist" in result.stderr
     assert "Traceback" not in result.output
@@ -472,7 +459,7 @@ def test_a_failed_run_leaves_the_old_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("kpitool.render.xlsx.kit.deterministic_xlsx", broken)
-    result = _report(runner, VISION, "--year", "R6", "--data", str(DATA), "--xlsx", str(out))
+    result = _report(runner, VISION, "--year", "R6", "--no-outlook", "--data", str(DATA), "--xlsx", str(out))
     assert result.exit_code != 0
     assert out.read_bytes() == b"previous report"
     assert [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]
@@ -481,7 +468,7 @@ def test_a_failed_run_leaves_the_old_file(
 def test_output_that_is_a_directory(tmp_path: Path, runner: CliRunner) -> None:
     out = tmp_path / "dir.xlsx"
     out.mkdir()
-    result = _report(runner, VISION, "--year", "R6", "--data", str(DATA), "--xlsx", str(out))
+    result = _report(runner, VISION, "--year", "R6", "--no-outlook", "--data", str(DATA), "--xlsx", str(out))
     assert result.exit_code == 1
     assert "is a directory" in result.stderr
 
@@ -501,22 +488,15 @@ def test_a_unitless_kpi_shows_a_dash_for_its_unit(tmp_path: Path, runner: CliRun
     assert row[row.index("合計特殊出生率") + 1] == "—"
 
 
-def test_the_summary_sheet_prints_the_published_texts_under_the_total(
-    runner: CliRunner, tmp_path: Path
-) -> None:
+def test_the_summary_sheet_prints_the_published_texts_under_the_total(vision_book: Any) -> None:
     """総括's ①KPIの達成状況 and ②取組に対する全体評価 of R6, in the data's words, wrapped across the table."""
     from kpitool.model.actuals import paragraphs
     from kpitool.render.xlsx.kit import text_lines
     from kpitool.render.xlsx.paging import line_pitch
 
-    out = tmp_path / "r.xlsx"
-    result = runner.invoke(
-        app, ["report", VISION, "--years", "R4,R5,R6", "--xlsx", str(out), "--data", str(DATA)]
-    )
-    assert result.exit_code == 0, result.output
     summary = load_data([DATA]).actuals[VISION].actuals.narrative["R6"].summary
     assert summary is not None
-    sheet = load_workbook(out)["総括"]
+    sheet = vision_book["総括"]
     rows = {sheet.cell(row, 1).value: row for row in range(1, sheet.max_row + 1)}
     width = sum(float(sheet.column_dimensions[c].width) for c in "ABCDEFGH")
     assert rows["総括 — R6 評価"] > rows["計"]

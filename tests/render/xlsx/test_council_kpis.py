@@ -1,8 +1,9 @@
 """The report's KPI sheets on paper: page setup, printed font sizes, row heights and page breaks.
 
-Every check re-opens the written workbook with openpyxl and recomputes the print from its own
-column widths, row heights, breaks and scale against the paper's printable area; one slow test
-prints the workbook with LibreOffice and measures the PDF.
+Every check reads the written workbook, re-opened with openpyxl (once per paper), and recomputes
+the print from its own column widths, row heights, breaks and scale against the paper's printable
+area; one slow test prints the workbook with LibreOffice and measures the PDF. The fast loop
+prints on A4; the full run on A3 too (test_paging.py cuts A3 pages in the fast loop).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,17 +36,6 @@ def _report(runner: CliRunner, out: Path, *args: str, data: Path = DATA) -> Path
     result = runner.invoke(app, ["report", *args, "--xlsx", str(out), "--data", str(data)])
     assert result.exit_code == 0, result.output
     return out
-
-
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[Paper, Path]:
-    """Every bundled plan for R4–R6, on A4 and on A3."""
-    folder = tmp_path_factory.mktemp("print")
-    runner = CliRunner()
-    return {
-        paper: _report(runner, folder / f"{paper}.xlsx", "--years", "R4,R5,R6", "--paper", paper.value)
-        for paper in Paper
-    }
 
 
 @dataclass
@@ -83,20 +74,53 @@ def _print(sheet: Any) -> _Print:
     return _Print(sheet, sheet.page_setup.scale, columns, rows, title, table_end)
 
 
-def _sheets(path: Path) -> list[_Print]:
-    workbook = load_workbook(path)
+def _sheets(workbook: Any) -> list[_Print]:
     return [
         _print(sheet) for sheet in workbook.worksheets[1:] if not sheet.title.startswith(("推移", "施策別"))
     ]
+
+
+@dataclass
+class _Report:
+    """A written report, re-opened, and its KPI sheets as they print."""
+
+    path: Path
+    workbook: Any
+    pages: list[_Print]
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Paper], _Report]:
+    """``printed(paper)``: every bundled plan for R4–R6 on ``paper``, written and re-opened once.
+
+    The tests only read the workbook. The fast loop prints on A4 only; A3 is checked in the
+    full run (and its printable area in test_paging.py).
+    """
+    folder = tmp_path_factory.mktemp("print")
+    made: dict[Paper, _Report] = {}
+
+    def get(paper: Paper) -> _Report:
+        if paper not in made:
+            path = folder / f"{paper}.xlsx"
+            _report(CliRunner(), path, "--years", "R4,R5,R6", "--paper", paper.value)
+            workbook = load_workbook(path)
+            made[paper] = _Report(path, workbook, _sheets(workbook))
+        return made[paper]
+
+    return get
+
+
+PAPERS = [Paper.A4, pytest.param(Paper.A3, marks=pytest.mark.slow)]
+"""Each paper; A3 only in the full run."""
 
 
 def _is_heading(page: _Print, row: int) -> bool:
     return page.sheet.cell(row, 1).value is not None and page.sheet.cell(row, 2).value is None
 
 
-@pytest.mark.parametrize("paper", list(Paper))
-def test_page_setup(reports: dict[Paper, Path], paper: Paper) -> None:
-    for page in _sheets(reports[paper]):
+@pytest.mark.parametrize("paper", PAPERS)
+def test_page_setup(printed: Callable[[Paper], _Report], paper: Paper) -> None:
+    for page in printed(paper).pages:
         sheet = page.sheet
         assert sheet.page_setup.orientation == "landscape"
         assert sheet.page_setup.paperSize == paper.code
@@ -112,10 +136,10 @@ def test_page_setup(reports: dict[Paper, Path], paper: Paper) -> None:
             assert not headers[columns[0] - 1].endswith(("時点", "評価"))
 
 
-@pytest.mark.parametrize("paper", list(Paper))
-def test_text_prints_at_8_pt_or_more(reports: dict[Paper, Path], paper: Paper) -> None:
+@pytest.mark.parametrize("paper", PAPERS)
+def test_text_prints_at_8_pt_or_more(printed: Callable[[Paper], _Report], paper: Paper) -> None:
     width, _ = printable(paper)
-    for page in _sheets(reports[paper]):
+    for page in printed(paper).pages:
         titles = sum(page.width(c) for c in range(1, page.title_columns + 1))
         for number, columns in enumerate(page.columns):
             units = sum(page.width(c) for c in columns) + (titles if number else 0)
@@ -138,14 +162,15 @@ def test_an_unknown_paper_is_a_usage_error(paper: str, runner: CliRunner, tmp_pa
     assert not out.exists()
 
 
-def test_a3_keeps_more_columns_on_a_page(reports: dict[Paper, Path]) -> None:
-    for a4, a3 in zip(_sheets(reports[Paper.A4]), _sheets(reports[Paper.A3]), strict=True):
+@pytest.mark.slow  # prints on A3 too
+def test_a3_keeps_more_columns_on_a_page(printed: Callable[[Paper], _Report]) -> None:
+    for a4, a3 in zip(printed(Paper.A4).pages, printed(Paper.A3).pages, strict=True):
         assert len(a3.columns[0]) > len(a4.columns[0])
         assert len(a3.columns) <= len(a4.columns)
 
 
-def test_row_heights_fit_the_longest_text_and_kpi_rows_are_even(reports: dict[Paper, Path]) -> None:
-    for page in _sheets(reports[Paper.A4]):
+def test_row_heights_fit_the_longest_text_and_kpi_rows_are_even(printed: Callable[[Paper], _Report]) -> None:
+    for page in printed(Paper.A4).pages:
         sheet = page.sheet
         kpi_heights = []
         for row in range(5, page.table_end + 1):
@@ -167,10 +192,10 @@ def test_row_heights_fit_the_longest_text_and_kpi_rows_are_even(reports: dict[Pa
         assert min(h for _, h in kpi_heights) == min(two_lines)
 
 
-@pytest.mark.parametrize("paper", list(Paper))
-def test_row_breaks(reports: dict[Paper, Path], paper: Paper) -> None:
+@pytest.mark.parametrize("paper", PAPERS)
+def test_row_breaks(printed: Callable[[Paper], _Report], paper: Paper) -> None:
     _, height = printable(paper)
-    for page in _sheets(reports[paper]):
+    for page in printed(paper).pages:
         header = page.height(4)
         for number, rows in enumerate(page.rows):
             used = sum(page.height(r) for r in rows) + (header if number else 0)
@@ -223,8 +248,10 @@ def _wide_word_sizes(pdf: Path) -> list[tuple[str, list[float]]]:
 @pytest.mark.skipif(
     not (shutil.which("libreoffice") and shutil.which("pdftotext")), reason="needs LibreOffice and poppler"
 )
-def test_libreoffice_prints_the_pages_planned_at_8_pt(reports: dict[Paper, Path], tmp_path: Path) -> None:
-    source = reports[Paper.A4]
+def test_libreoffice_prints_the_pages_planned_at_8_pt(
+    printed: Callable[[Paper], _Report], tmp_path: Path
+) -> None:
+    source = printed(Paper.A4).path
     profile = f"-env:UserInstallation=file://{tmp_path}/profile"
     command = [
         "libreoffice",
@@ -240,7 +267,9 @@ def test_libreoffice_prints_the_pages_planned_at_8_pt(reports: dict[Paper, Path]
     pages = _wide_word_sizes(tmp_path / f"{source.stem}.pdf")
     # A page of rows below the table (the published texts) prints on the first column page only:
     # the others would be blank, and a printing program leaves blank pages out.
-    planned = sum(len(p.columns) if rows[0] <= p.table_end else 1 for p in _sheets(source) for rows in p.rows)
+    planned = sum(
+        len(p.columns) if rows[0] <= p.table_end else 1 for p in printed(Paper.A4).pages for rows in p.rows
+    )
     kpi_pages = [
         sizes
         for header, sizes in pages
@@ -252,13 +281,15 @@ def test_libreoffice_prints_the_pages_planned_at_8_pt(reports: dict[Paper, Path]
         assert min(sizes) >= MIN_PRINTED_POINTS - 0.05
 
 
-def test_each_sections_published_texts_print_under_the_table_wrapped(reports: dict[Paper, Path]) -> None:
+def test_each_sections_published_texts_print_under_the_table_wrapped(
+    printed: Callable[[Paper], _Report],
+) -> None:
     """施策分野 1–3's ①KPIの達成状況, <実績>, <課題> of R6, in the data's words, each row as high as its text."""
     from kpitool.model.actuals import paragraphs
     from kpitool.sources.tree import load_data
 
     narrative = load_data([DATA]).actuals[VISION].actuals.narrative["R6"]
-    workbook = load_workbook(reports[Paper.A4])
+    workbook = printed(Paper.A4).workbook
     sheet = workbook[next(name for name in workbook.sheetnames if name.startswith("第2期久留米"))]
     texts = {row: cell.value for row in range(1, sheet.max_row + 1) if (cell := sheet.cell(row, 3)).value}
     by_text = {value: row for row, value in texts.items()}

@@ -29,12 +29,14 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_report(tmp_path_factory.mktemp("trend") / "report.xlsx", "--outlook", "linear")
 
 
-def _rows(path: Path) -> list[tuple[Any, ...]]:
-    return list(load_workbook(path)[SHEET].iter_rows(values_only=True))
+@pytest.fixture(scope="module")
+def trend(report: Path) -> Any:
+    """The 推移 sheet of :func:`report`, re-opened once: the tests only read it."""
+    return load_workbook(report)[SHEET]
 
 
-def test_each_kpi_has_its_points_by_data_period_then_the_target(report: Path) -> None:
-    rows = _rows(report)
+def test_each_kpi_has_its_points_by_data_period_then_the_target(trend: Any) -> None:
+    rows = list(trend.iter_rows(values_only=True))
     start = next(i for i, row in enumerate(rows) if row[0] and str(row[0]).startswith("① 圏域の総生産額"))
     assert "見通し: 達成済み" in rows[start][0]
     assert "遅れ 2年" in rows[start][0]
@@ -49,9 +51,8 @@ def test_each_kpi_has_its_points_by_data_period_then_the_target(report: Path) ->
     assert table[-1][5] == 14300
 
 
-def test_one_chart_per_kpi_with_the_projection_dashed(report: Path) -> None:
-    sheet = load_workbook(report)[SHEET]
-    charts = sheet._charts
+def test_one_chart_per_kpi_with_the_projection_dashed(trend: Any) -> None:
+    charts = trend._charts
     assert len(charts) == 12
     chart = charts[0]
     assert chart.display_blanks == "span"
@@ -65,8 +66,8 @@ def test_one_chart_per_kpi_with_the_projection_dashed(report: Path) -> None:
     assert all(s.xVal.numRef.f.endswith("$B$3:$B$7") for s in series)
 
 
-def test_the_sheet_prints_on_a4_landscape_two_kpis_a_page(report: Path) -> None:
-    sheet = load_workbook(report)[SHEET]
+def test_the_sheet_prints_on_a4_landscape_two_kpis_a_page(trend: Any) -> None:
+    sheet = trend
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.page_setup.paperSize == 9  # A4
     assert len(sheet.row_breaks.brk) == 5  # 12 KPIs, two to a page
@@ -76,8 +77,8 @@ def test_the_report_with_outlook_is_byte_identical(report: Path, tmp_path: Path)
     assert write_report(tmp_path / "again.xlsx", "--outlook", "linear").read_bytes() == report.read_bytes()
 
 
-def test_the_report_has_the_outlook_unless_told_not_to(tmp_path: Path) -> None:
-    assert SHEET in load_workbook(write_report(tmp_path / "default.xlsx")).sheetnames
+def test_the_report_has_the_outlook_unless_told_not_to(vision_book: Any, tmp_path: Path) -> None:
+    assert SHEET in vision_book.sheetnames  # the report without --outlook
     plain = load_workbook(write_report(tmp_path / "plain.xlsx", "--no-outlook"))
     assert SHEET not in plain.sheetnames
     assert "R6\n見通し" not in [c.value for c in plain.worksheets[1][4]]

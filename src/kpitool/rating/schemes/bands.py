@@ -1,8 +1,12 @@
-"""Schemes that cut one ratio into bands at thresholds set in the plan's options.
+"""Named schemes that cut one ratio into bands at thresholds set in the plan's options, graded by
+the band engine (:mod:`~kpitool.rating.schemes.banded`) as presets of ``bands``:
 
 - ``progress_bands`` — 進捗率 (progress): A reached / B ≥ 80% / C;
 - ``expected_value`` — the ratio to the year's 期待値 (expected value): A / B+ / B / C;
 - ``achievement_bands`` — 達成率 (achievement): A ≥ 110% / B ≥ 80% / C ≥ 50% / D.
+
+Each keeps its own grades, 判断基準, rule wording and option checks (equal thresholds allowed:
+the lower band is then empty); its options are the edges of its bands.
 """
 
 from __future__ import annotations
@@ -11,13 +15,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import ClassVar
 
-from kpitool.rating.facts import ONE, Facts, ratio_towards
-from kpitool.rating.schemes.base import NOT_JUDGED, GradeSpec, Outcome, Scheme, percent
+from kpitool.rating.facts import Facts
+from kpitool.rating.schemes.banded import Band, NamedBandsScheme
+from kpitool.rating.schemes.base import NOT_JUDGED, GradeSpec, percent
+from kpitool.rating.schemes.measures import Reading
 
 __all__ = ["AchievementBandsScheme", "ExpectedValueScheme", "ProgressBandsScheme"]
 
 
-class ProgressBandsScheme(Scheme):
+class ProgressBandsScheme(NamedBandsScheme):
     """A 順調 (target reached) / B おおむね順調 (進捗率 ≥ 80%) / C 努力を要する."""
 
     name = "progress_bands"
@@ -30,22 +36,18 @@ class ProgressBandsScheme(Scheme):
     )
     defaults: ClassVar[Mapping[str, Decimal | str | bool]] = {"threshold": Decimal("0.8")}
     ratio_options = frozenset({"threshold"})
+    measure_name = "progress"  # floors, ceilings and too small spans: the 達成率 instead
 
-    def decide(self, facts: Facts) -> Outcome:
-        if facts.target is None:
-            return Outcome("not_judged", "target is not a number: cannot judge")
-        if facts.reached():
-            return Outcome("on_track", "target reached")
-        progress, rate = facts.progress(), "進捗率"
-        if progress is None:  # floors, ceilings and too small spans have no 進捗率: use 達成率
-            progress, rate = facts.achievement(), "達成率"
+    def edges(self) -> tuple[Band, ...]:
         threshold = self.options["threshold"]
-        if progress is not None and progress >= threshold:
-            return Outcome("mostly_on_track", f"{rate} {percent(progress)} ≥ {percent(threshold)}")
-        return Outcome("behind", f"{rate} {percent(progress)} < {percent(threshold)}")
+        return (Band("on_track", reached=True), Band("mostly_on_track", at_least=threshold), Band("behind"))
+
+    def _rule_rest(self, reading: Reading, lowest: Band | None) -> str:
+        assert lowest is not None
+        return f"{reading.label} {percent(reading.value)} < {percent(lowest.at_least)}"
 
 
-class ExpectedValueScheme(Scheme):
+class ExpectedValueScheme(NamedBandsScheme):
     """Graded against the 期待値 for the year: A ≥ 100%, B+ ≥ 80%, B ≥ 50%, C < 50%."""
 
     name = "expected_value"
@@ -60,24 +62,25 @@ class ExpectedValueScheme(Scheme):
     defaults: ClassVar[Mapping[str, Decimal | str | bool]] = {"b_plus": Decimal("0.8"), "b": Decimal("0.5")}
     ratio_options = frozenset({"b_plus", "b"})
     descending = ("b_plus", "b")
+    measure_name = "achievement_to_expected"
 
-    def decide(self, facts: Facts) -> Outcome:
-        expected = facts.expected
-        if expected is None:
-            return Outcome("not_judged", "no expected value: baseline or target period missing")
-        ratio = ratio_towards(facts.value, expected, facts.higher_is_better)
-        details = {"expected": expected, "ratio_to_expected": ratio}
-        if facts.meets(expected):
-            return Outcome("a", f"actual meets the expected value {expected.normalize():f}", details)
-        for key in ("b_plus", "b"):
-            if ratio is not None and ratio >= self.options[key]:
-                return Outcome(
-                    key, f"{percent(ratio)} of the expected value ≥ {percent(self.options[key])}", details
-                )
-        return Outcome("c", f"{percent(ratio)} of the expected value < {percent(self.options['b'])}", details)
+    def edges(self) -> tuple[Band, ...]:
+        return (
+            Band("a", reached=True),
+            Band("b_plus", at_least=self.options["b_plus"]),
+            Band("b", at_least=self.options["b"]),
+            Band("c"),
+        )
+
+    def _rule_band(self, reading: Reading, band: Band) -> str:
+        return f"{percent(reading.value)} of the expected value ≥ {percent(band.at_least)}"
+
+    def _rule_rest(self, reading: Reading, lowest: Band | None) -> str:
+        assert lowest is not None
+        return f"{percent(reading.value)} of the expected value < {percent(lowest.at_least)}"
 
 
-class AchievementBandsScheme(Scheme):
+class AchievementBandsScheme(NamedBandsScheme):
     """達成率 bands: A ≥ 110%, B ≥ 80%, C ≥ 50%, D < 50%."""
 
     name = "achievement_bands"
@@ -96,16 +99,12 @@ class AchievementBandsScheme(Scheme):
     }
     ratio_options = frozenset({"a", "b", "c"})
     descending = ("a", "b", "c")
+    measure_name = "achievement"  # a target reached with 0 ÷ 0 counts as 100%
 
-    def decide(self, facts: Facts) -> Outcome:
-        achievement = facts.achievement()
-        shown = f"達成率 {percent(achievement)}"
-        if achievement is None:
-            if facts.target is None or not facts.reached():
-                return Outcome("not_judged", "達成率 undefined (target or actual is zero or negative)")
-            # 待機児童 54人 → 0人 met: 0/0 has no ratio, but the target is reached.
-            achievement, shown = ONE, "target reached, 達成率 undefined: counted as 100.0%"
-        for key in ("a", "b", "c"):
-            if achievement >= self.options[key]:
-                return Outcome(key, f"{shown} ≥ {percent(self.options[key])}")
-        return Outcome("d", f"{shown} < {percent(self.options['c'])}")
+    def edges(self) -> tuple[Band, ...]:
+        return (*(Band(key, at_least=self.options[key]) for key in ("a", "b", "c")), Band("d"))
+
+    def _read(self, facts: Facts) -> Reading | str:
+        if facts.target is None:  # this scheme has always said so of a target that is not a number
+            return "達成率 undefined (target or actual is zero or negative)"
+        return super()._read(facts)

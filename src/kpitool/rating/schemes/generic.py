@@ -1,52 +1,26 @@
 """The generic ``bands`` scheme: one measure cut into bands, the grades written in the settings
 (docs/rating.md gives a published example and documents each measure.)
 
-The measure (:mod:`~kpitool.rating.schemes.measures`) is read once; the first grade with
-``reached: true`` takes a KPI whose reference is met, then the first grade whose
-``at_least`` the measure reaches (≥) or whose ``above`` it exceeds (>, 超), and the last grade
-(no condition) the rest. ``not_judged``
-(—) is always there, for a KPI without an actual or one the measure cannot judge.
+This module reads and checks the settings — the measure (:mod:`~kpitool.rating.schemes.measures`),
+the grades with ``reached: true``, ``at_least`` (≥) or ``above`` (>, 超) and a last grade (no
+condition) that takes the rest — and words each 判断基準 from its band; the band engine
+(:mod:`~kpitool.rating.schemes.banded`) grades. ``not_judged`` (—) is always there, for a KPI
+without an actual or one the measure cannot judge.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
 from kpitool.model.plan import EvaluationSettings, GradeDefinition
-from kpitool.rating.facts import Facts
-from kpitool.rating.schemes.base import (
-    MAX_RATIO,
-    NOT_JUDGED,
-    GradeSpec,
-    Outcome,
-    RatingError,
-    Scheme,
-    percent,
-)
-from kpitool.rating.schemes.measures import MEASURES, Measure, Reading
+from kpitool.rating.schemes.banded import Band, BandedScheme
+from kpitool.rating.schemes.base import MAX_RATIO, NOT_JUDGED, GradeSpec, RatingError
+from kpitool.rating.schemes.measures import MEASURES, Measure
 
-__all__ = ["DEFAULT_BANDS", "Band", "BandsScheme"]
-
-
-@dataclass(frozen=True)
-class Band:
-    """One grade of a ``bands`` scheme: reached, at least (or, ``strict``, above) a threshold, or
-    (the last) the rest."""
-
-    key: str
-    reached: bool = False
-    at_least: Decimal | None = None
-    """The threshold: the measure is ≥ it, or > it when ``strict`` (``above:``)."""
-    strict: bool = False
-
-    def takes(self, value: Decimal) -> bool:
-        """The measure is in this band (from its lower edge up)."""
-        assert self.at_least is not None
-        return value > self.at_least if self.strict else value >= self.at_least
+__all__ = ["DEFAULT_BANDS", "BandsScheme"]
 
 
 DEFAULT_BANDS = (
@@ -57,7 +31,7 @@ DEFAULT_BANDS = (
 """The grades of ``scheme: bands`` without a ``grades:`` list: A reached / B ≥ 80% / C."""
 
 
-class BandsScheme(Scheme):
+class BandsScheme(BandedScheme):
     """Any published band scheme: a measure, ordered thresholds, and the grade names."""
 
     name = "bands"
@@ -160,7 +134,7 @@ class BandsScheme(Scheme):
                 "is a ratio ≥ 0",
                 where,
             )
-        if not self.options["points"] and abs(threshold) > MAX_RATIO:
+        if not self.points and abs(threshold) > MAX_RATIO:
             raise RatingError(
                 f"scheme 'bands': {edge} {threshold} is over {MAX_RATIO}; write ratios as fractions "
                 "(0.8 = 80%)",
@@ -185,46 +159,7 @@ class BandsScheme(Scheme):
         return GradeSpec(band.key, band.symbol, band.label or band.symbol, criterion)
 
     def _label(self) -> str:
-        return "基準値からの変化" if self.options["points"] else self.measure.label
-
-    def _shown(self, value: Decimal | None, *, exact: bool = False) -> str:
-        """A threshold or measure as a rule says it (80.0%), or ``exact`` as a 判断基準 does (80%)."""
-        if value is not None and self.options["points"]:
-            return f"{value.normalize():f}ポイント"
-        if exact and value is not None:
-            return f"{(value * 100).normalize():f}%"
-        return percent(value)
-
-    def decide(self, facts: Facts) -> Outcome:
-        reading = self.measure.read(facts, self.options["points"])
-        if isinstance(reading, str):
-            return Outcome(NOT_JUDGED.key, reading)
-        first = self.bands[0]
-        if first.reached and reading.reached:
-            return Outcome(first.key, _reached_rule(self.measure, reading), reading.details)
-        shown = reading.note or f"{reading.label} {self._shown(reading.value)}"
-        lowest: Band | None = None
-        for band in self.bands:
-            if band.at_least is None:
-                continue
-            lowest = band
-            if reading.value is not None and band.takes(reading.value):
-                sign = ">" if band.strict else "≥"
-                return Outcome(band.key, f"{shown} {sign} {self._shown(band.at_least)}", reading.details)
-        if reading.value is None:
-            rule = f"{reading.label} undefined"
-        elif lowest is None:
-            rule = "reference not met"
-        else:
-            rule = f"{shown} {'≤' if lowest.strict else '<'} {self._shown(lowest.at_least)}"
-        return Outcome(self.bands[-1].key, rule, reading.details)
-
-
-def _reached_rule(measure: Measure, reading: Reading) -> str:
-    if measure.name.endswith("_to_expected"):
-        expected = reading.details["expected"]
-        return f"actual meets the expected value {expected.normalize():f}"
-    return "target reached"
+        return "基準値からの変化" if self.points else self.measure.label
 
 
 def _edge(band: GradeDefinition) -> str:
