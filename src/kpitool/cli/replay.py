@@ -19,9 +19,10 @@ without importing any of those libraries (docs/performance.md "Interactive comma
 - the bytes of every file the run can read: each path parameter (``--data``, ``--table``,
   ``--settings``, the ``PATH`` of ``validate``), ``./data`` (``validate``'s default), and the
   data tree around a file given alone, each directory walked whole (names and every file's
-  SHA-256). A symbolic link to a directory inside, an unreadable file, more than
-  :data:`MAX_INPUT_FILES` files or :data:`MAX_INPUT_BYTES` bytes: no answer is kept or used
-  (the national corpus is loaded as ever, from the cache of validated files).
+  SHA-256). A symbolic link to a directory inside, another file system mounted inside, an
+  unreadable file or one that is not a regular file, more than :data:`MAX_INPUT_FILES` files
+  or :data:`MAX_INPUT_BYTES` bytes: no answer is kept or used (the national corpus is loaded
+  as ever, from the cache of validated files).
 
 So an answer can only be found again by the same command on the same inputs with the same code,
 as every other cache entry (never stale by construction). Only answers that ended normally,
@@ -294,10 +295,13 @@ def _hash_tree(root: str, digest: Any, files: list[str], budget: list[int]) -> b
         return True
     if not os.path.isdir(root):
         return _hash_file(root, root, digest, files, budget)
+    device = os.stat(root).st_dev
     for folder, subfolders, names in os.walk(root, onerror=_raise):
         subfolders.sort()
-        if any(os.path.islink(os.path.join(folder, name)) for name in subfolders):
-            return False
+        for name in subfolders:  # a link to a folder, or another file system (/proc …): no answer
+            inner = os.path.join(folder, name)
+            if os.path.islink(inner) or os.stat(inner).st_dev != device:
+                return False
         for name in sorted(names):
             path = os.path.join(folder, name)
             if not _hash_file(path, os.path.relpath(path, root), digest, files, budget):
