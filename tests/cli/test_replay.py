@@ -211,3 +211,16 @@ def test_a_fifo_in_the_data_keeps_no_answer_and_is_never_opened(data: Path, runn
     os.mkfifo(data / "pipe")
     assert outcome(runner, ["evaluate", "--year", "R6", "--format", "json"])[0] == 0
     assert answers() == []
+
+
+def test_an_answer_past_the_output_limit_is_written_whole_and_not_kept(
+    data: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpitool.cli import replay
+
+    monkeypatch.setattr(replay, "MAX_ANSWER_BYTES", 100)
+    args = ["export", "--format", "json"]
+    cold = outcome(runner, [*args, "--no-cache"])
+    assert len(cold[1]) > 100
+    assert outcome(runner, args) == cold
+    assert answers() == []
