@@ -14,6 +14,11 @@ the median of the pair-by-pair ratios. Budgets:
 
 ``bench/run.py`` calls :func:`measure` and adds these budgets to its own; run alone, this
 prints them. It measures, it does not gate (exit 0 whatever the figures).
+
+First it compiles kpitool's package to byte code (``python -m compileall``), as ``pip install``
+does: the floor's libraries have theirs, and where ``PYTHONDONTWRITEBYTECODE`` is set (or the
+package folder is read-only) a run would otherwise compile every module it imports, ~40 ms for
+a cold ``validate`` here (docs/performance.md "Interactive commands").
 """
 
 from __future__ import annotations
@@ -64,6 +69,19 @@ def _run(argv: list[str], env: dict[str, str]) -> float:
     return wall
 
 
+def compile_package(env: dict[str, str]) -> None:
+    """Byte code for every module of the kpitool that ``env`` runs (as an installed wheel has)."""
+    where = subprocess.run(
+        [sys.executable, "-c", "import kpitool, os; print(os.path.dirname(kpitool.__file__))"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        check=True,
+    ).stdout.strip()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", where], env=env, check=True)
+
+
 def _entries(cache: Path) -> int:
     return sum(1 for p in cache.rglob("*") if p.is_file()) if cache.exists() else 0
 
@@ -81,6 +99,7 @@ def measure(repeat: int = 9, log: Any = None) -> dict[str, Any]:
         cache = Path(tmp, "cache")
         env = {**os.environ, "KPITOOL_CACHE_DIR": str(cache), "NO_COLOR": "1", "COLUMNS": "100"}
         env.pop("KPITOOL_NO_CACHE", None)
+        compile_package(env)
         for name, args, limit in _cases(Path(tmp, "report.xlsx")):
             argv = [*_kpitool(), *args]
             _run(argv, env)  # fills the cache: the measured runs below are warm

@@ -1,7 +1,8 @@
 """One benchmarked run in this process, with its phases timed (bench/run.py starts it as a child).
 
     python bench/probe.py kpitool ARGS...          run the kpitool CLI with ARGS
-    python bench/probe.py floor-load DIR           the load floor: CSafeLoader + one TypeAdapter
+    python bench/probe.py floor-load DIR           the load floor: CSafeLoader + one TypeAdapter, gc off
+    python bench/probe.py floor-load-gc DIR        the same with the garbage collector on (as naive code runs)
     python bench/probe.py floor-xlsx CELLS OUT     the xlsx floor: openpyxl write_only, no styles
 
 Phase timings (seconds) are written as JSON to the file named by $BENCH_PHASES. The
@@ -102,13 +103,21 @@ def run_kpitool(args: list[str]) -> int:
     return code if isinstance(code, int) else (0 if code is None else 1)
 
 
-def floor_load(root: Path) -> int:
+def floor_load(root: Path, *, gc_off: bool = True) -> int:
     """The floor of load + validate: the same files via CSafeLoader, then one TypeAdapter validation.
 
     The models mirror the data format with pydantic's standard types (no custom
     validators, no source map): what PyYAML's C loader and pydantic-core do alone.
+    With ``gc_off`` (the benchmark's floor) the garbage collector is disabled for the
+    whole run: the garbage collector otherwise more than doubles the parse (its full
+    collections rescan every object built so far), and the floor is what the libraries
+    can do, not what naive code happens to do.
     """
     start = time.perf_counter()
+    if gc_off:
+        import gc
+
+        gc.disable()
     from decimal import Decimal
 
     import yaml
@@ -234,6 +243,8 @@ def main() -> None:
         sys.exit(run_kpitool(rest))
     if what == "floor-load":
         sys.exit(floor_load(Path(rest[0])))
+    if what == "floor-load-gc":
+        sys.exit(floor_load(Path(rest[0]), gc_off=False))
     if what == "floor-xlsx":
         sys.exit(floor_xlsx(Path(rest[0]), Path(rest[1])))
     sys.exit(f"probe: unknown mode {what!r}")

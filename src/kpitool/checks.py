@@ -197,9 +197,8 @@ def check_actuals(document: Document, loaded: LoadedData, plan_id: str) -> Itera
         known = ", ".join(sorted(loaded.plans)) or "none loaded"
         failed = {p.file for p in loaded.problems if p.severity is Severity.ERROR} - {document.name}
         hint = f"; {len(failed)} other file(s) could not be read, see their errors" if failed else ""
-        yield document.problem(
-            ("plan",), f"no plan with id {plan_id!r} (plans: {known}){hint}", code="reference"
-        )
+        message = f"no plan with id {plan_id!r} (plans: {known}){hint}"
+        yield document.problem(("plan",), message, code="reference")
         return
     plan = plan_doc.plan
     kpis = {kpi.id: kpi for kpi, _ in plan.iter_kpis()}
@@ -210,11 +209,8 @@ def check_actuals(document: Document, loaded: LoadedData, plan_id: str) -> Itera
     for kpi_id, years in actuals_doc.actuals.actuals.items():
         kpi = kpis.get(kpi_id)
         if kpi is None:
-            yield document.problem(
-                ("actuals", kpi_id),
-                f"no KPI with id {kpi_id!r} in plan {plan_id!r}",
-                code="reference",
-            )
+            message = f"no KPI with id {kpi_id!r} in plan {plan_id!r}"
+            yield document.problem(("actuals", kpi_id), message, code="reference")
             continue
         yield from _check_series(document, plan, kpi, years, symbols)
     published = actuals_doc.actuals.published_summary
@@ -264,15 +260,25 @@ def _check_series(
     """The actuals of one KPI: one per year, each sane, and a cumulative (累計) series never falls."""
     seen: dict[int, str] = {}
     series: list[tuple[int, str, Decimal]] = []
+    span = plan.period
+    low, high = (span.start_year - 1, span.end_year + 1) if span is not None else (-1, 10**6)
     for label, actual in years.items():
-        loc = ("actuals", kpi.id, label)
         year = parse_fiscal_year(label)  # validated by the model already
         if year in seen:
-            yield document.problem(loc, f"{label} is the same year as {seen[year]}", code="duplicate-key")
+            message = f"{label} is the same year as {seen[year]}"
+            yield document.problem(("actuals", kpi.id, label), message, code="duplicate-key")
             continue
-        seen[year] = label
-        problems, value = _check_actual(document, plan, kpi, loc, year, actual, symbols)
-        yield from problems
+        seen[year], value, grade = label, actual.value, actual.official_grade
+        # Most actuals have nothing to report: each condition of _check_actual, tested at once.
+        if not (
+            low <= year <= high
+            and (grade is None or not symbols or grade in symbols)
+            and (value is None or ((not actual.unit or actual.unit == kpi.unit) and value >= 0))
+            and (actual.period is None or actual.period.fiscal_year <= year + 1)
+        ):
+            loc = ("actuals", kpi.id, label)
+            problems, value = _check_actual(document, plan, kpi, loc, year, actual, symbols)
+            yield from problems
         if value is not None:
             series.append((year, label, value))
     if kpi.cumulative:

@@ -24,6 +24,11 @@ COMMANDS = {
     "evaluate table": ["evaluate", "--year", "R5"],
     "summary": ["summary", "--years", "R4,R5,R6"],
     "summary csv": ["summary", "--years", "R4,R5,R6", "--format", "csv"],
+    "plans": ["plans"],
+    "show": ["show", "kurume-renkei-vision-2", "--width", "100"],
+    "outlook": ["outlook", "--year", "R6"],
+    "history": ["history", "kurume-renkei-vision-2", "--format", "json"],
+    "export": ["export", "--format", "csv"],
 }
 
 
@@ -182,3 +187,27 @@ def test_values_are_converted_as_typer_converts_them(
     lean = outcome(runner, [*args, "--no-cache"])
     monkeypatch.setattr(coercion, "RuntimeParam", None)  # typer's own conversion, with pydantic
     assert outcome(runner, [*args, "--no-cache"]) == lean
+
+
+def test_past_the_input_limit_no_answer_is_kept(
+    data: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpitool.cli import replay
+
+    monkeypatch.setattr(replay, "MAX_INPUT_BYTES", 1000)
+    cold = outcome(runner, ["validate", "--no-cache"])
+    assert outcome(runner, ["validate"]) == cold
+    assert answers() == []
+
+
+def test_a_linked_folder_in_the_data_keeps_no_answer(data: Path, runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (data / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    assert outcome(runner, ["validate"])[0] == 0
+    assert answers() == []
+
+
+def test_a_fifo_in_the_data_keeps_no_answer_and_is_never_opened(data: Path, runner: CliRunner) -> None:
+    os.mkfifo(data / "pipe")
+    assert outcome(runner, ["evaluate", "--year", "R6", "--format", "json"])[0] == 0
+    assert answers() == []

@@ -2,8 +2,9 @@
 
 An interactive command on a few plans spends most of its time starting: importing pydantic,
 PyYAML, rich and openpyxl, building the models' schemas. The cache of validated files
-(:mod:`kpitool.support.cache`) saves the parsing but not the imports. So ``validate``,
-``evaluate``, ``summary`` and ``report`` also keep their whole answer — what they wrote to
+(:mod:`kpitool.support.cache`) saves the parsing but not the imports. So the commands that only
+read the data (:data:`REPLAYED`: ``validate``, ``evaluate``, ``summary``, ``report``, ``plans``,
+``show``, ``outlook``, ``history``, ``export``) also keep their whole answer — what they wrote to
 stdout and stderr, in order, the files they wrote (``--output``, ``--xlsx``) and the exit
 status — as plain data (``marshal``: strings and bytes), and a later run with the same key
 writes the same bytes through the same writers (:func:`kpitool.cli.common.write_output`)
@@ -19,9 +20,10 @@ without importing any of those libraries (docs/performance.md "Interactive comma
 - the bytes of every file the run can read: each path parameter (``--data``, ``--table``,
   ``--settings``, the ``PATH`` of ``validate``), ``./data`` (``validate``'s default), and the
   data tree around a file given alone, each directory walked whole (names and every file's
-  SHA-256). A symbolic link to a directory inside, an unreadable file, more than
-  :data:`MAX_INPUT_FILES` files or :data:`MAX_INPUT_BYTES` bytes: no answer is kept or used
-  (the national corpus is loaded as ever, from the cache of validated files).
+  SHA-256). A symbolic link to a directory inside, another file system mounted inside, an
+  unreadable file or one that is not a regular file, more than :data:`MAX_INPUT_FILES` files
+  or :data:`MAX_INPUT_BYTES` bytes: no answer is kept or used (the national corpus is loaded
+  as ever, from the cache of validated files).
 
 So an answer can only be found again by the same command on the same inputs with the same code,
 as every other cache entry (never stale by construction). Only answers that ended normally,
@@ -44,7 +46,9 @@ from typing import Any
 
 __all__ = ["MAX_ANSWER_BYTES", "MAX_INPUT_BYTES", "MAX_INPUT_FILES", "REPLAYED", "answer", "note_file"]
 
-REPLAYED = frozenset({"validate", "evaluate", "summary", "report"})
+REPLAYED = frozenset(
+    {"validate", "evaluate", "summary", "report", "plans", "show", "outlook", "history", "export"}
+)
 """The commands whose answers are kept."""
 OUTPUTS = frozenset({"output", "xlsx"})
 """Parameters naming a file the command writes (not an input)."""
@@ -294,10 +298,13 @@ def _hash_tree(root: str, digest: Any, files: list[str], budget: list[int]) -> b
         return True
     if not os.path.isdir(root):
         return _hash_file(root, root, digest, files, budget)
+    device = os.stat(root).st_dev
     for folder, subfolders, names in os.walk(root, onerror=_raise):
         subfolders.sort()
-        if any(os.path.islink(os.path.join(folder, name)) for name in subfolders):
-            return False
+        for name in subfolders:  # a link to a folder, or another file system (/proc …): no answer
+            inner = os.path.join(folder, name)
+            if os.path.islink(inner) or os.stat(inner).st_dev != device:
+                return False
         for name in sorted(names):
             path = os.path.join(folder, name)
             if not _hash_file(path, os.path.relpath(path, root), digest, files, budget):

@@ -91,24 +91,52 @@ def _refuse_long(text: str, what: str) -> None:
         raise ValueError(f"expected {what}, got text of {len(text):,} characters")
 
 
+# What passed a validator before, so that a national load (a few thousand distinct periods,
+# years and numbers, repeated a million times) checks each once. A validator is a pure
+# function of its input: the memo returns what the check returned. Bounded: at
+# _MEMO_LIMIT entries a memo starts afresh.
+_MEMO_LIMIT = 100_000
+_known_periods: dict[str, Period] = {}
+_known_years: set[str] = set()
+_known_numbers: dict[int, Decimal] = {}
+"""id → a Decimal that passed, kept alive so that its id stays its own (the loader shares equal numbers)."""
+
+
+def _remember(memo: dict[Any, Any] | set[Any], size: int = _MEMO_LIMIT) -> None:
+    if len(memo) >= size:
+        memo.clear()
+
+
 def _validate_period(value: Any) -> Period:
+    if type(value) is str:
+        known = _known_periods.get(value)
+        if known is not None:
+            return known
     _refuse_ambiguous(value)
     if isinstance(value, Period):
         return value
     _refuse_long(_require_text(value), "a period such as R6年度")
     try:
-        return parse_period(_require_text(value))
+        period = parse_period(_require_text(value))
     except PeriodError as exc:
         raise ValueError(str(exc)) from None
+    if type(value) is str:
+        _remember(_known_periods)
+        _known_periods[value] = period
+    return period
 
 
 def _validate_year_key(value: Any) -> str:
+    if type(value) is str and value in _known_years:
+        return value
     text = _require_text(value)
     _refuse_long(text, "a year such as R6")
     try:
         parse_fiscal_year(text)
     except PeriodError as exc:
         raise ValueError(str(exc)) from None
+    _remember(_known_years)
+    _known_years.add(text)
     return text
 
 
@@ -127,6 +155,17 @@ def _shown(value: Any) -> str:
 
 
 def _validate_number(value: Any) -> Decimal:
+    known = _known_numbers.get(id(value))
+    if known is not None and known is value:
+        return known
+    number = _check_number(value)
+    if number is value:
+        _remember(_known_numbers)
+        _known_numbers[id(value)] = number
+    return number
+
+
+def _check_number(value: Any) -> Decimal:
     _refuse_ambiguous(value)
     if isinstance(value, bool):
         raise ValueError("expected a number, got a boolean")

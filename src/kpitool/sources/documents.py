@@ -21,6 +21,7 @@ from kpitool.model.actuals import ActualsFile
 from kpitool.model.plan import Plan, PlanPeriod
 from kpitool.problems import DataError, Problem
 from kpitool.sources.safe_read import MAX_FILE_MIB, FileRefused, Refusal, read_bounded
+from kpitool.sources.yaml_fast import FALLBACK, fast_values
 from kpitool.sources.yaml_strict import Document, SourceMap, parse_yaml_bytes
 from kpitool.support.memory import paused_gc
 
@@ -30,9 +31,12 @@ if TYPE_CHECKING:
 __all__ = [
     "ActualsDocument",
     "CachedModel",
+    "OpenedFile",
     "PlanDocument",
+    "finish_document",
     "is_actuals",
     "load_document",
+    "open_file",
     "read_document",
     "validate_document",
 ]
@@ -258,18 +262,62 @@ def _validated(document: Document) -> Plan | ActualsFile:
     return validate_document(document, Plan)
 
 
+def _validated_fast(values: Any) -> Plan | ActualsFile | None:
+    """The model of a clean file from its fast-path values (no source map); None when it has a problem.
+
+    A file the fast path could not build (:data:`~kpitool.sources.yaml_fast.FALLBACK`), or
+    whose values do not validate, is read again by the full builder, which locates every
+    problem (:mod:`kpitool.sources.yaml_fast`).
+    """
+    if not isinstance(values, dict):  # FALLBACK, or a file that is not a mapping
+        return None
+    try:
+        return ActualsFile.model_validate(values) if is_actuals(values) else Plan.model_validate(values)
+    except ValidationError:
+        return None
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    """A data file read within its size cap, with its cache key and cache entry (if any)."""
+
+    path: Path
+    raw: bytes
+    key: str | None
+    entry: CachedModel | None
+    """The validated model from the cache; None when the file must be parsed."""
+
+
+def open_file(path: Path, cache: Cache | None) -> OpenedFile:
+    """Read one file and look it up in the cache; raise :class:`DataError` if it cannot be read."""
+    raw = _read(path)
+    key = cache.key(raw) if cache is not None else None
+    entry = cache.get(key) if cache is not None and key is not None else None
+    return OpenedFile(path, raw, key, entry if isinstance(entry, CachedModel) else None)
+
+
+def finish_document(
+    opened: OpenedFile, cache: Cache | None, values: Any = FALLBACK
+) -> tuple[Document, Plan | ActualsFile | CachedModel]:
+    """An opened file's document and validated model, from the cache entry or from ``values``.
+
+    ``values`` are what :func:`~kpitool.sources.yaml_fast.fast_values` made of the bytes;
+    when the fast path gave up, or they do not validate, the file is parsed by the full
+    builder. Raises :class:`DataError` with every problem of the file.
+    """
+    path, raw, key = opened.path, opened.raw, opened.key
+    if opened.entry is not None:
+        return _ParsedOnDemand(path, raw, key), opened.entry
+    model = _validated_fast(values) or _validated(parse_yaml_bytes(raw, str(path), keep_duplicates=True))
+    if cache is not None and key is not None:  # only a file that validated cleanly
+        cache.put(key, CachedModel.of(model))
+    return _ParsedOnDemand(path, raw, key), model
+
+
 def load_document(path: Path, cache: Cache | None) -> tuple[Document, Plan | ActualsFile | CachedModel]:
     """One file's document and validated model: from the cache (still pickled) when its bytes are known.
 
     Raises :class:`DataError` with every problem of the file.
     """
-    raw = _read(path)
-    key = cache.key(raw) if cache is not None else None
-    entry = cache.get(key) if cache is not None and key is not None else None
-    if isinstance(entry, CachedModel):
-        return _ParsedOnDemand(path, raw, key), entry
-    name = str(path)
-    model = _validated(parse_yaml_bytes(raw, name, keep_duplicates=True))
-    if cache is not None and key is not None:  # only a file that validated cleanly
-        cache.put(key, CachedModel.of(model))
-    return _ParsedOnDemand(path, raw, key), model
+    opened = open_file(path, cache)
+    return finish_document(opened, cache, fast_values(opened.raw) if opened.entry is None else FALLBACK)

@@ -1,22 +1,33 @@
 """The data tree: find its YAML files and load every plan and actuals file in it.
 
 :func:`discover` lists the files, :func:`load_data` loads each
-(:func:`~kpitool.sources.documents.load_document`) into a :class:`LoadedData`, collecting
-every file's problems instead of stopping at the first.
+(:func:`~kpitool.sources.documents.open_file`, then
+:func:`~kpitool.sources.documents.finish_document`) into a :class:`LoadedData`,
+collecting every file's problems instead of stopping at the first.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kpitool.model.actuals import ActualsFile
 from kpitool.model.plan import Plan
 from kpitool.problems import DataError, Problem
-from kpitool.sources.documents import ActualsDocument, CachedModel, PlanDocument, load_document
+from kpitool.sources.documents import (
+    ActualsDocument,
+    CachedModel,
+    OpenedFile,
+    PlanDocument,
+    finish_document,
+    open_file,
+)
+from kpitool.sources.parallel import fast_values_of_all
+from kpitool.sources.yaml_fast import FALLBACK
 from kpitool.sources.yaml_strict import Document
 from kpitool.support.memory import paused_gc
 
@@ -106,7 +117,9 @@ def load_data(paths: Iterable[Path], cache: Cache | None = None) -> LoadedData:
 
     With a :class:`~kpitool.support.cache.Cache`, a file whose bytes were validated before
     (by the same code) is taken from it instead of being parsed and validated, and
-    a file that validates cleanly is stored in it.
+    a file that validates cleanly is stored in it. Every file is read first; the files
+    to parse are then parsed together (:mod:`kpitool.sources.parallel`: in worker
+    processes when there are enough of them) and validated here in the order found.
 
     The garbage collector is paused while loading (a load allocates millions of
     objects and no garbage cycles; each collection would scan them all again),
@@ -114,16 +127,35 @@ def load_data(paths: Iterable[Path], cache: Cache | None = None) -> LoadedData:
     the data holds no reference cycles and is freed by reference counting.
     """
     result = LoadedData()
+    opened: list[OpenedFile | DataError] = []  # in the order found, problems included
 
     def unreadable(directory: Path, error: OSError) -> None:
         message = f"cannot read the directory: {error.strerror or error}"
-        result.problems.append(Problem(str(directory), None, None, "", message, code="io"))
+        opened.append(DataError([Problem(str(directory), None, None, "", message, code="io")]))
 
     with paused_gc():
         for path in discover(paths, unreadable):
             try:
-                document, model = load_document(path, cache)
-                result.problems.extend(_register(result, document, model))
+                opened.append(open_file(path, cache))
             except DataError as exc:
-                result.problems.extend(exc.problems)
+                opened.append(exc)
+        to_parse = [item.raw for item in opened if isinstance(item, OpenedFile) and item.entry is None]
+        parsed = fast_values_of_all(to_parse)
+        with closing(parsed):  # on an interrupt, the worker processes are shut down at once
+            _finish_all(result, opened, parsed, cache)
     return result
+
+
+def _finish_all(
+    result: LoadedData, opened: list[OpenedFile | DataError], parsed: Iterator[Any], cache: Cache | None
+) -> None:
+    """Validate and register each opened file, in order, taking the next parsed values for each to parse."""
+    for item in opened:
+        try:
+            if isinstance(item, DataError):
+                raise item
+            values = next(parsed) if item.entry is None else FALLBACK
+            document, model = finish_document(item, cache, values)
+            result.problems.extend(_register(result, document, model))
+        except DataError as exc:
+            result.problems.extend(exc.problems)

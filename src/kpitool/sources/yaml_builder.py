@@ -20,7 +20,7 @@ from kpitool.model.fields import AmbiguousScalar
 from kpitool.problems import Problem, format_path
 from kpitool.values.text import describe_hidden, hidden_character
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_PROBLEMS", "Loc", "ValueBuilder"]
+__all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_PROBLEMS", "UNSUPPORTED", "Loc", "ValueBuilder", "typed_scalar"]
 
 MAX_DEPTH = 64
 """Deepest nesting accepted; the model needs about 12 levels."""
@@ -272,28 +272,39 @@ class ValueBuilder:
     def _scalar(self, event: yaml.ScalarEvent, loc: Loc) -> Any:
         if self._hidden(event, loc):
             return None
-        tag, text = self._tag(event, yaml.ScalarNode), event.value
-        if tag == _TAG + "str":
-            return text
-        if tag == _TAG + "null":
+        tag = self._tag(event, yaml.ScalarNode)
+        value = typed_scalar(tag, event.value)
+        if value is UNSUPPORTED:
+            self.fail(event.start_mark, loc, f"unsupported tag {tag}", "yaml")
             return None
-        if tag == _TAG + "bool":
-            if text in _TRUE:
-                return True
-            if text in _FALSE:
-                return False
-            return AmbiguousScalar(text, "YAML 1.1 reads it as a boolean; write true/false")
-        if tag == _TAG + "int":
-            if _DECIMAL_INT.fullmatch(text):
-                return Decimal(text)
-            return AmbiguousScalar(text, "YAML 1.1 reads it as a number in another base")
-        if tag == _TAG + "float":
-            if _DECIMAL_FLOAT.fullmatch(text):
-                return Decimal(text)
-            return AmbiguousScalar(
-                text, "exponents, .inf and .nan are not accepted; write the number in full"
-            )
-        if tag == _TAG + "timestamp":
-            return AmbiguousScalar(text, "YAML reads it as a date or time")
-        self.fail(event.start_mark, loc, f"unsupported tag {tag}", "yaml")
+        return value
+
+
+UNSUPPORTED = object()
+"""What :func:`typed_scalar` returns for a tag the data format does not use."""
+
+
+def typed_scalar(tag: str, text: str) -> Any:
+    """The value of a scalar of a resolved ``tag``: text, None, a boolean, a Decimal as written, or
+    :class:`~kpitool.model.fields.AmbiguousScalar`; :data:`UNSUPPORTED` for another tag."""
+    if tag == _TAG + "str":
+        return text
+    if tag == _TAG + "null":
         return None
+    if tag == _TAG + "bool":
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        return AmbiguousScalar(text, "YAML 1.1 reads it as a boolean; write true/false")
+    if tag == _TAG + "int":
+        if _DECIMAL_INT.fullmatch(text):
+            return Decimal(text)
+        return AmbiguousScalar(text, "YAML 1.1 reads it as a number in another base")
+    if tag == _TAG + "float":
+        if _DECIMAL_FLOAT.fullmatch(text):
+            return Decimal(text)
+        return AmbiguousScalar(text, "exponents, .inf and .nan are not accepted; write the number in full")
+    if tag == _TAG + "timestamp":
+        return AmbiguousScalar(text, "YAML reads it as a date or time")
+    return UNSUPPORTED

@@ -22,7 +22,17 @@ from pathlib import Path
 
 __all__ = ["installed_digest", "source_digest"]
 
-LIBRARIES = ("pydantic", "pydantic_core", "yaml", "rich", "openpyxl", "typer", "jinja2", "et_xmlfile")
+LIBRARIES = (
+    "pydantic",
+    "pydantic_core",
+    "yaml",
+    "rich",
+    "openpyxl",
+    "typer",
+    "jinja2",
+    "et_xmlfile",
+    "pyarrow",
+)
 """Top-level modules whose version can change what kpitool prints or writes."""
 
 

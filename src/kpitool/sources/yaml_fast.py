@@ -1,0 +1,181 @@
+"""The fast path of reading a YAML data file: its values only, or "ask the full builder".
+
+Almost every file of a national corpus is clean, and for a clean file the source map
+of :class:`~kpitool.sources.yaml_builder.ValueBuilder` (a field path and a mark per
+value) is built only to be thrown away: a loaded file keeps its bytes and is parsed
+again when a problem needs a line. :func:`fast_values` builds the same values from
+libyaml's events without paths or marks, and gives up — returns :data:`FALLBACK` —
+at the first thing that the full builder would report or that it does not handle
+itself: an alias, a duplicate or merge key, a key that is not text, a hidden
+character, a tag outside the data format, a number split at a comma inside
+``{…}``, nesting or size near the limits, a second document, no document, a file
+that is not UTF-8, or any YAML error. The caller then reads the file with the full
+builder, which words every problem at its line and column exactly as before; so
+whatever the fast path returns is what the full builder returns for the file.
+
+Plain scalars are resolved once per distinct text (a national corpus repeats a few
+thousand labels and numbers millions of times) and equal texts and numbers share one
+object, which saves memory too: the values are immutable.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml._yaml import CParser
+
+from kpitool.sources.yaml_builder import MAX_DEPTH, MAX_NODES, UNSUPPORTED, typed_scalar
+from kpitool.values.text import hidden_character
+
+__all__ = ["FALLBACK", "fast_values"]
+
+FALLBACK: Any = object()
+"""What :func:`fast_values` returns for a file the full builder must read."""
+
+_TAG = "tag:yaml.org,2002:"
+_COLLECTION_TAGS = frozenset({None, "!", _TAG + "map", _TAG + "seq"})
+_NUMBER_TAIL = re.compile(r"[0-9]{3}(?:\.[0-9]+)?")  # a key that may be the tail of {value: 1,234}
+_RESOLVER: Any = yaml.resolver.Resolver()
+_MEMO_LIMIT = 200_000
+"""Distinct scalars remembered (text → value) before the memo starts afresh: bounded memory."""
+
+_plain: dict[str, Any] = {}
+"""Plain scalar text → its value (str, None, bool, Decimal, AmbiguousScalar)."""
+_quoted: dict[str, str] = {}
+"""Quoted or block scalar text (and keys) → the one shared string, checked for hidden characters."""
+
+
+class _Fallback(Exception):
+    """The file needs the full builder."""
+
+
+def fast_values(raw: bytes) -> Any:
+    """The values of a clean one-document YAML file as the full builder builds them, else :data:`FALLBACK`."""
+    try:
+        raw.decode("utf-8")  # the full builder explains a file that is not UTF-8 (or is UTF-16)
+    except UnicodeDecodeError:
+        return FALLBACK
+    if len(_plain) > _MEMO_LIMIT or len(_quoted) > _MEMO_LIMIT:
+        _plain.clear()
+        _quoted.clear()
+    try:
+        return _build(CParser(raw))
+    except (_Fallback, yaml.YAMLError):
+        return FALLBACK
+
+
+def _text(text: str) -> str:
+    """A quoted scalar or a key: the shared string, or fall back if it holds a hidden character."""
+    shared = _quoted.get(text)
+    if shared is None:
+        if hidden_character(text) is not None:
+            raise _Fallback
+        _quoted[text] = shared = text
+    return shared
+
+
+def _scalar(event: Any) -> Any:
+    """A scalar value as the full builder types it (see ``ValueBuilder._scalar``)."""
+    tag, text = event.tag, event.value
+    if tag is None or tag == "!":
+        if not event.implicit[0]:  # quoted or block: text
+            return _text(text)
+        value = _plain.get(text, _plain)
+        if value is _plain:
+            if hidden_character(text) is not None:
+                raise _Fallback
+            value = typed_scalar(_RESOLVER.resolve(yaml.ScalarNode, text, (True, False)), text)
+            if value is UNSUPPORTED:  # pragma: no cover - the resolver yields only the core tags
+                raise _Fallback
+            if isinstance(value, str):  # one object for the text, plain or quoted
+                value = _quoted.setdefault(value, value)
+            _plain[text] = value
+        return value
+    if hidden_character(text) is not None:
+        raise _Fallback
+    value = typed_scalar(tag, text)
+    if value is UNSUPPORTED:
+        raise _Fallback
+    return value
+
+
+def _build(parser: Any) -> Any:
+    """Long because it is the one loop over every event of a file, kept flat for speed.
+
+    A frame is the open collection: its container, the key awaiting its value
+    (mappings), whether it is a mapping, whether it is a flow collection.
+    """
+    get = parser.get_event
+    get()  # StreamStartEvent
+    if type(get()) is not yaml.DocumentStartEvent:
+        raise _Fallback  # no document: the full builder says so
+    scalar_event, mapping_start, sequence_start = (
+        yaml.ScalarEvent,
+        yaml.MappingStartEvent,
+        yaml.SequenceStartEvent,
+    )
+    end_events = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    stack: list[tuple[Any, Any, bool, bool]] = []
+    container: Any = None  # None: the document's root is awaited
+    key: Any = None
+    is_map = flow = False
+    events, limit, depth = 2, MAX_NODES - 8, MAX_DEPTH - 2
+    plain, quoted = _plain, _quoted
+    while True:
+        event = get()
+        events += 1
+        kind = type(event)
+        if kind is scalar_event:
+            if is_map and key is None:
+                text = event.value
+                if (
+                    text in container
+                    or text == "<<"
+                    or (flow and text[:1].isdigit() and not event.style and _NUMBER_TAIL.fullmatch(text))
+                ):
+                    raise _Fallback
+                key = quoted.get(text) or _text(text)
+                continue
+            value = plain.get(event.value, plain) if event.tag is None and event.implicit[0] else plain
+            if value is plain:  # not a plain scalar seen before
+                value = _scalar(event)
+        elif kind is mapping_start or kind is sequence_start:
+            if (
+                (is_map and key is None)
+                or event.tag not in _COLLECTION_TAGS
+                or len(stack) >= depth
+                or events > limit
+            ):
+                raise _Fallback
+            is_mapping = kind is mapping_start
+            if event.tag in (_TAG + "map", _TAG + "seq") and event.tag != _TAG + (
+                "map" if is_mapping else "seq"
+            ):
+                raise _Fallback
+            stack.append((container, key, is_map, flow))
+            container, key, is_map, flow = (
+                ({} if is_mapping else []),
+                None,
+                is_mapping,
+                bool(event.flow_style),
+            )
+            continue
+        elif kind in end_events:
+            value = container
+            container, key, is_map, flow = stack.pop()
+        else:  # an alias, or anything else the full builder reports
+            raise _Fallback
+        if events > limit:
+            raise _Fallback
+        if container is None:
+            break
+        if is_map:
+            container[key] = value
+            key = None
+        else:
+            container.append(value)
+    if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
+        raise _Fallback  # a second document
+    return value
