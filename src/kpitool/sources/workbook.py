@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 from kpitool.errors import KpitoolError
 from kpitool.problems import DataError, Problem
 from kpitool.sources.safe_read import FileRefused, read_bounded
+from kpitool.support.optional import without
 from kpitool.values.text import describe_hidden, hidden_character
 
 __all__ = [
@@ -53,7 +54,8 @@ class WorkbookError(KpitoolError, ValueError):
 
 def cell_name(sheet: str, row: int, column: int) -> str:
     """``Sheet1!D3`` for 0-based row and column indices."""
-    from openpyxl.utils import get_column_letter
+    with without("numpy"):  # kpitool.support.optional
+        from openpyxl.utils import get_column_letter
 
     return f"{sheet}!{get_column_letter(column + 1)}{row + 1}"
 
@@ -87,7 +89,8 @@ def open_workbook(path: Path) -> Any:
     if not head.startswith(b"PK"):
         raise WorkbookError(f"{path}: is not an .xlsx workbook (not a zip file; a CSV named .xlsx?)")
     _check_archive(path)
-    from openpyxl import load_workbook
+    with without("numpy"):  # kpitool.support.optional
+        from openpyxl import load_workbook
 
     try:
         return load_workbook(path, read_only=True, data_only=True)
@@ -116,7 +119,8 @@ def _coordinate(ref: str | None, row: int, column: int) -> tuple[int, int]:
     """(row, column) of a cell's ``r`` attribute (``F12``); the running position when it is absent."""
     if not ref:
         return row, column + 1
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+    with without("numpy"):  # kpitool.support.optional
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     try:
         letters, number = coordinate_from_string(ref)
