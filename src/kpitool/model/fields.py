@@ -247,11 +247,25 @@ FiscalYearLabel = Annotated[
 """An evaluation year (評価年度) as written: R6, 令和6年度, 2024年度."""
 
 
-def _optional(validate: Any) -> Any:
-    def check(value: Any) -> Any:
-        return None if value is None else validate(value)
+# The optional fields are most of a national load's fields: null, or a value the memos above know.
 
-    return check
+
+def _optional_text(value: Any) -> str | None:
+    return value if value is None or type(value) is str else _require_text(value)
+
+
+def _optional_number(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    known = _known_numbers.get(id(value))
+    return known if known is not None and known is value else _validate_number(value)
+
+
+def _optional_period(value: Any) -> Period | None:
+    if value is None:
+        return None
+    known = _known_periods.get(value) if type(value) is str else None
+    return known if known is not None else _validate_period(value)
 
 
 def _validate_flag(value: Any) -> bool:
@@ -270,14 +284,14 @@ def _validate_goal_number(value: Any) -> int:
 
 OptionalText = Annotated[
     str | None,
-    PlainValidator(_optional(_require_text)),
+    PlainValidator(_optional_text),
     WithJsonSchema({"type": ["string", "null"]}),
 ]
 """Text or null."""
 
 OptionalNumber = Annotated[
     Decimal | None,
-    PlainValidator(_optional(_validate_number)),
+    PlainValidator(_optional_number),
     PlainSerializer(lambda d: d, return_type=Decimal | None),
     WithJsonSchema(
         {
@@ -290,7 +304,7 @@ OptionalNumber = Annotated[
 
 OptionalPeriod = Annotated[
     Period | None,
-    PlainValidator(_optional(_validate_period)),
+    PlainValidator(_optional_period),
     PlainSerializer(lambda p: p.label if p is not None else None, return_type=str | None),
     WithJsonSchema({"type": ["string", "null"], "description": "期間 — a period as written"}),
 ]
