@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 import kpitool.sources.tree
-from kpitool.cli import coercion
 from kpitool.cli.app import app
 from kpitool.support.cache import cache_directory
 from tests.conftest import DATA, MINIMAL_ACTUALS, MINIMAL_PLAN
@@ -24,6 +23,11 @@ COMMANDS = {
     "evaluate table": ["evaluate", "--year", "R5"],
     "summary": ["summary", "--years", "R4,R5,R6"],
     "summary csv": ["summary", "--years", "R4,R5,R6", "--format", "csv"],
+    "plans": ["plans"],
+    "show": ["show", "kurume-renkei-vision-2", "--width", "100"],
+    "outlook": ["outlook", "--year", "R6"],
+    "history": ["history", "kurume-renkei-vision-2", "--format", "json"],
+    "export": ["export", "--format", "csv"],
 }
 
 
@@ -159,31 +163,6 @@ def test_kpitool_no_cache_keeps_no_answer(data: Path, runner: CliRunner) -> None
     assert answers() == []
 
 
-USAGE = [
-    ["evaluate", "--year", "R6", "--format", "xml"],
-    ["evaluate", "--year", "R6", "--format", "JSON"],
-    ["evaluate", "--year", "R6", "--width", "0"],
-    ["evaluate", "--year", "R6", "--width", "abc"],
-    ["evaluate", "--year", "R6", "--width", "-3"],
-    ["evaluate", "--year", "R6", "--width", "0012", "--format", "json"],
-    ["report", "--year", "R6", "--xlsx", "out.xlsx", "--paper", "a3"],
-    ["report", "--year", "R6", "--xlsx", "out.xlsx", "--paper", "B5"],
-    ["validate", "nowhere/plan.yaml"],
-    ["validate", "--format", "github"],
-    ["evaluate", "--year"],
-    ["summary", "--years", "R4,R5", "--data", "missing"],
-]
-
-
-@pytest.mark.parametrize("args", USAGE, ids=" ".join)
-def test_values_are_converted_as_typer_converts_them(
-    args: list[str], data: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    lean = outcome(runner, [*args, "--no-cache"])
-    monkeypatch.setattr(coercion, "RuntimeParam", None)  # typer's own conversion, with pydantic
-    assert outcome(runner, [*args, "--no-cache"]) == lean
-
-
 def test_past_the_input_limit_no_answer_is_kept(
     data: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -205,4 +184,40 @@ def test_a_linked_folder_in_the_data_keeps_no_answer(data: Path, runner: CliRunn
 def test_a_fifo_in_the_data_keeps_no_answer_and_is_never_opened(data: Path, runner: CliRunner) -> None:
     os.mkfifo(data / "pipe")
     assert outcome(runner, ["evaluate", "--year", "R6", "--format", "json"])[0] == 0
+    assert answers() == []
+
+
+def test_an_answer_past_the_output_limit_is_written_whole_and_not_kept(
+    data: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpitool.cli import replay
+
+    monkeypatch.setattr(replay, "MAX_ANSWER_BYTES", 100)
+    args = ["export", "--format", "json"]
+    cold = outcome(runner, [*args, "--no-cache"])
+    assert len(cold[1]) > 100
+    assert outcome(runner, args) == cold
+    assert answers() == []
+
+
+def test_a_file_edited_while_the_command_reads_keeps_no_answer(
+    data: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = data / "plans" / "kurume-renkei-vision-2.yaml"
+    real = kpitool.sources.tree.load_data
+
+    def edit_then_load(*args: object, **kwargs: object) -> object:
+        plan.write_text(plan.read_text(encoding="utf-8") + "# edited meanwhile\n", encoding="utf-8")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patched:
+        patched.setattr(kpitool.sources.tree, "load_data", edit_then_load)
+        assert outcome(runner, ["validate"])[0] == 0
+    assert answers() == []
+
+
+def test_an_output_written_into_the_data_keeps_no_answer(data: Path, runner: CliRunner) -> None:
+    args = ["evaluate", "--year", "R6", "--format", "json", "--output", str(data / "grades.json")]
+    assert outcome(runner, args)[0] == 0
+    assert (data / "grades.json").exists()
     assert answers() == []

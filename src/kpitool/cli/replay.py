@@ -2,8 +2,9 @@
 
 An interactive command on a few plans spends most of its time starting: importing pydantic,
 PyYAML, rich and openpyxl, building the models' schemas. The cache of validated files
-(:mod:`kpitool.support.cache`) saves the parsing but not the imports. So ``validate``,
-``evaluate``, ``summary`` and ``report`` also keep their whole answer — what they wrote to
+(:mod:`kpitool.support.cache`) saves the parsing but not the imports. So the commands that only
+read the data (:data:`REPLAYED`: ``validate``, ``evaluate``, ``summary``, ``report``, ``plans``,
+``show``, ``outlook``, ``history``, ``export``) also keep their whole answer — what they wrote to
 stdout and stderr, in order, the files they wrote (``--output``, ``--xlsx``) and the exit
 status — as plain data (``marshal``: strings and bytes), and a later run with the same key
 writes the same bytes through the same writers (:func:`kpitool.cli.common.write_output`)
@@ -24,8 +25,11 @@ without importing any of those libraries (docs/performance.md "Interactive comma
   or :data:`MAX_INPUT_BYTES` bytes: no answer is kept or used (the national corpus is loaded
   as ever, from the cache of validated files).
 
-So an answer can only be found again by the same command on the same inputs with the same code,
-as every other cache entry (never stale by construction). Only answers that ended normally,
+The inputs are hashed again after the run, and an answer is kept only if they hash as before
+(a file edited while the command read it, or an ``--output`` written into the data folder,
+keeps nothing). So an answer can only be found again by the same command on the same inputs
+with the same code, as every other cache entry (never stale by construction). Only answers
+that ended normally,
 or with exit 1 after reporting their problems (``validate`` on bad data), are kept, and none
 over :data:`MAX_ANSWER_BYTES`. ``--no-cache`` and ``KPITOOL_NO_CACHE`` bypass it; the trust
 rules of the cache hold (0700 directory, 0600 entries, nothing loaded that others could
@@ -45,13 +49,17 @@ from typing import Any
 
 __all__ = ["MAX_ANSWER_BYTES", "MAX_INPUT_BYTES", "MAX_INPUT_FILES", "REPLAYED", "answer", "note_file"]
 
-REPLAYED = frozenset({"validate", "evaluate", "summary", "report"})
+REPLAYED = frozenset(
+    {"validate", "evaluate", "summary", "report", "plans", "show", "outlook", "history", "export"}
+)
 """The commands whose answers are kept."""
 OUTPUTS = frozenset({"output", "xlsx"})
 """Parameters naming a file the command writes (not an input)."""
-MAX_INPUT_FILES = 2_000
-MAX_INPUT_BYTES = 8 * 2**20
-MAX_ANSWER_BYTES = 8 * 2**20
+MAX_INPUT_FILES = 500
+MAX_INPUT_BYTES = 2 * 2**20
+"""A few municipalities' plans (``data/`` is 0.2 MB); the benchmark's 100 plans (4.2 MB) load as ever."""
+MAX_ANSWER_BYTES = 2 * 2**20
+"""Answers on ``data/`` are 0.2 MB at most (``export --format json``); a larger one is not kept."""
 ANSWER_FORMAT = 1
 _SHELL_VARIABLES = frozenset({"_", "OLDPWD", "PWD", "SHLVL"})
 
@@ -86,7 +94,7 @@ def answer(command: str, params: dict[str, Any], run: Callable[[], Any]) -> Any:
         raise
     finally:
         sys.stdout, sys.stderr = streams
-        if code is not None and _recording is not None:
+        if code is not None and _recording is not None and _same_key(cache, command, params, key):
             cache.put_plain(key, (ANSWER_FORMAT, code, chunks))
         _recording = None
     return result
@@ -187,6 +195,15 @@ def _lookup(command: str, params: dict[str, Any]) -> tuple[Any, str, Any] | None
     if not _well_formed(kept) or _clobbers_input(params, inputs):
         kept = None
     return cache, key, kept
+
+
+def _same_key(cache: Any, command: str, params: dict[str, Any], key: str) -> bool:
+    """True when the inputs hash as they did before the run: none was changed while it read them."""
+    try:
+        material = _material(command, params)
+    except (OSError, ValueError):
+        return False
+    return material is not None and cache.key(material[0], "answer") == key
 
 
 def _well_formed(kept: object) -> bool:

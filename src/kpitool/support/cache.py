@@ -10,7 +10,7 @@ on the next run, takes it back when the file's bytes are the same.
 - the file's bytes (not its name, size or mtime);
 - a fingerprint of the code that built the entry: the cache format, the
   versions of kpitool, pydantic, pydantic-core, PyYAML and Python, and the
-  SHA-256 of every module's source (``src/kpitool/**/*.py``). The source hash
+  SHA-256 of every file of the package (``src/kpitool/**``, its templates too). The source hash
   covers the model's schema *and* its validators' behaviour (a JSON Schema
   hash would miss a changed validator) and an edited checkout that keeps its
   version number.

@@ -1,14 +1,14 @@
 """Digests of the code a cached answer was made by, computed without importing that code.
 
-:func:`source_digest` hashes every module of the kpitool package (the SHA-256 of each file's
-bytes, by its path in the package); :func:`installed_digest` names the installed
-distributions beside the libraries whose behaviour shows in kpitool's output (pydantic,
-PyYAML, rich, openpyxl, typer, jinja2 …) — the names of the ``*.dist-info`` and ``*.egg-info``
-entries of each folder that holds one of them, so installing, upgrading or removing any
-package there changes the digest — and the Python version. Finding those folders imports
-none of the libraries (``importlib.util.find_spec`` of a top-level name only locates it):
-a warm run answered from the cache never pays for importing pydantic
-(docs/performance.md "Interactive commands").
+:func:`source_digest` hashes every file of the kpitool package, its modules and the templates
+beside them (the SHA-256 of each file's bytes, by its path in the package);
+:func:`installed_digest` names the installed distributions beside the libraries whose
+behaviour shows in kpitool's output (pydantic, PyYAML, rich, openpyxl, typer, jinja2 …): the
+names of the ``*.dist-info`` and ``*.egg-info`` entries of each folder that holds one of them,
+so installing, upgrading or removing any package there changes the digest; and the Python
+version. Finding those folders imports none of the libraries (``importlib.util.find_spec`` of
+a top-level name only locates it): a warm run answered from the cache never pays for
+importing pydantic (docs/performance.md "Interactive commands").
 """
 
 from __future__ import annotations
@@ -22,13 +22,23 @@ from pathlib import Path
 
 __all__ = ["installed_digest", "source_digest"]
 
-LIBRARIES = ("pydantic", "pydantic_core", "yaml", "rich", "openpyxl", "typer", "jinja2", "et_xmlfile")
+LIBRARIES = (
+    "pydantic",
+    "pydantic_core",
+    "yaml",
+    "rich",
+    "openpyxl",
+    "typer",
+    "jinja2",
+    "et_xmlfile",
+    "pyarrow",
+)
 """Top-level modules whose version can change what kpitool prints or writes."""
 
 
 @functools.cache
 def source_digest() -> bytes:
-    """SHA-256 over every ``*.py`` of the kpitool package: its path and its bytes' SHA-256.
+    """SHA-256 over every file of the kpitool package but its byte code: path and bytes' SHA-256.
 
     Raises OSError if a source file cannot be read (a zipped or frozen install).
     """
@@ -43,13 +53,13 @@ def source_digest() -> bytes:
 
 
 def _modules(package: str) -> list[str]:
-    """Every ``*.py`` under ``package``, as POSIX paths relative to it."""
+    """Every file under ``package`` but byte code, as POSIX paths relative to it."""
     found = []
     for folder, subfolders, files in os.walk(package):
         subfolders[:] = [name for name in subfolders if name != "__pycache__"]
         relative = os.path.relpath(folder, package)
         for name in files:
-            if name.endswith(".py"):
+            if not name.endswith((".pyc", ".pyo")):
                 path = name if relative == "." else f"{relative}/{name}"
                 found.append(path.replace(os.sep, "/"))
     return found

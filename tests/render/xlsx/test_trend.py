@@ -73,6 +73,7 @@ def test_the_sheet_prints_on_a4_landscape_two_kpis_a_page(trend: Any) -> None:
     assert len(sheet.row_breaks.brk) == 5  # 12 KPIs, two to a page
 
 
+@pytest.mark.slow  # a second report; test_council.py's identical-bytes test covers a report with the outlook
 def test_the_report_with_outlook_is_byte_identical(report: Path, tmp_path: Path) -> None:
     assert write_report(tmp_path / "again.xlsx", "--outlook", "linear").read_bytes() == report.read_bytes()
 
