@@ -314,11 +314,15 @@ def trees(tmp_path: Path) -> MakeTrees:
 TARGET_MOVED = PLAN.replace("target: {value: 200, period: R7年度}", "target: {value: 180, period: R7年度}")
 
 
-def test_table_output(runner: CliRunner, trees: MakeTrees) -> None:
-    old, new = trees(TARGET_MOVED)
-    result = runner.invoke(app, ["diff", str(old), str(new), "--width", "160"])
+def test_table_output(
+    runner: CliRunner, trees: MakeTrees, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trees(TARGET_MOVED)
+    # Relative folders: the header line must not wrap however long the temporary path is.
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["diff", "old", "new", "--width", "160"])
     assert result.exit_code == 0, result.output
-    assert f"計画データの変更: {old} → {new} (1 件, 要確認 1 件)" in result.stdout
+    assert "計画データの変更: old → new (1 件, 要確認 1 件)" in result.stdout
     assert "テスト計画 (demo)" in result.stdout
     row = next(line for line in result.stdout.splitlines() if "│" in line and "目標値の変更" in line)
     assert "① 労働者数 (workers)" in row

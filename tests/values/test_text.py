@@ -48,6 +48,9 @@ def test_letters_marks_numbers_punctuation_symbols_and_spaces_are_never_hidden(t
 
 
 def test_every_hidden_character_is_a_control_a_format_or_a_separator_character() -> None:
-    hidden = [chr(code) for code in range(0x110000) if HIDDEN_CHARACTER.fullmatch(chr(code))]
+    # HIDDEN_CHARACTER is one character class: scanning all of Unicode at once finds what
+    # matching each character alone finds, a third of the time.
+    hidden = HIDDEN_CHARACTER.findall("".join(map(chr, range(0x110000))))
+    assert all(len(char) == 1 for char in hidden)
     assert {unicodedata.category(char) for char in hidden} <= {"Cc", "Cf"}
     assert set(INVISIBLE + DIRECTION + CONTROLS) == set(hidden)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
 
+from kpitool.model.built_once import BuiltOnce
 from kpitool.values.fiscal_year import parse_fiscal_year
 from kpitool.values.numbers import NumberError, parse_number
 from kpitool.values.periods import Period, PeriodError, parse_period
@@ -195,39 +196,9 @@ def _check_number(value: Any) -> Decimal:
     return number
 
 
-class _BuiltOnce:
-    """A field type's validator, serializer and JSON Schema, its core schema built once (issue 18).
-
-    pydantic builds the schema of ``Annotated[Decimal, PlainValidator(…), …]`` anew for every
-    field that uses it (~120 fields, 0.1–0.3 ms each, every cold start); this builds it at the
-    first use and hands every later field a copy (the JSON Schema and the serializer ride in it).
-    Every model is a :class:`StrictModel`, one config: a field type's schema is the same anywhere.
-    """
-
-    __slots__ = ("metadata", "schema")
-
-    def __init__(self, *metadata: Any) -> None:
-        self.metadata = metadata
-        self.schema: Any = None
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
-        if self.schema is None:
-            self.schema = handler.generate_schema(Annotated[(source, *self.metadata)])
-        return _copied(self.schema)
-
-
-def _copied(schema: Any) -> Any:
-    """A copy of a core schema's dicts and lists (pydantic may add keys); functions are shared."""
-    if type(schema) is dict:
-        return {key: _copied(value) for key, value in schema.items()}
-    if type(schema) is list:
-        return [_copied(value) for value in schema]
-    return schema
-
-
 PeriodField = Annotated[
     Period,
-    _BuiltOnce(
+    BuiltOnce(
         PlainValidator(_validate_period),
         PlainSerializer(lambda p: p.label, return_type=str),
         WithJsonSchema(
@@ -244,7 +215,7 @@ PeriodField = Annotated[
 
 Number = Annotated[
     Decimal,
-    _BuiltOnce(
+    BuiltOnce(
         PlainValidator(_validate_number),
         PlainSerializer(lambda d: d, return_type=Decimal),
         WithJsonSchema(
@@ -257,18 +228,18 @@ Number = Annotated[
 ]
 """An exact decimal number; YAML numbers and strict numeric text ("1,234", "▲2.6")."""
 
-Text = Annotated[str, _BuiltOnce(PlainValidator(_require_text), WithJsonSchema({"type": "string"}))]
+Text = Annotated[str, BuiltOnce(PlainValidator(_require_text), WithJsonSchema({"type": "string"}))]
 """Text that must be text in the YAML (a YAML number or boolean is refused)."""
 
 Label = Annotated[
     str,
-    _BuiltOnce(PlainValidator(_require_nonempty_text), WithJsonSchema({"type": "string", "minLength": 1})),
+    BuiltOnce(PlainValidator(_require_nonempty_text), WithJsonSchema({"type": "string", "minLength": 1})),
 ]
 """Non-empty text: names, titles and units."""
 
 Identifier = Annotated[
     str,
-    _BuiltOnce(
+    BuiltOnce(
         PlainValidator(_require_text),
         Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=80),
         WithJsonSchema({"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]*$"}),
@@ -278,7 +249,7 @@ Identifier = Annotated[
 
 FiscalYearLabel = Annotated[
     str,
-    _BuiltOnce(
+    BuiltOnce(
         PlainValidator(_validate_year_key),
         WithJsonSchema({"type": "string", "examples": ["R6", "令和6年度", "2024年度"]}),
     ),
@@ -286,11 +257,25 @@ FiscalYearLabel = Annotated[
 """An evaluation year (評価年度) as written: R6, 令和6年度, 2024年度."""
 
 
-def _optional(validate: Any) -> Any:
-    def check(value: Any) -> Any:
-        return None if value is None else validate(value)
+# The optional fields are most of a national load's fields: null, or a value the memos above know.
 
-    return check
+
+def _optional_text(value: Any) -> str | None:
+    return value if value is None or type(value) is str else _require_text(value)
+
+
+def _optional_number(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    known = _known_numbers.get(id(value))
+    return known if known is not None and known is value else _validate_number(value)
+
+
+def _optional_period(value: Any) -> Period | None:
+    if value is None:
+        return None
+    known = _known_periods.get(value) if type(value) is str else None
+    return known if known is not None else _validate_period(value)
 
 
 def _validate_flag(value: Any) -> bool:
@@ -309,14 +294,14 @@ def _validate_goal_number(value: Any) -> int:
 
 OptionalText = Annotated[
     str | None,
-    _BuiltOnce(PlainValidator(_optional(_require_text)), WithJsonSchema({"type": ["string", "null"]})),
+    BuiltOnce(PlainValidator(_optional_text), WithJsonSchema({"type": ["string", "null"]})),
 ]
 """Text or null."""
 
 OptionalNumber = Annotated[
     Decimal | None,
-    _BuiltOnce(
-        PlainValidator(_optional(_validate_number)),
+    BuiltOnce(
+        PlainValidator(_optional_number),
         PlainSerializer(lambda d: d, return_type=Decimal | None),
         WithJsonSchema(
             {
@@ -330,20 +315,20 @@ OptionalNumber = Annotated[
 
 OptionalPeriod = Annotated[
     Period | None,
-    _BuiltOnce(
-        PlainValidator(_optional(_validate_period)),
+    BuiltOnce(
+        PlainValidator(_optional_period),
         PlainSerializer(lambda p: p.label if p is not None else None, return_type=str | None),
         WithJsonSchema({"type": ["string", "null"], "description": "期間 — a period as written"}),
     ),
 ]
 """A period or null."""
 
-Flag = Annotated[bool, _BuiltOnce(PlainValidator(_validate_flag), WithJsonSchema({"type": "boolean"}))]
+Flag = Annotated[bool, BuiltOnce(PlainValidator(_validate_flag), WithJsonSchema({"type": "boolean"}))]
 """true or false, nothing else (YAML's yes/no/on/off are refused)."""
 
 GoalNumber = Annotated[
     int,
-    _BuiltOnce(
+    BuiltOnce(
         PlainValidator(_validate_goal_number),
         WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 17}),
     ),
@@ -372,7 +357,7 @@ def _validate_grade_symbol(value: Any) -> str:
 
 Count = Annotated[
     int,
-    _BuiltOnce(
+    BuiltOnce(
         PlainValidator(_validate_count),
         WithJsonSchema({"type": "integer", "minimum": 0, "description": "件数 — a whole number, 0 or more"}),
     ),
@@ -381,7 +366,7 @@ Count = Annotated[
 
 GradeSymbol = Annotated[
     str,
-    _BuiltOnce(
+    BuiltOnce(
         PlainValidator(_validate_grade_symbol),
         WithJsonSchema({"type": "string", "minLength": 1, "examples": ["○", "△", "×", "—"]}),
     ),
