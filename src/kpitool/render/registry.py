@@ -10,31 +10,23 @@ stdout only.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from rich.console import Console, RenderableType
 
-from kpitool.diff.changes import DataDiff
 from kpitool.model.plan import Plan
-from kpitool.outlook.engine import PlanOutlook
-from kpitool.outlook.history import KpiHistory
-from kpitool.rating.compare import Comparison
 from kpitool.rating.results import PlanEvaluation
-from kpitool.render import (
-    compare,
-    diff,
-    history,
-    machine,
-    notes,
-    outlook,
-    outlook_table,
-    plan_views,
-    sections,
-    terminal,
-    totals,
-)
+from kpitool.render import machine, notes, plan_views, sections, terminal, totals
 from kpitool.render.left_out import skipped_line, with_left_out
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
+
+if TYPE_CHECKING:
+    # The renderers of outlooks, histories, diffs and scheme comparisons (and their results) are
+    # imported where they are called: evaluate, summary and plans need none of them (issue 18).
+    from kpitool.diff.changes import DataDiff
+    from kpitool.outlook.engine import PlanOutlook
+    from kpitool.outlook.history import KpiHistory
+    from kpitool.rating.compare import Comparison
 
 __all__ = [
     "COMPARISONS",
@@ -152,7 +144,7 @@ EVALUATIONS: Mapping[str, PlansRenderer[Sequence[PlanEvaluation]]] = {
 }
 """Renderers of ``evaluate``: one plan's grades per KPI for a year."""
 
-GradedOutlook = tuple[PlanEvaluation, PlanOutlook]
+GradedOutlook = tuple[PlanEvaluation, "PlanOutlook"]
 """A plan's evaluation with its outlook at the same year (the subject of ``evaluate --outlook``)."""
 
 
@@ -164,26 +156,66 @@ def _split(pairs: Sequence[GradedOutlook]) -> tuple[list[PlanEvaluation], list[P
     return [result for result, _ in pairs], [found for _, found in pairs]
 
 
+def _graded_outlook_tables(
+    pairs: Sequence[GradedOutlook], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    tables = [terminal.evaluation_table(r, _outlook_column(o)) for r, o in pairs]
+    return _console_text([*tables, *skipped_line(left_out)], width)
+
+
+def _graded_outlooks_json(
+    pairs: Sequence[GradedOutlook], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    from kpitool.render import outlook
+
+    return outlook.evaluations_json_with_outlook(*_split(pairs), left_out)
+
+
+def _graded_outlooks_csv(
+    pairs: Sequence[GradedOutlook], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    from kpitool.render import outlook
+
+    return outlook.evaluations_csv_with_outlook(*_split(pairs))
+
+
 EVALUATIONS_WITH_OUTLOOK: Mapping[str, PlansRenderer[Sequence[GradedOutlook]]] = {
-    TERMINAL: lambda pairs, width, left_out=NOTHING_LEFT_OUT: _console_text(
-        [*(terminal.evaluation_table(r, _outlook_column(o)) for r, o in pairs), *skipped_line(left_out)],
-        width,
-    ),
-    "json": lambda pairs, width, left_out=NOTHING_LEFT_OUT: outlook.evaluations_json_with_outlook(
-        *_split(pairs), left_out
-    ),
-    "csv": lambda pairs, width, left_out=NOTHING_LEFT_OUT: outlook.evaluations_csv_with_outlook(
-        *_split(pairs)
-    ),
+    TERMINAL: _graded_outlook_tables,
+    "json": _graded_outlooks_json,
+    "csv": _graded_outlooks_csv,
 }
 """Renderers of ``evaluate --outlook METHOD``: the grades with each KPI's outlook beside them."""
 
+
+def _comparison_lines(
+    results: Sequence[Comparison], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    from kpitool.render import compare
+
+    lines = [line for c in results for line in compare.comparison_lines(c)]
+    return _console_text([*lines, *skipped_line(left_out)], width)
+
+
+def _comparisons_json(
+    results: Sequence[Comparison], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    from kpitool.render import compare
+
+    return compare.comparison_json(results)
+
+
+def _comparisons_csv(
+    results: Sequence[Comparison], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    from kpitool.render import compare
+
+    return compare.comparison_csv(results)
+
+
 COMPARISONS: Mapping[str, PlansRenderer[Sequence[Comparison]]] = {
-    TERMINAL: lambda results, width, left_out=NOTHING_LEFT_OUT: _console_text(
-        [*(line for c in results for line in compare.comparison_lines(c)), *skipped_line(left_out)], width
-    ),
-    "json": lambda results, width, left_out=NOTHING_LEFT_OUT: compare.comparison_json(results),
-    "csv": lambda results, width, left_out=NOTHING_LEFT_OUT: compare.comparison_csv(results),
+    TERMINAL: _comparison_lines,
+    "json": _comparisons_json,
+    "csv": _comparisons_csv,
 }
 """Renderers of ``evaluate --compare-schemes``: the KPIs whose verdict depends on the scheme."""
 
@@ -200,30 +232,80 @@ PLANS: Mapping[str, PlansRenderer[Sequence[dict[str, object]]]] = {
 }
 """Renderers of ``plans``: the plan list with counts."""
 
+
+def _outlook_tables(
+    results: Sequence[PlanOutlook], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    from kpitool.render import outlook_table
+
+    return _console_text([*(outlook_table.OutlookView(r) for r in results), *skipped_line(left_out)], width)
+
+
+def _outlooks_json(
+    results: Sequence[PlanOutlook], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    from kpitool.render import outlook
+
+    return outlook.outlooks_json(results, left_out)
+
+
+def _outlooks_csv(
+    results: Sequence[PlanOutlook], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
+) -> str:
+    from kpitool.render import outlook
+
+    return outlook.outlooks_csv(results)
+
+
 OUTLOOKS: Mapping[str, PlansRenderer[Sequence[PlanOutlook]]] = {
-    TERMINAL: lambda results, width, left_out=NOTHING_LEFT_OUT: _console_text(
-        [*(outlook_table.OutlookView(r) for r in results), *skipped_line(left_out)], width
-    ),
-    "json": lambda results, width, left_out=NOTHING_LEFT_OUT: outlook.outlooks_json(results, left_out),
-    "csv": lambda results, width, left_out=NOTHING_LEFT_OUT: outlook.outlooks_csv(results),
+    TERMINAL: _outlook_tables,
+    "json": _outlooks_json,
+    "csv": _outlooks_csv,
 }
 """Renderers of ``outlook``: each KPI's projection to its target period and its status."""
 
-PlanHistory = tuple[Plan, Sequence[KpiHistory]]
+PlanHistory = tuple[Plan, Sequence["KpiHistory"]]
 """One plan with the history of the KPIs asked for (the subject of ``history``)."""
 
-HISTORY: Mapping[str, Renderer[PlanHistory]] = {
-    TERMINAL: lambda subject, width: _console_text(
-        [history.HistoryView(subject[0].title, subject[1])], width
-    ),
-    "json": lambda subject, width: history.history_json(*subject),
-}
+
+def _history_view(subject: PlanHistory, width: int | None) -> str:
+    from kpitool.render import history
+
+    return _console_text([history.HistoryView(subject[0].title, subject[1])], width)
+
+
+def _history_json(subject: PlanHistory, width: int | None) -> str:
+    from kpitool.render import history
+
+    return history.history_json(*subject)
+
+
+HISTORY: Mapping[str, Renderer[PlanHistory]] = {TERMINAL: _history_view, "json": _history_json}
 """Renderers of ``history``: each KPI's series with its grades, a sparkline and the outlook."""
 
+
+def _diff_table(result: DataDiff, width: int | None) -> str:
+    from kpitool.render import diff
+
+    return _console_text([diff.diff_table(result)], width)
+
+
+def _diff_json(result: DataDiff, width: int | None) -> str:
+    from kpitool.render import diff
+
+    return diff.diff_json(result)
+
+
+def _diff_markdown(result: DataDiff, width: int | None) -> str:
+    from kpitool.render import diff
+
+    return diff.diff_markdown(result)
+
+
 DIFF: Mapping[str, Renderer[DataDiff]] = {
-    TERMINAL: lambda result, width: _console_text([diff.diff_table(result)], width),
-    "json": lambda result, width: diff.diff_json(result),
-    "markdown": lambda result, width: diff.diff_markdown(result),
+    TERMINAL: _diff_table,
+    "json": _diff_json,
+    "markdown": _diff_markdown,
 }
 """Renderers of ``diff``: what changed in the plan data."""
 
