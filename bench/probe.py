@@ -3,7 +3,9 @@
     python bench/probe.py kpitool ARGS...          run the kpitool CLI with ARGS
     python bench/probe.py floor-load DIR           the load floor: CSafeLoader + one TypeAdapter, gc off
     python bench/probe.py floor-load-gc DIR        the same with the garbage collector on (as naive code runs)
-    python bench/probe.py floor-xlsx CELLS OUT     the xlsx floor: openpyxl write_only, no styles
+    python bench/probe.py floor-xlsx CELLS OUT     the xlsx floor: openpyxl write_only, no styles,
+                                                   the same scatter charts with openpyxl's defaults
+    python bench/probe.py floor-xlsx-cells CELLS OUT   the cells alone (information)
 
 Phase timings (seconds) are written as JSON to the file named by $BENCH_PHASES. The
 parent measures wall time and peak RSS of the whole process (os.wait4).
@@ -218,19 +220,37 @@ def floor_load(root: Path, *, gc_off: bool = True) -> int:
     return 0
 
 
-def floor_xlsx(cells: Path, out: Path) -> int:
-    """The floor of the xlsx report: openpyxl write_only writing the same cells, unstyled."""
+def floor_xlsx(cells: Path, out: Path, *, charts: bool = True) -> int:
+    """The floor of the xlsx report: openpyxl write_only writing the same cells, unstyled.
+
+    With ``charts`` (the benchmark's floor) each sheet also gets the report's scatter charts
+    over the same series references, built the plain way (openpyxl's defaults, no styling):
+    the charts are content the reader gets, so the floor is what openpyxl needs for the same
+    content. Without, the cells alone (printed as information).
+    """
     import pickle
 
-    sheets: list[tuple[str, list[list[Any]]]] = pickle.loads(cells.read_bytes())
+    loaded: tuple[list[tuple[str, list[list[Any]]]], list[list[tuple[str, list[tuple[str, str, str]]]]]]
+    loaded = pickle.loads(cells.read_bytes())
+    sheets, drawn = loaded
     start = time.perf_counter()
     from openpyxl import Workbook
+    from openpyxl.chart import ScatterChart, Series
+    from openpyxl.chart.data_source import StrRef
+    from openpyxl.chart.series import SeriesLabel
 
     workbook = Workbook(write_only=True)
-    for title, rows in sheets:
+    for (title, rows), sheet_charts in zip(sheets, drawn, strict=True):
         sheet = workbook.create_sheet(title)
         for row in rows:
             sheet.append(row)
+        for anchor, series in sheet_charts if charts else ():
+            chart = ScatterChart()
+            for label, ys, xs in series:
+                one = Series(ys, xs)
+                one.tx = SeriesLabel(strRef=StrRef(label))
+                chart.series.append(one)
+            sheet.add_chart(chart, anchor)
     workbook.save(out)
     _write({"write": time.perf_counter() - start})
     return 0
@@ -247,6 +267,8 @@ def main() -> None:
         sys.exit(floor_load(Path(rest[0]), gc_off=False))
     if what == "floor-xlsx":
         sys.exit(floor_xlsx(Path(rest[0]), Path(rest[1])))
+    if what == "floor-xlsx-cells":
+        sys.exit(floor_xlsx(Path(rest[0]), Path(rest[1]), charts=False))
     sys.exit(f"probe: unknown mode {what!r}")
 
 
