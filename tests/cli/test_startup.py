@@ -147,3 +147,21 @@ def test_a_command_imports_its_own_module_only() -> None:
 
     modules = imported("validate", "--help")
     assert [m for m in COMMAND_MODULES if m in modules] == ["kpitool.cli.data"]
+
+
+COLD = {
+    "validate": (["validate"], ("rich", "multiprocessing", "hashlib", "kpitool.support.cache")),
+    "evaluate --format json": (["evaluate", "--year", "R6", "--format", "json"], ("rich", "multiprocessing")),
+    "summary --format json": (["summary", "--years", "R4,R5,R6", "--format", "json"], ("rich",)),
+}
+
+
+@pytest.mark.parametrize("case", COLD)
+def test_a_cold_run_imports_only_what_its_output_needs(case: str) -> None:
+    """``--no-cache``: no rich for JSON, no worker pool for a few files, no cache at all (issue 18)."""
+    from tests.conftest import DATA
+
+    args, unused = COLD[case]
+    modules = imported(*args, "--data", str(DATA), "--no-cache")
+    assert "pydantic" in modules  # the run did validate the data
+    assert heavy_in(modules, unused) == []

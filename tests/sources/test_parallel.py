@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import multiprocessing
 from collections.abc import Callable
 from pathlib import Path
@@ -98,6 +99,6 @@ def test_small_data_is_parsed_here(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("no worker for a small load")
 
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)  # imported when workers start
     monkeypatch.setattr(parallel, "worker_count", lambda: 2)
     assert list(parallel.fast_values_of_all([b"a: 1\n"])) == [{"a": 1}]

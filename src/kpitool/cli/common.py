@@ -273,6 +273,8 @@ def print_problems(problems: list[Problem]) -> None:
 
 def data_cache(no_cache: bool = False) -> Cache | None:
     """The cache of validated files (see :mod:`kpitool.support.cache`), or None with ``--no-cache``."""
+    if no_cache:
+        return None  # without importing the cache (hashlib, marshal): a cold run keeps nothing
     from kpitool.support.cache import default_cache
 
     return default_cache(disabled=no_cache)

@@ -38,7 +38,6 @@ write), though marshal, unlike pickle, runs no code when it loads.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import sys
@@ -179,6 +178,8 @@ def _lookup(command: str, params: dict[str, Any]) -> tuple[Any, str, Any] | None
     directory = cache_directory()
     if os.environ.get("KPITOOL_NO_CACHE", "") not in ("", "0") or untrusted_reason(directory, directory=True):
         return None  # the run itself warns about a cache it cannot trust, as ever
+    import hashlib  # here: a run with --no-cache hashes nothing
+
     try:
         from kpitool.support.fingerprint import installed_digest, source_digest
 
@@ -290,6 +291,8 @@ def _inputs(params: dict[str, Any]) -> tuple[bytes, list[str]] | None:
                 roots.append(item)
                 if item.is_file():
                     roots.append(item.parent.parent)  # the data tree a file given alone is checked in
+    import hashlib
+
     digest = hashlib.sha256()
     files: list[str] = []
     budget = [MAX_INPUT_BYTES]
@@ -329,6 +332,8 @@ def _hash_tree(root: str, digest: Any, files: list[str], budget: list[int]) -> b
 
 def _hash_file(path: str, name: str, digest: Any, files: list[str], budget: list[int]) -> bool:
     """Hash one regular file (a FIFO, a device or a broken link: False)."""
+    import hashlib
+
     files.append(path)
     if len(files) > MAX_INPUT_FILES:
         return False

@@ -9,11 +9,12 @@ note that readers would not take for data: the command line says it on stderr.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from kpitool.sources.selection import LeftOut, OutOfPeriod, SkippedPlan
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 __all__ = ["left_out_json", "not_in_period_text", "skipped_line", "skipped_text", "with_left_out"]
 
@@ -26,6 +27,8 @@ def skipped_text(skipped: Sequence[SkippedPlan]) -> str:
 
 def skipped_line(left_out: LeftOut) -> list[Text]:
     """The line a table output ends with when plans were skipped (none otherwise)."""
+    from rich.text import Text  # here: JSON and CSV outputs need no rich
+
     return [Text(skipped_text(left_out.skipped))] if left_out.skipped else []
 
 

@@ -12,21 +12,24 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from rich.console import Console, RenderableType
-
 from kpitool.model.plan import Plan
 from kpitool.rating.results import PlanEvaluation
-from kpitool.render import machine, notes, plan_views, sections, terminal, totals
+from kpitool.render import machine
 from kpitool.render.left_out import skipped_line, with_left_out
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 
 if TYPE_CHECKING:
-    # The renderers of outlooks, histories, diffs and scheme comparisons (and their results) are
-    # imported where they are called: evaluate, summary and plans need none of them (issue 18).
+    # rich and the terminal renderers are imported where a table is rendered: JSON and CSV
+    # need neither (a cold ``evaluate --format json`` saves ~20 ms, issue 18). The renderers of
+    # outlooks, histories, diffs and scheme comparisons (and their results) are imported where
+    # they are called: evaluate, summary and plans need none of them (issue 18).
+    from rich.console import RenderableType
+
     from kpitool.diff.changes import DataDiff
     from kpitool.outlook.engine import PlanOutlook
     from kpitool.outlook.history import KpiHistory
     from kpitool.rating.compare import Comparison
+    from kpitool.render.terminal import ExtraColumn
 
 __all__ = [
     "COMPARISONS",
@@ -69,6 +72,8 @@ class PlansRenderer(Protocol[Subject]):
 
 def _console_text(renderables: Sequence[RenderableType], width: int | None) -> str:
     """What printing ``renderables`` on stdout would write, as text."""
+    from rich.console import Console
+
     console = Console(width=width, soft_wrap=False)
     with console.capture() as captured:
         for renderable in renderables:
@@ -79,6 +84,8 @@ def _console_text(renderables: Sequence[RenderableType], width: int | None) -> s
 def _evaluation_tables(
     results: Sequence[PlanEvaluation], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
 ) -> str:
+    from kpitool.render import terminal
+
     return _console_text([*(terminal.evaluation_table(r) for r in results), *skipped_line(left_out)], width)
 
 
@@ -97,6 +104,8 @@ def _evaluations_csv(
 def _summary_tables(
     plans: Sequence[PlanResults], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
 ) -> str:
+    from kpitool.render import notes, sections, totals
+
     renderables: list[RenderableType] = []
     for plan, results in plans:
         summaries = [r.summary for r in results]
@@ -115,6 +124,8 @@ def _summary_pairs(plans: Sequence[PlanResults]) -> list[tuple[Plan, list[Any]]]
 def _summaries_json(
     plans: Sequence[PlanResults], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
 ) -> str:
+    from kpitool.render import sections
+
     text = machine.summaries_json(_summary_pairs(plans), left_out)
     return sections.with_year_sections(text, plans, machine.to_json)
 
@@ -128,6 +139,8 @@ def _summaries_csv(
 def _plans_table(
     rows: Sequence[dict[str, object]], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
 ) -> str:
+    from kpitool.render import plan_views
+
     return _console_text([plan_views.plans_table(rows), *skipped_line(left_out)], width)
 
 
@@ -148,7 +161,7 @@ GradedOutlook = tuple[PlanEvaluation, "PlanOutlook"]
 """A plan's evaluation with its outlook at the same year (the subject of ``evaluate --outlook``)."""
 
 
-def _outlook_column(outlook: PlanOutlook) -> terminal.ExtraColumn:
+def _outlook_column(outlook: PlanOutlook) -> ExtraColumn:
     return ("見通し", {row.kpi.id: row.status.label for row in outlook.rows})
 
 
@@ -159,6 +172,8 @@ def _split(pairs: Sequence[GradedOutlook]) -> tuple[list[PlanEvaluation], list[P
 def _graded_outlook_tables(
     pairs: Sequence[GradedOutlook], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
 ) -> str:
+    from kpitool.render import terminal
+
     tables = [terminal.evaluation_table(r, _outlook_column(o)) for r, o in pairs]
     return _console_text([*tables, *skipped_line(left_out)], width)
 

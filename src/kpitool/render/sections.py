@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpitool.model.plan import section_heading
 from kpitool.model.rollup_settings import RollupMethod
 from kpitool.rating.results import PlanEvaluation
 from kpitool.rating.rollup import SectionResult, section_results
-from kpitool.render.flow import Atom, Flow, token, words
-from kpitool.render.totals import grade_atom
 from kpitool.values.numbers import round_half_up
+
+if TYPE_CHECKING:
+    from kpitool.render.flow import Atom, Flow
 
 __all__ = ["section_lines", "sections_member", "summary_section_lines", "with_year_sections"]
 
@@ -72,6 +73,9 @@ def _shown_value(result: PlanEvaluation, value: Decimal) -> str:
 
 def section_lines(result: PlanEvaluation, title: str = "施策別") -> list[Flow]:
     """The 施策別 block: one line per section, indented by its level, counts then its grade."""
+    from kpitool.render.flow import Atom, Flow, token, words  # here: the JSON needs no rich
+    from kpitool.render.totals import grade_atom
+
     sections = section_results(result)
     if not sections:
         return []

@@ -20,14 +20,15 @@ shuts the pool down.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections.abc import Generator, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpitool.sources.yaml_fast import FALLBACK, fast_values
+
+if TYPE_CHECKING:  # multiprocessing and the pool are imported only when workers pay (~5 ms, issue 18)
+    from concurrent.futures import Future
 
 __all__ = ["PARALLEL_MIN_BYTES", "fast_values_of_all", "worker_count"]
 
@@ -51,6 +52,8 @@ def worker_count() -> int:
     a worker only adds the cost of sending the values: measured, a national load then
     takes longer with workers than without.
     """
+    import multiprocessing
+
     if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
         return 1
     try:
@@ -104,10 +107,13 @@ def fast_values_of_all(raws: Sequence[bytes]) -> Generator[Any, None, None]:
     so it parses only every :data:`_LOCAL_EVERY`-th chunk itself and the workers (one
     fewer than the processors) the rest: no more busy processes than processors.
     """
-    workers = worker_count() - 1
-    if workers < 1 or sum(len(raw) for raw in raws) < PARALLEL_MIN_BYTES:
+    workers = 0 if sum(len(raw) for raw in raws) < PARALLEL_MIN_BYTES else worker_count() - 1
+    if workers < 1:
         yield from map(fast_values, raws)
         return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     chunks = list(_chunks(raws))
     remote = [index for index in range(len(chunks)) if index % _LOCAL_EVERY != _LOCAL_EVERY - 1]
     futures: dict[int, Future[list[Any]]] = {}

@@ -65,10 +65,13 @@ def _core_xml(data: bytes, when: datetime) -> bytes:
     return _CORE_DATE.sub(lambda m: f"{m.group(1)}{stamp}{m.group(3)}", text).encode("utf-8")
 
 
-def deterministic_xlsx(raw: bytes, when: datetime = DEFAULT_EPOCH) -> bytes:
+def deterministic_xlsx(
+    raw: bytes, when: datetime = DEFAULT_EPOCH, parts: Mapping[str, bytes] | None = None
+) -> bytes:
     """Rewrite a saved workbook so that nothing in it depends on the time it was written.
 
-    Entries keep their order and content; each gets the date ``when``, MS-DOS
+    Entries keep their order and content (but those named in ``parts``, which get the bytes
+    given: :func:`kpitool.render.xlsx.prewritten.deferred`); each gets the date ``when``, MS-DOS
     attributes and deflate level 6; ``dcterms:created`` and ``dcterms:modified``
     in ``docProps/core.xml`` become ``when``.
     """
@@ -80,7 +83,7 @@ def deterministic_xlsx(raw: bytes, when: datetime = DEFAULT_EPOCH) -> bytes:
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target,
     ):
         for item in source.infolist():
-            data = source.read(item)
+            data = parts[item.filename] if parts and item.filename in parts else source.read(item)
             if item.filename == _CORE:
                 data = _core_xml(data, when)
             info = zipfile.ZipInfo(item.filename, date_time)

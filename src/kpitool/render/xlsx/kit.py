@@ -36,6 +36,7 @@ from kpitool.rating.schemes.base import Scheme
 from kpitool.render.style import FORMULA_STARTS, TONE_COLOURS, Tone, grade_tone
 from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH, deterministic_xlsx
 from kpitool.render.xlsx.paging import MARGIN_SIDE, MARGIN_TOP, ColumnPages, Paper
+from kpitool.render.xlsx.prewritten import deferred
 from kpitool.support.safe_write import write_bytes_atomic
 
 __all__ = [
@@ -325,8 +326,9 @@ def print_pages(sheet: Any, pages: ColumnPages, footer: tuple[str, str] = ("", "
 def workbook_bytes(workbook: Workbook, when: datetime = DEFAULT_EPOCH) -> bytes:
     """The saved workbook with every time stamp fixed to ``when`` (byte-identical for the same content)."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
-    return deterministic_xlsx(buffer.getvalue(), when)
+    with deferred(workbook) as parts:
+        workbook.save(buffer)
+    return deterministic_xlsx(buffer.getvalue(), when, parts)
 
 
 def save_workbook(workbook: Workbook, target: Path, when: datetime = DEFAULT_EPOCH) -> None:

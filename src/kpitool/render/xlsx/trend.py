@@ -11,7 +11,8 @@ a scatter chart with lines, x being the time in years of docs/outlook.md (R4年�
 - 目標値: the target alone, a diamond marker.
 
 Two KPIs to an A4 landscape page (a page break after every second block). The chart XML is
-openpyxl's, the bytes fixed by :mod:`kpitool.render.xlsx.deterministic` like the rest.
+openpyxl's, built once and filled in per KPI (:mod:`kpitool.render.xlsx.prewritten`), the bytes
+fixed by :mod:`kpitool.render.xlsx.deterministic` like the rest.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from kpitool.render.xlsx.kit import (
     sheet_name,
 )
 from kpitool.render.xlsx.paging import Paper
+from kpitool.render.xlsx.prewritten import ChartTemplate
 from kpitool.values.numbers import format_number
 
 __all__ = ["BLOCK_ROWS", "SERIES_TITLES", "trend_sheet"]
@@ -100,11 +102,25 @@ def _heading(row: KpiOutlook) -> str:
 
 def _chart(row: KpiOutlook, sheet: Any, first: int, last: int) -> ScatterChart:
     """The block's chart over rows ``first``..``last`` (the table, without its header)."""
+    title, y_title = f"{row.number} {row.kpi.name}", row.kpi.unit_shown or "値"
+    global _template
+    if _template is None:
+        _template = ChartTemplate(_build_chart)
+    found = _template.chart(title, y_title, sheet, first, last)
+    return found if found is not None else _build_chart(title, y_title, sheet, first, last)
+
+
+_template: ChartTemplate | None = None
+"""The chart of :func:`_build_chart` with slots for its strings, made at the first chart."""
+
+
+def _build_chart(title: str, y_title: str, sheet: Any, first: int, last: int) -> ScatterChart:
+    """The chart built with openpyxl's objects: every series over rows ``first``..``last`` of ``sheet``."""
     chart = ScatterChart()
-    chart.title = f"{row.number} {row.kpi.name}"
+    chart.title = title
     chart.style = 13
     chart.x_axis.title = "時点 (年)"
-    chart.y_axis.title = row.kpi.unit_shown or "値"
+    chart.y_axis.title = y_title
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.x_axis.number_format = "0"
     if isinstance(chart.x_axis, NumericAxis):  # always, for a scatter chart
@@ -114,10 +130,10 @@ def _chart(row: KpiOutlook, sheet: Any, first: int, last: int) -> ScatterChart:
         chart.legend.position = "b"
     chart.width, chart.height = 17, 8  # cm
     xs = Reference(sheet, min_col=2, min_row=first, max_row=last)
-    for offset, title in enumerate(SERIES_TITLES):
+    for offset, name in enumerate(SERIES_TITLES):
         ys = Reference(sheet, min_col=3 + offset, min_row=first - 1, max_row=last)
         series = Series(ys, xs, title_from_data=True)
-        _style(series, title)
+        _style(series, name)
         chart.series.append(series)
     return chart
 
