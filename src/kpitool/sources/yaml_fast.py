@@ -5,14 +5,15 @@ of :class:`~kpitool.sources.yaml_builder.ValueBuilder` (a field path and a mark 
 value) is built only to be thrown away: a loaded file keeps its bytes and is parsed
 again when a problem needs a line. :func:`fast_values` first tries the line scanner
 (:mod:`kpitool.sources.yaml_scan`: the block style the data is written in, without a
-parser), and otherwise builds the same values from libyaml's events without paths or marks, and gives up — returns :data:`FALLBACK` —
-at the first thing that the full builder would report or that it does not handle
-itself: an alias, a duplicate or merge key, a key that is not text, a hidden
-character, a tag outside the data format, a number split at a comma inside
-``{…}``, nesting or size near the limits, a second document, no document, a file
-that is not UTF-8, or any YAML error. The caller then reads the file with the full
-builder, which words every problem at its line and column exactly as before; so
-whatever the fast path returns is what the full builder returns for the file.
+parser); otherwise it builds the same values from libyaml's events without paths or
+marks, and gives up — returns :data:`FALLBACK` — at the first thing that the full
+builder would report or that it does not handle itself: an alias, a duplicate or
+merge key, a key that is not text, a hidden character, a tag outside the data
+format, a number split at a comma inside ``{…}``, nesting or size near the limits,
+a second document, no document, a file that is not UTF-8, or any YAML error. The
+caller then reads the file with the full builder, which words every problem at its
+line and column exactly as before; so whatever the fast path returns is what the
+full builder returns for the file.
 
 Plain scalars are resolved once per distinct text (a national corpus repeats a few
 thousand labels and numbers millions of times) and equal texts and numbers share one

@@ -266,32 +266,43 @@ def _scan(text: str) -> Any:
     is it a mapping).
     """
     lines, entry_of = _lines, _entry
-    stack: list[tuple[int, Any, bool, bool]] = []
+    root: dict[str, Any] = {}
+    frame: tuple[int, Any, bool, bool] = (0, root, True, False)
+    stack = [frame]
     pending: tuple[Any, Any, int, bool] | None = None
-    root: Any = None
-    started = False
+    started = content = False
     events, depth = 4, MAX_DEPTH - 4
     for line in text.split("\n"):
         entry = lines.get(line)
         if entry is None:
             entry = entry_of(line)
-            if len(lines) >= _LINE_LIMIT:  # afresh: the lines that repeat come back at once
+            if len(lines) >= _LINE_LIMIT:  # afresh: the lines that repeat come back soon
                 lines.clear()
             lines[line] = entry
         if entry is _SKIP:
             continue
         if entry is _START:
-            if started or root is not None:
+            if started or content:
                 raise _Fallback
             started = True
             continue
         indent, column, kind, key, value, count = entry
         events += count
-        if root is None:
-            if indent or column >= 0 or key is None:
+        if pending is None and column < 0 and indent == frame[0] and frame[2]:  # the next key: most lines
+            container = frame[1]
+            if key in container:
                 raise _Fallback
-            root = {}
-            stack.append((0, root, True, False))
+            if kind == _SCALAR:
+                container[key] = value
+            elif kind == _OPEN:
+                pending = (container, key, indent, True)
+            else:
+                container[key] = dict(value) if kind == _MAP else list(value)
+            content = True
+            continue
+        if not content and (indent or column >= 0):  # the root is a mapping at the left margin
+            raise _Fallback
+        content = True
         if pending is not None:
             slot, slot_key, slot_indent, slot_is_map = pending
             pending = None
@@ -299,7 +310,8 @@ def _scan(text: str) -> Any:
                 if column < 0 and key is None:  # more text under a key: a scalar over lines
                     raise _Fallback
                 new: Any = [] if column >= 0 else {}
-                stack.append((indent, new, column < 0, indent == slot_indent))
+                frame = (indent, new, column < 0, indent == slot_indent)
+                stack.append(frame)
                 events += 2
                 if len(stack) > depth:
                     raise _Fallback
@@ -309,7 +321,6 @@ def _scan(text: str) -> Any:
                 slot[slot_key] = new
             else:
                 slot.append(new)
-        frame = stack[-1]
         while frame[0] > indent:
             stack.pop()
             frame = stack[-1]
@@ -327,7 +338,8 @@ def _scan(text: str) -> Any:
                 continue
             mapping: dict[str, Any] = {}
             container.append(mapping)
-            stack.append((column, mapping, True, False))
+            frame = (column, mapping, True, False)
+            stack.append(frame)
             events += 2
             if len(stack) > depth:
                 raise _Fallback
@@ -336,7 +348,8 @@ def _scan(text: str) -> Any:
             if not frame[3]:  # a key where a list item belongs
                 raise _Fallback
             stack.pop()  # the key after a list written at its key's indent
-            container = stack[-1][1]
+            frame = stack[-1]
+            container = frame[1]
         if key is None or key in container:
             raise _Fallback
         if kind == _OPEN:
@@ -348,6 +361,6 @@ def _scan(text: str) -> Any:
             pending[0][pending[1]] = None
         else:
             pending[0].append(None)
-    if root is None or events > MAX_NODES - 8:
+    if not content or events > MAX_NODES - 8:
         raise _Fallback
     return root
