@@ -15,8 +15,18 @@ from hypothesis import strategies as st
 
 from kpitool.model.actuals import ActualsFile, PublishedSummary
 from kpitool.model.plan import Plan
-from kpitool.rating.engine import evaluate_plan, half_up_percents, published_for, summarise
+from kpitool.rating.engine import (
+    evaluate_kpi,
+    evaluate_plan,
+    half_up_percents,
+    index_actuals,
+    index_for_year,
+    published_for,
+    summarise,
+)
+from kpitool.rating.facts import facts_for
 from kpitool.rating.results import PERCENT_ROUNDING_NOTE, Evaluation, Summary
+from kpitool.rating.schemes.target import DefaultScheme
 from kpitool.values.fiscal_year import FiscalYear
 from tests.properties import examples
 from tests.rating.conftest import (
@@ -92,6 +102,37 @@ def test_unconvertible_actual_is_left_out() -> None:
     """An actual in 件 for a KPI in 人 is skipped here (validate reports it)."""
     row = rate(make_kpi(), D(150), unit="件")
     assert row.grade == "—"
+
+
+_LABELS = ["H30", "R1", "R2", "R3", "R4", "R5", "2023年度", "R6", "令和6年度", "R7"]
+_entries = st.fixed_dictionaries(
+    {"value": st.none() | values.map(D)},
+    optional={"unit": st.sampled_from(["人", "万人", "件"]), "period": st.sampled_from(["R3年度", "R5年度"])},
+)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(_LABELS), _entries, max_size=8),
+    st.sampled_from(["R2", "R5", "R6", "R8"]),
+    st.sampled_from([(), ((D(150), "R5年度"),)]),
+)
+def test_the_index_of_one_year_grades_as_the_whole_index(
+    years: dict[str, dict[str, object]], label: str, interim: tuple[tuple[Decimal, str], ...]
+) -> None:
+    """Gaps, nulls, two labels of one year (R5, 2023年度), units that do not convert: the
+    observations of the year and back to the previous value give the facts and the row of all."""
+    kpi = make_kpi(interim=interim)
+    recorded = ActualsFile.model_validate({"plan": "t", "actuals": {"k": years, "other": years}})
+    year = FiscalYear.parse(label)
+    whole = index_actuals([kpi], recorded).get("k", {})
+    part = index_for_year([kpi], recorded, year.year).get("k", {})
+    assert set(part) <= set(whole)
+    assert facts_for(kpi, year.year, part) == facts_for(kpi, year.year, whole)
+    scheme = DefaultScheme()
+    assert evaluate_kpi(kpi, None, "1", year, part, scheme) == evaluate_kpi(
+        kpi, None, "1", year, whole, scheme
+    )
 
 
 # --------------------------------------------------------------------------- #

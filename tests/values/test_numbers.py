@@ -19,6 +19,7 @@ from kpitool.values.numbers import (
     format_percent,
     parse_number,
     parse_quantity,
+    percent_places,
     round_half_up,
     split_unit,
 )
@@ -300,6 +301,25 @@ def test_format_percent(ratio: Decimal | None, places: int, expected: str) -> No
 
 def test_format_percent_default_places() -> None:
     assert format_percent(Decimal("0.99832")) == "99.8%"
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(
+    st.integers(min_value=0, max_value=10**12),
+    st.integers(min_value=0, max_value=14),
+    st.integers(min_value=0, max_value=3),
+)
+def test_percent_places_shows_a_ratio_below_1_below_100(digits: int, shift: int, places: int) -> None:
+    """Ratios just below 1 (where the shortcut ends) get the decimals that keep them below 100%,
+    exactly the fewest: one decimal fewer would round them to 100."""
+    for ratio in (1 - Decimal(digits).scaleb(-shift - 3), Decimal(digits).scaleb(-shift)):
+        shown = percent_places(ratio, places)
+        percent = ratio * 100
+        assert shown >= places
+        if percent < 100:
+            assert round_half_up(percent, shown) < 100
+        if shown > places:
+            assert round_half_up(percent, shown - 1) >= 100
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from kpitool.model.actuals import ActualsFile, PublishedSummary, YearNarrative
+from kpitool.model.actuals import Actual, ActualsFile, PublishedSummary, YearNarrative
 from kpitool.model.plan import KPI, EvaluationSettings, Plan, Section
-from kpitool.rating.facts import Facts, Observation, facts_for
+from kpitool.rating.facts import ActualIndex, Facts, Observation, facts_for
 from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
 from kpitool.rating.rollup import check_rollup
 from kpitool.rating.schemes.base import Outcome, RatingError, Scheme
@@ -33,6 +33,7 @@ __all__ = [
     "evaluate_plan",
     "half_up_percents",
     "index_actuals",
+    "index_for_year",
     "kpi_scheme",
     "narrative_for",
     "own_setting",
@@ -101,16 +102,73 @@ def index_actuals(kpis: Iterable[KPI], actuals: ActualsFile | None) -> dict[str,
     if actuals is None:
         return index
     for kpi_id, years in actuals.actuals.items():
-        if kpi_id not in units:
-            continue
-        for label, actual in years.items():
-            try:
-                year = parse_fiscal_year(label)
-                value = actual.value_in(units[kpi_id])
-            except (PeriodError, UnitError):
-                continue
-            index.setdefault(kpi_id, {})[year] = Observation(year, actual, value)
+        if kpi_id in units:
+            found = _every_year(years, units[kpi_id])
+            if found:
+                index[kpi_id] = found
     return index
+
+
+def _every_year(years: Mapping[str, Actual], unit: str) -> dict[int, Observation]:
+    """One KPI's observations by evaluation year (a later label of the same year wins)."""
+    found: dict[int, Observation] = {}
+    for label, actual in years.items():
+        try:
+            year = parse_fiscal_year(label)
+            value = actual.value_in(unit)
+        except (PeriodError, UnitError):
+            continue
+        found[year] = Observation(year, actual, value)
+    return found
+
+
+def index_for_year(kpis: Iterable[KPI], actuals: ActualsFile | None, year: int) -> ActualIndex:
+    """What grading ``year`` reads of :func:`index_actuals`: the same observations, fewer of them.
+
+    Per KPI the observation of ``year`` and those of the years before it back to the nearest one
+    with a value (the previous value), or every year for a target over several years (最終年度に,
+    累計, which look at the whole range). The facts drawn from it are those drawn from the whole
+    index; a national run converts two actuals per KPI instead of ten (docs/performance.md).
+    """
+    by_id = {kpi.id: kpi for kpi in kpis}
+    index: dict[str, dict[int, Observation]] = {}
+    if actuals is None:
+        return index
+    for kpi_id, years in actuals.actuals.items():
+        kpi = by_id.get(kpi_id)
+        if kpi is None:
+            continue
+        over = kpi.target.over is not None
+        found = _every_year(years, kpi.unit) if over else _back_to_previous(years, kpi.unit, year)
+        if found:
+            index[kpi_id] = found
+    return index
+
+
+def _back_to_previous(years: Mapping[str, Actual], unit: str, year: int) -> dict[int, Observation]:
+    """The observations of ``year`` and back to the nearest earlier value, as :func:`index_actuals`
+    makes them: of two labels of one year (R6, 2024年度) the later that converts."""
+    labelled: list[tuple[int, int, Actual]] = []
+    for order, (label, actual) in enumerate(years.items()):
+        try:
+            when = parse_fiscal_year(label)
+        except PeriodError:
+            continue
+        if when <= year:
+            labelled.append((when, order, actual))
+    labelled.sort(reverse=True)  # newest year first, of one year the later label first
+    found: dict[int, Observation] = {}
+    for when, _order, actual in labelled:
+        if when in found:
+            continue
+        try:
+            value = actual.value_in(unit)
+        except UnitError:
+            continue
+        found[when] = Observation(when, actual, value)
+        if when < year and value is not None:
+            break
+    return found
 
 
 def evaluate_kpi(
@@ -268,7 +326,7 @@ def evaluate_plan(
     own = scheme is None
     scheme = scheme or resolve_scheme(plan.evaluation)
     placed = [(kpi, section) for kpi, section in plan.iter_kpis() if select is None or select(kpi)]
-    index = index_actuals((kpi for kpi, _ in placed), actuals)
+    index = index_for_year((kpi for kpi, _ in placed), actuals, year.year)
     numbers = plan.kpi_numbers()
     rows = tuple(
         evaluate_kpi(

@@ -121,14 +121,34 @@ def section_results(result: PlanEvaluation) -> tuple[SectionResult, ...]:
     for row in result.rows:
         if row.section is not None:
             grades.setdefault(row.section.id, []).append(row.grade)
-    found = []
-    for section, depth in result.plan.walk_sections():
-        shown = [grade for inner, _ in section.walk() for grade in grades.get(inner.id, [])]
-        counts = {symbol: 0 for symbol in result.scheme.symbols()}
+    found: list[SectionResult] = []
+    roll = _Roll(grades, result.scheme, rollup, found)
+    for section in result.plan.sections:
+        roll(section, 0)
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class _Roll:
+    """Rolls the grades of a plan's rows up its tree once, each section's from those below it."""
+
+    grades: Mapping[str, Sequence[str]]
+    scheme: Scheme
+    rollup: RollupSettings | None
+    found: list[SectionResult]
+
+    def __call__(self, section: Section, depth: int) -> list[str]:
+        """Add the results of ``section`` and below it (depth first); the grades shown in them."""
+        at = len(self.found)
+        self.found.append(SectionResult(section, depth, {}, None))  # its place, before those below
+        shown = list(self.grades.get(section.id, ()))
+        for child in section.sections:
+            shown += self(child, depth + 1)
+        counts = dict.fromkeys(self.scheme.symbols(), 0)
         for grade in shown:
             counts[grade] = counts.get(grade, 0) + 1
-        found.append(SectionResult(section, depth, counts, *_grade(rollup, result.scheme, shown)))
-    return tuple(found)
+        self.found[at] = SectionResult(section, depth, counts, *_grade(self.rollup, self.scheme, shown))
+        return shown
 
 
 def _grade(

@@ -11,6 +11,7 @@ Japanese conventions are understood: ``▲2.6`` and ``△2.6`` are negative,
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -336,7 +337,15 @@ def format_percent(ratio: Decimal | None, places: int = 1) -> str:
 def percent_places(ratio: Decimal, places: int = 1) -> int:
     """The decimals a percentage of ``ratio`` is shown with: ``places``, or more when a ratio
     below 1 would round to 100% (0.999998 → 4, shown 99.9998%)."""
+    if not ratio < 1 or ratio < _rounds_below_one(places):  # most ratios: no digit to add
+        return places
     percent = ratio.scaleb(2, context=precise_context(len(ratio.as_tuple().digits) + 3))
     while percent < 100 <= round_half_up(percent, places):
         places += 1
     return places
+
+
+@functools.lru_cache(maxsize=16)
+def _rounds_below_one(places: int) -> Decimal:
+    """The least ratio whose percentage rounds (half up, ``places`` decimals) to 100: 0.9995 for 1."""
+    return 1 - Decimal(5).scaleb(-(places + 3))

@@ -123,7 +123,7 @@ class Scheme(ABC):
                 override.criterion or base.criterion,
             )
         self.grade_specs: tuple[GradeSpec, ...] = tuple(by_key[g.key] for g in table)
-        symbols = [g.symbol for g in self.grade_specs]
+        symbols = self._symbols = tuple(g.symbol for g in self.grade_specs)
         if len(set(symbols)) != len(symbols):
             raise RatingError(
                 f"scheme {self.name!r}: two grades share a symbol ({', '.join(symbols)})", ("grades",)
@@ -164,7 +164,7 @@ class Scheme(ABC):
 
     def symbols(self) -> tuple[str, ...]:
         """Every grade symbol, in the scheme's order."""
-        return tuple(g.symbol for g in self.grade_specs)
+        return self._symbols
 
     @abstractmethod
     def decide(self, facts: Facts) -> Outcome:
