@@ -36,7 +36,7 @@ USAGE = [
     ["evaluate", "--year", "R6", "--width", "abc"],
     ["evaluate", "--year", "R6", "--width", "-3"],
     ["evaluate", "--year", "R6", "--width", "0012", "--format", "json"],
-    ["report", "--year", "R6", "--xlsx", "out.xlsx", "--paper", "a3"],
+    ["report", "kurume-renkei-vision-2", "--year", "R6", "--xlsx", "out.xlsx", "--paper", "a3"],
     ["report", "--year", "R6", "--xlsx", "out.xlsx", "--paper", "B5"],
     ["validate", "nowhere/plan.yaml"],
     ["validate", "--format", "github"],

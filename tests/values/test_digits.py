@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from decimal import Decimal
+from functools import cache
 
 import pytest
 from hypothesis import given, settings
@@ -34,20 +35,33 @@ def makes_digits(char: str) -> bool:
     return char not in DIGITS and nfkc_digits(char) > 0
 
 
-# Every character outside ASCII that is a number or that NFKC changes: the others can
-# never read as a digit (scanning only these keeps collection fast).
-ALL = [
-    char
-    for char in map(chr, range(0x80, 0x110000))
-    if not 0xD800 <= ord(char) <= 0xDFFF
-    and (unicodedata.category(char) in ("Nd", "No") or not unicodedata.is_normalized("NFKC", char))
-]
+@cache
+def candidates() -> list[str]:
+    """Every character outside ASCII that is a number or that NFKC changes: the others can never
+    read as a digit. Scanned on first use, by the tests that draw from it, not at collection
+    (a fifth of a second in every process that collects this module, each xdist worker too)."""
+    return [
+        char
+        for char in map(chr, range(0x80, 0x110000))
+        if not 0xD800 <= ord(char) <= 0xDFFF
+        and (unicodedata.category(char) in ("Nd", "No") or not unicodedata.is_normalized("NFKC", char))
+    ]
+
+
 # Every look-alike: superscripts, circled and parenthesised numbers, fractions, other
 # scripts' digits, squared dates and hours (㋀ → 1月), squared units (㎡ → m2) …
-LOOKALIKES = st.sampled_from([char for char in ALL if is_number(char) or makes_digits(char)])
+LOOKALIKES = st.deferred(
+    lambda: st.sampled_from([char for char in candidates() if is_number(char) or makes_digits(char)])
+)
 # … of which those that read as the start of a number; a squared unit (㎡) may begin a unit.
-NUMBER_LOOKALIKES = st.sampled_from(
-    [c for c in ALL if is_number(c) or (makes_digits(c) and unicodedata.normalize("NFKC", c)[:1] in DIGITS)]
+NUMBER_LOOKALIKES = st.deferred(
+    lambda: st.sampled_from(
+        [
+            c
+            for c in candidates()
+            if is_number(c) or (makes_digits(c) and unicodedata.normalize("NFKC", c)[:1] in DIGITS)
+        ]
+    )
 )
 NUMBER_TEXT = st.text(alphabet=ASCII + FULL_WIDTH, min_size=1, max_size=12)
 
