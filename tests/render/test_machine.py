@@ -62,15 +62,20 @@ ACTUALS = "plan: hostile\nactuals:\n" + "".join(
 )
 
 
+def hostile_tree(root: Path) -> Path:
+    """A data tree under ``root`` whose KPI names are CSV and JSON hazards."""
+    kpis = "".join(KPI.format(id=key, yaml=text) for key, (_, text) in HOSTILE_NAMES.items())
+    (root / "data/plans").mkdir(parents=True)
+    (root / "data/actuals").mkdir()
+    (root / "data/plans/hostile.yaml").write_text(PLAN.format(kpis=kpis), encoding="utf-8")
+    (root / "data/actuals/hostile.yaml").write_text(ACTUALS, encoding="utf-8")
+    return root / "data"
+
+
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     """A data tree whose KPI names are CSV and JSON hazards."""
-    kpis = "".join(KPI.format(id=key, yaml=text) for key, (_, text) in HOSTILE_NAMES.items())
-    (tmp_path / "data/plans").mkdir(parents=True)
-    (tmp_path / "data/actuals").mkdir()
-    (tmp_path / "data/plans/hostile.yaml").write_text(PLAN.format(kpis=kpis), encoding="utf-8")
-    (tmp_path / "data/actuals/hostile.yaml").write_text(ACTUALS, encoding="utf-8")
-    return tmp_path / "data"
+    return hostile_tree(tmp_path)
 
 
 def run(*args: str) -> str:
@@ -114,28 +119,6 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def test_summary_csv_neutralises_grade_labels(data: Path, tmp_path: Path) -> None:
-    out = tmp_path / "summary.csv"
-    run("summary", "--years", "R6", "--data", str(data), "--format", "csv", "--output", str(out))
-    rows = read_csv(out)
-    achieved = next(row for row in rows if row["grade"] == "○")
-    assert achieved["label"] == "'=1+1"
-    assert achieved["criterion"] == "'@evil"
-    assert achieved["count"] == "6"
-
-
-def test_summary_without_published_counts_leaves_them_empty(data: Path, tmp_path: Path) -> None:
-    out = tmp_path / "summary.csv"
-    run("summary", "--years", "R6", "--data", str(data), "--format", "csv", "--output", str(out))
-    for row in read_csv(out):
-        assert (row["published_count"], row["published_matches"], row["published_source"]) == ("", "", "")
-        assert row["official_grades"] == "0"
-    document = json.loads(run("summary", "--years", "R6", "--data", str(data), "--format", "json"))
-    (year,) = document["years"]
-    assert year["published"] is None
-    assert (year["official_grades"], year["official_overrides"]) == (0, 0)
 
 
 def test_json_is_valid_and_keeps_names_exactly(data: Path) -> None:

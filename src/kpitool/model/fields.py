@@ -14,9 +14,12 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
 
 from kpitool.model.built_once import BuiltOnce
+from kpitool.model.plugins import skip_empty_plugin_lookup
 from kpitool.values.fiscal_year import parse_fiscal_year
 from kpitool.values.numbers import NumberError, parse_number
 from kpitool.values.periods import Period, PeriodError, parse_period
+
+skip_empty_plugin_lookup()  # before the first validator is built (model/plugins.py)
 
 __all__ = [
     "AmbiguousScalar",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, JustifyMethod, RenderableType
@@ -47,12 +48,12 @@ class Atom:
     pieces: tuple[tuple[str, str], ...]
     gap: int = 0
 
-    @property
+    @cached_property  # asked for again at every wrap and measure: a 総括 asks ~10,000 times (issue 18)
     def width(self) -> int:
         """Terminal cells (a CJK character takes two)."""
         return sum(cell_len(text) for text, _style in self.pieces)
 
-    @property
+    @cached_property
     def plain(self) -> str:
         """The text without styles."""
         return "".join(text for text, _style in self.pieces)

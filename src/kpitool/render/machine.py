@@ -16,26 +16,25 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from kpitool.model.plan import Plan
-from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
+from kpitool.rating.results import Evaluation, PlanEvaluation, Summary
 from kpitool.render.left_out import with_left_out
 from kpitool.render.narrative import narrative_json
 from kpitool.render.sections import sections_member
 from kpitool.render.style import FORMULA_STARTS
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
+from kpitool.support.memory import paused_gc
 from kpitool.values.numbers import precise_context
 
 __all__ = [
     "CSV_COLUMNS",
-    "SUMMARY_CSV_COLUMNS",
     "csv_text",
     "evaluation_json",
     "evaluations_csv",
     "evaluations_json",
     "json_number",
+    "percents_json",
     "plan_json",
     "safe_cell",
-    "summaries_csv",
-    "summaries_json",
     "to_json",
 ]
 
@@ -72,9 +71,15 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 
 
 def _row_json(row: Evaluation) -> dict[str, Any]:
+    # Once per KPI of a national run (87,000): each attribute is looked up once.
     kpi = row.kpi
+    section = row.section
+    baseline = kpi.baseline
+    target = kpi.target
     observation = row.observation
-    actual = observation.actual if observation else None
+    actual = observation.actual if observation is not None else None
+    actual_period = actual.period if actual is not None else None
+    details = row.details
     return {
         "id": kpi.id,
         "no": row.number,
@@ -82,19 +87,19 @@ def _row_json(row: Evaluation) -> dict[str, Any]:
         "name": kpi.name,
         "unit": kpi.unit or None,
         "category": kpi.category,
-        "section": row.section.title if row.section else None,
-        "section_id": row.section.id if row.section else None,
+        "section": section.title if section is not None else None,
+        "section_id": section.id if section is not None else None,
         "direction": kpi.direction.value,
         "rated_direction": row.direction.value,
         "cumulative": kpi.cumulative,
         "baseline": json_number(row.baseline),
-        "baseline_period": kpi.baseline.period.label if kpi.baseline and kpi.baseline.period else None,
+        "baseline_period": baseline.period.label if baseline and baseline.period else None,
         "target": json_number(row.target),
-        "target_period": kpi.target.period.label,
-        "target_text": kpi.target.text,
-        "actual": json_number(row.actual_value),
-        "actual_period": actual.period.label if actual and actual.period else None,
-        "actual_note": actual.note if actual else None,
+        "target_period": target.period.label,
+        "target_text": target.text,
+        "actual": json_number(observation.value) if observation is not None else None,
+        "actual_period": actual_period.label if actual_period is not None else None,
+        "actual_note": actual.note if actual is not None else None,
         "achievement_rate": _rate(row.achievement),
         "progress_rate": _rate(row.progress),
         "computed_grade": row.computed.symbol,
@@ -103,7 +108,9 @@ def _row_json(row: Evaluation) -> dict[str, Any]:
         "grade": row.grade,
         "rule": row.rule,
         "annotations": list(row.value_notes),
-        "details": {k: json_number(v) if isinstance(v, Decimal) else v for k, v in row.details.items()},
+        "details": {k: json_number(v) if isinstance(v, Decimal) else v for k, v in details.items()}
+        if details
+        else {},
     }
 
 
@@ -111,7 +118,7 @@ def _summary_json(summary: Summary) -> dict[str, Any]:
     return {**dict(summary.counts), "total": summary.total}
 
 
-def _percents_json(summary: Summary) -> dict[str, Any]:
+def percents_json(summary: Summary) -> dict[str, Any]:
     """Each grade's percent (rounded half-up on its own), their sum, and the note when it is not 100."""
     return {
         "percent": {k: float(v) for k, v in summary.percents.items()},
@@ -145,7 +152,7 @@ def evaluation_json(result: PlanEvaluation) -> dict[str, Any]:
         },
         "kpis": [_row_json(row) for row in result.rows],
         "summary": _summary_json(result.summary),
-        **_percents_json(result.summary),
+        **percents_json(result.summary),
         "disagreements": [_disagreement_json(row) for row in result.disagreements],
         "narrative": narrative_json(result),
         **sections_member(result),
@@ -167,7 +174,8 @@ def to_json(data: Any, *, pretty: bool | None = None) -> str:
 
 def evaluations_json(results: Sequence[PlanEvaluation], left_out: LeftOut = NOTHING_LEFT_OUT) -> str:
     """An object for one plan, a list for several; each names the plans the run left out, if any."""
-    items = [with_left_out(evaluation_json(r), left_out) for r in results]
+    with paused_gc():  # a national run builds a million containers and no cycles
+        items = [with_left_out(evaluation_json(r), left_out) for r in results]
     return to_json(items[0] if len(items) == 1 else items)
 
 
@@ -288,113 +296,3 @@ def evaluations_csv(
                 ]
 
     return csv_text(rows(), [*CSV_COLUMNS, *(extra[0] if extra else ())])
-
-
-def _published_json(published: Published | None) -> dict[str, Any] | None:
-    if published is None:
-        return None
-    return {
-        "counts": dict(published.counts),
-        "total": published.total,
-        "matches": published.matches,
-        "differing": list(published.differing),
-        "source": published.source,
-    }
-
-
-def _year_json(summary: Summary) -> dict[str, Any]:
-    """One year of the 総括: counts, percents, how many grades are official, the published counts."""
-    return {
-        "label": summary.year.label,
-        "fiscal_year": summary.year.year,
-        "counts": dict(summary.counts),
-        **_percents_json(summary),
-        "total": summary.total,
-        "official_grades": summary.official,
-        "official_overrides": summary.overridden,
-        "published": _published_json(summary.published),
-    }
-
-
-def summaries_json(
-    plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]], left_out: LeftOut = NOTHING_LEFT_OUT
-) -> str:
-    """総括 as JSON: per plan, per year, counts and percents of each grade; and the plans left out."""
-    items = []
-    for plan, summaries in plan_summaries:
-        grades = summaries[0].grades if summaries else ()
-        items.append(
-            {
-                "plan": plan_json(plan),
-                "grades": [
-                    {"key": g.key, "symbol": g.symbol, "label": g.label, "criterion": g.criterion}
-                    for g in grades
-                ],
-                "years": [_year_json(s) for s in summaries],
-            }
-        )
-    items = [with_left_out(item, left_out) for item in items]
-    return to_json(items[0] if len(items) == 1 else items)
-
-
-SUMMARY_CSV_COLUMNS = (
-    "plan_id",
-    "year",
-    "fiscal_year",
-    "grade",
-    "count",
-    "percent",
-    "criterion",
-    "label",
-    "published_count",
-    "published_matches",
-    "published_source",
-    "official_grades",
-    "official_overrides",
-)
-"""The columns of ``summary --format csv``; the ``published_*`` ones are empty for a year
-without a recorded 公表総括, ``published_matches`` and ``official_*`` repeat on each row of a year."""
-
-
-def summaries_csv(plan_summaries: Sequence[tuple[Plan, Sequence[Summary]]]) -> str:
-    """総括 as long CSV: plan, year, grade, count, percent, criterion, then the published count."""
-    rows = []
-    for plan, summaries in plan_summaries:
-        for s in summaries:
-            published = s.published
-            year = [
-                "" if published is None else str(published.matches).lower(),
-                "" if published is None else published.source,
-                s.official,
-                s.overridden,
-            ]
-            for grade in s.grades:
-                rows.append(
-                    [
-                        plan.id,
-                        s.year.label,
-                        s.year.year,
-                        grade.symbol,
-                        s.counts.get(grade.symbol, 0),
-                        s.percents[grade.symbol],
-                        grade.criterion,
-                        grade.label,
-                        "" if published is None else published.counts.get(grade.symbol, 0),
-                        *year,
-                    ]
-                )
-            rows.append(
-                [
-                    plan.id,
-                    s.year.label,
-                    s.year.year,
-                    "計",
-                    s.total,
-                    s.percent_total,
-                    s.rounding_note or "",
-                    "",
-                    "" if published is None else published.total,
-                    *year,
-                ]
-            )
-    return csv_text(rows, SUMMARY_CSV_COLUMNS)

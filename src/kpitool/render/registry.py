@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from kpitool.model.plan import Plan
 from kpitool.rating.results import PlanEvaluation
-from kpitool.render import machine
+from kpitool.render import machine, machine_summary
 from kpitool.render.left_out import skipped_line, with_left_out
 from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut
 
@@ -126,14 +126,14 @@ def _summaries_json(
 ) -> str:
     from kpitool.render import sections
 
-    text = machine.summaries_json(_summary_pairs(plans), left_out)
+    text = machine_summary.summaries_json(_summary_pairs(plans), left_out)
     return sections.with_year_sections(text, plans, machine.to_json)
 
 
 def _summaries_csv(
     plans: Sequence[PlanResults], width: int | None, left_out: LeftOut = NOTHING_LEFT_OUT
 ) -> str:
-    return machine.summaries_csv(_summary_pairs(plans))
+    return machine_summary.summaries_csv(_summary_pairs(plans))
 
 
 def _plans_table(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import io
 import math
 import unicodedata
 import weakref
@@ -34,7 +33,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from kpitool.rating.schemes.base import Scheme
 from kpitool.render.style import FORMULA_STARTS, TONE_COLOURS, Tone, grade_tone
-from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH, deterministic_xlsx
+from kpitool.render.xlsx.deterministic import DEFAULT_EPOCH, deterministic_xlsx, saved_uncompressed
 from kpitool.render.xlsx.paging import MARGIN_SIDE, MARGIN_TOP, ColumnPages, Paper
 from kpitool.render.xlsx.prewritten import deferred
 from kpitool.support.safe_write import write_bytes_atomic
@@ -325,10 +324,9 @@ def print_pages(sheet: Any, pages: ColumnPages, footer: tuple[str, str] = ("", "
 
 def workbook_bytes(workbook: Workbook, when: datetime = DEFAULT_EPOCH) -> bytes:
     """The saved workbook with every time stamp fixed to ``when`` (byte-identical for the same content)."""
-    buffer = io.BytesIO()
     with deferred(workbook) as parts:
-        workbook.save(buffer)
-    return deterministic_xlsx(buffer.getvalue(), when, parts)
+        saved = saved_uncompressed(workbook)
+    return deterministic_xlsx(saved, when, parts)
 
 
 def save_workbook(workbook: Workbook, target: Path, when: datetime = DEFAULT_EPOCH) -> None:
