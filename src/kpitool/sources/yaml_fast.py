@@ -3,19 +3,21 @@
 Almost every file of a national corpus is clean, and for a clean file the source map
 of :class:`~kpitool.sources.yaml_builder.ValueBuilder` (a field path and a mark per
 value) is built only to be thrown away: a loaded file keeps its bytes and is parsed
-again when a problem needs a line. :func:`fast_values` builds the same values from
-libyaml's events without paths or marks, and gives up — returns :data:`FALLBACK` —
-at the first thing that the full builder would report or that it does not handle
-itself: an alias, a duplicate or merge key, a key that is not text, a hidden
-character, a tag outside the data format, a number split at a comma inside
-``{…}``, nesting or size near the limits, a second document, no document, a file
-that is not UTF-8, or any YAML error. The caller then reads the file with the full
-builder, which words every problem at its line and column exactly as before; so
-whatever the fast path returns is what the full builder returns for the file.
+again when a problem needs a line. :func:`fast_values` first tries the line scanner
+(:mod:`kpitool.sources.yaml_scan`: the block style the data is written in, without a
+parser); otherwise it builds the same values from libyaml's events without paths or
+marks, and gives up — returns :data:`FALLBACK` — at the first thing that the full
+builder would report or that it does not handle itself: an alias, a duplicate or
+merge key, a key that is not text, a hidden character, a tag outside the data
+format, a number split at a comma inside ``{…}``, nesting or size near the limits,
+a second document, no document, a file that is not UTF-8, or any YAML error. The
+caller then reads the file with the full builder, which words every problem at its
+line and column exactly as before; so whatever the fast path returns is what the
+full builder returns for the file.
 
 Plain scalars are resolved once per distinct text (a national corpus repeats a few
 thousand labels and numbers millions of times) and equal texts and numbers share one
-object, which saves memory too: the values are immutable.
+object, which saves memory too: the values are immutable. The memos are the scanner's.
 """
 
 from __future__ import annotations
@@ -27,24 +29,24 @@ import yaml
 from yaml._yaml import CParser
 
 from kpitool.sources.yaml_builder import MAX_DEPTH, MAX_NODES, UNSUPPORTED, typed_scalar
+from kpitool.sources.yaml_scan import (
+    FALLBACK,
+    forget_if_full,
+    plain_memo,
+    plain_value,
+    scan_values,
+    shared_text,
+    text_memo,
+)
 from kpitool.values.text import hidden_character
 
 __all__ = ["FALLBACK", "fast_values"]
 
-FALLBACK: Any = object()
-"""What :func:`fast_values` returns for a file the full builder must read."""
-
 _TAG = "tag:yaml.org,2002:"
 _COLLECTION_TAGS = frozenset({None, "!", _TAG + "map", _TAG + "seq"})
 _NUMBER_TAIL = re.compile(r"[0-9]{3}(?:\.[0-9]+)?")  # a key that may be the tail of {value: 1,234}
-_RESOLVER: Any = yaml.resolver.Resolver()
-_MEMO_LIMIT = 200_000
-"""Distinct scalars remembered (text → value) before the memo starts afresh: bounded memory."""
-
-_plain: dict[str, Any] = {}
-"""Plain scalar text → its value (str, None, bool, Decimal, AmbiguousScalar)."""
-_quoted: dict[str, str] = {}
-"""Quoted or block scalar text (and keys) → the one shared string, checked for hidden characters."""
+_plain = plain_memo
+_quoted = text_memo
 
 
 class _Fallback(Exception):
@@ -54,12 +56,13 @@ class _Fallback(Exception):
 def fast_values(raw: bytes) -> Any:
     """The values of a clean one-document YAML file as the full builder builds them, else :data:`FALLBACK`."""
     try:
-        raw.decode("utf-8")  # the full builder explains a file that is not UTF-8 (or is UTF-16)
+        text = raw.decode("utf-8")  # the full builder explains a file that is not UTF-8 (or is UTF-16)
     except UnicodeDecodeError:
         return FALLBACK
-    if len(_plain) > _MEMO_LIMIT or len(_quoted) > _MEMO_LIMIT:
-        _plain.clear()
-        _quoted.clear()
+    scanned = scan_values(text)
+    if scanned is not FALLBACK:
+        return scanned
+    forget_if_full()
     try:
         return _build(CParser(raw))
     except (_Fallback, yaml.YAMLError):
@@ -68,11 +71,9 @@ def fast_values(raw: bytes) -> Any:
 
 def _text(text: str) -> str:
     """A quoted scalar or a key: the shared string, or fall back if it holds a hidden character."""
-    shared = _quoted.get(text)
-    if shared is None:
-        if hidden_character(text) is not None:
-            raise _Fallback
-        _quoted[text] = shared = text
+    shared: str = shared_text(text)
+    if shared is FALLBACK:
+        raise _Fallback
     return shared
 
 
@@ -80,18 +81,9 @@ def _scalar(event: Any) -> Any:
     """A scalar value as the full builder types it (see ``ValueBuilder._scalar``)."""
     tag, text = event.tag, event.value
     if tag is None or tag == "!":
-        if not event.implicit[0]:  # quoted or block: text
-            return _text(text)
-        value = _plain.get(text, _plain)
-        if value is _plain:
-            if hidden_character(text) is not None:
-                raise _Fallback
-            value = typed_scalar(_RESOLVER.resolve(yaml.ScalarNode, text, (True, False)), text)
-            if value is UNSUPPORTED:  # pragma: no cover - the resolver yields only the core tags
-                raise _Fallback
-            if isinstance(value, str):  # one object for the text, plain or quoted
-                value = _quoted.setdefault(value, value)
-            _plain[text] = value
+        value = plain_value(text) if event.implicit[0] else shared_text(text)  # else quoted or block: text
+        if value is FALLBACK:
+            raise _Fallback
         return value
     if hidden_character(text) is not None:
         raise _Fallback
