@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -328,11 +328,15 @@ def parse_years(text: str, option: str = "--years") -> list[FiscalYear]:
     return sorted(years)
 
 
-def data_files(data: Path) -> list[Path]:
-    """The YAML files a run reads from a data directory (none if it does not exist yet)."""
+def data_files(data: Path) -> Iterator[Path]:
+    """The YAML files a run reads from a data directory (none if it does not exist yet).
+
+    Listed only when iterated: :func:`guard_output` does so for an ``--output`` alone (listing
+    the nation's 3,482 files costs a run without one 0.05–0.3 s).
+    """
     from kpitool.sources.tree import discover
 
-    return list(discover([data])) if data.is_dir() else []
+    return discover([data]) if data.is_dir() else iter(())
 
 
 def read_table(path: Path, option: str = "--table") -> tuple[Plan, ActualsFile]:

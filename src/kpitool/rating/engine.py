@@ -147,28 +147,36 @@ def index_for_year(kpis: Iterable[KPI], actuals: ActualsFile | None, year: int) 
 
 def _back_to_previous(years: Mapping[str, Actual], unit: str, year: int) -> dict[int, Observation]:
     """The observations of ``year`` and back to the nearest earlier value, as :func:`index_actuals`
-    makes them: of two labels of one year (R6, 2024年度) the later that converts."""
-    labelled: list[tuple[int, int, Actual]] = []
-    for order, (label, actual) in enumerate(years.items()):
+    makes them."""
+    found: dict[int, Observation] = {}
+    for when, actuals in _newest_first(years, year):
+        for actual in actuals:
+            try:
+                value = actual.value_in(unit)
+            except UnitError:
+                continue
+            found[when] = Observation(when, actual, value)
+            if when < year and value is not None:
+                return found
+            break
+    return found
+
+
+def _newest_first(years: Mapping[str, Actual], year: int) -> list[tuple[int, tuple[Actual, ...]]]:
+    """Each year up to ``year``, newest first, with its actuals: of two labels of one year (R6,
+    2024年度) the later first, as the later wins in :func:`index_actuals` when it converts."""
+    by_year: dict[int, Actual] = {}
+    earlier: dict[int, list[Actual]] = {}
+    for label, actual in years.items():
         try:
             when = parse_fiscal_year(label)
         except PeriodError:
             continue
         if when <= year:
-            labelled.append((when, order, actual))
-    labelled.sort(reverse=True)  # newest year first, of one year the later label first
-    found: dict[int, Observation] = {}
-    for when, _order, actual in labelled:
-        if when in found:
-            continue
-        try:
-            value = actual.value_in(unit)
-        except UnitError:
-            continue
-        found[when] = Observation(when, actual, value)
-        if when < year and value is not None:
-            break
-    return found
+            if when in by_year:
+                earlier.setdefault(when, []).insert(0, by_year[when])
+            by_year[when] = actual
+    return [(when, (by_year[when], *earlier.get(when, ()))) for when in sorted(by_year, reverse=True)]
 
 
 def evaluate_kpi(
@@ -186,10 +194,11 @@ def evaluate_kpi(
     """
     observation = observations.get(year.year)
     facts = facts_for(kpi, year.year, observations)
+    judged = facts.value is not None and kpi.target.applies_in(facts.data_year)
     if facts.value is None:
         outcome = Outcome("not_judged", f"no actual for {year.label}")
         achievement = progress = None
-    elif not kpi.target.applies_in(facts.data_year):
+    elif not judged:
         covered = kpi.target.period.label
         outcome = Outcome("not_judged", f"the annual target covers {covered} only (毎年度), not this year")
         achievement = progress = None
@@ -198,7 +207,6 @@ def evaluate_kpi(
         achievement = facts.achievement()
         progress = facts.progress()
     notes = [note for note in (facts.over_note, facts.floor_note, facts.progress_note()) if note]
-    judged = facts.value is not None and kpi.target.applies_in(facts.data_year)
     rule = "; ".join([outcome.rule, *notes]) if judged else outcome.rule
     details = _with_goal(outcome.details, kpi, facts)
     if kpi.evaluation is not None and own:

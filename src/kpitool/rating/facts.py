@@ -322,11 +322,10 @@ def expected_value(kpi: KPI, year: int) -> Decimal | None:
         points[kpi.target.period.fiscal_year] = target
     if year in points:
         return points[year]
-    before = [y for y in points if y < year]
-    after = [y for y in points if y > year]
-    if not before or not after:
-        return points[max(points)] if points and not after else None
-    y0, y1 = max(before), min(after)
+    y0 = max((y for y in points if y < year), default=None)
+    y1 = min((y for y in points if y > year), default=None)
+    if y0 is None or y1 is None:
+        return points[max(points)] if points and y1 is None else None
     v0, v1 = points[y0], points[y1]
     # Multiply before dividing, so the value is exact whenever it can be (110, not 109.99…).
     rise = _CONTEXT.multiply(_CONTEXT.subtract(v1, v0), Decimal(year - y0))
