@@ -54,6 +54,7 @@ def test_the_bundled_shape_of_a_plan_and_its_actuals_is_scanned() -> None:
         "a: 1\nb: 0123\nc: no\nd: 2025-04-01\ne: 1e3\nf: .inf\ng: ~\nh: 0x1F\ni: 1:30\n",
         "a:\n- 1\n- x\nb:\n  - - 1\n",
         "a: [1, x, '0123', \"no\", -5]\nb: {c: 1, d: ' x '}\nc: []\nd: {}\n",
+        "a: { b: 1 , c: x y }\nb: {c: 1,d: 2}\nc: {x: 1, y: '2'}\n",
         "- a\n- b\n",  # a list at the root
         "\ufeffa: 1\n",  # a BOM
         "---\na: 1\n",
@@ -84,6 +85,9 @@ def test_typed_as_the_full_builder_types_them(text: str) -> None:
         "a: {b: 1,\n  c: 2}\n",  # a flow collection over lines
         "a: {b: [1]}\n",  # nested flow
         "a: [1, 2,]\n",  # a trailing comma
+        "a: {b: 1,}\n",
+        "a: {b: 1, c}\n",  # an entry without a value
+        "a: {b: 1, b: 2}\n",
         "a: {value: 1,234}\n",  # a number split at its comma
         "a: {234: x}\n",
         "a: [b: 1]\n",

@@ -70,6 +70,8 @@ _FLOW_ITEM = re.compile(
     r"(?:\"([^\"\\]*)\"|'((?:[^']|'')*)'|((?:[^\s,\[\]{}#:'\"!&*|>%@`?\-]|-[0-9.])[^,\[\]{}#:]*?))"
     r" *(?:,|\Z)"
 )
+_FLAT_MAP = re.compile(r"\{ *[^\[\]{}'\"# ][^\[\]{}'\"#]*\}")
+"""A one-line ``{key: value, …}`` with no quotes, brackets or comment: split at its commas."""
 _NUMBER_TAIL = re.compile(r"[0-9]{3}(?:\.[0-9]+)?")  # a flow key that may be the tail of {value: 1,234}
 
 _plain: dict[str, Any] = {}
@@ -171,22 +173,34 @@ def _pieces(inner: str) -> list[str]:
 
 def _flow(opening: str, inner: str) -> tuple[int, tuple[Any, ...], int]:
     """``{k: v, …}`` → (_MAP, pairs, events) or ``[a, …]`` → (_SEQ, items, events), flat, on one line."""
+    found = _entries(_pieces(inner)) if inner.strip(" ") else []
+    if opening == "{":
+        return _pairs(found)
+    if any(key is not None for key, _ in found):  # [a: 1] is a list of one mapping
+        raise _Fallback
+    return _SEQ, tuple(value for _, value in found), 2 + len(found)
+
+
+def _entries(pieces: list[str]) -> list[tuple[Any, Any]]:
+    """The (key or None, value) of each entry of a flow collection, remembered by its text."""
     items, item_of = _items, _item
     found = []
-    for piece in _pieces(inner) if inner.strip(" ") else ():
+    for piece in pieces:
         item = items.get(piece)
         if item is None:
             item = item_of(piece)
             if len(items) < _MEMO_LIMIT:
                 items[piece] = item
         found.append(item)
-    if opening == "{":
-        if None in {key for key, _ in found} or len({key for key, _ in found}) != len(found):
-            raise _Fallback  # an entry without a key, or a duplicate key
-        return _MAP, tuple(found), 2 + 2 * len(found)
-    if any(key is not None for key, _ in found):  # [a: 1] is a list of one mapping
-        raise _Fallback
-    return _SEQ, tuple(value for _, value in found), 2 + len(found)
+    return found
+
+
+def _pairs(found: list[tuple[Any, Any]]) -> tuple[int, tuple[Any, ...], int]:
+    """A flow mapping's reading from its entries: each has a key, and no key comes twice."""
+    keys = {key for key, _ in found}
+    if None in keys or len(keys) != len(found):
+        raise _Fallback  # an entry without a key, or a duplicate key
+    return _MAP, tuple(found), 2 + 2 * len(found)
 
 
 def _value(rest: str) -> tuple[int, Any, int]:
@@ -236,7 +250,11 @@ def _entry(line: str) -> Any:
             raise _Fallback
         kind, value, events = _value(body)
         return indent, column, kind, None, value, events
-    kind, value, events = _value(body[match.end() :])
+    rest = body[match.end() :]
+    if rest[:1] == "{" and _FLAT_MAP.fullmatch(rest):  # most lines of actuals: straight to the entries
+        kind, value, events = _pairs(_entries(rest[1:-1].split(",")))
+    else:
+        kind, value, events = _value(rest)
     return indent, column, kind, _checked(shared_text(match.group(1))), value, events + 1
 
 
