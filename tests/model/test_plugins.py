@@ -56,13 +56,20 @@ def test_a_declared_plugin_is_one_pydantic_finds(tmp_path: Path) -> None:
     assert not no_plugin_declared([str(tmp_path)])
 
 
-def test_a_zip_on_the_path_or_a_finder_of_distributions_leaves_the_lookup_to_pydantic(
+def test_a_zip_or_an_egg_on_the_path_or_a_finder_of_distributions_leaves_the_lookup_to_pydantic(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     archive = tmp_path / "bundle.zip"
     with zipfile.ZipFile(archive, "w") as bundle:
         bundle.writestr("plugin-1.0.dist-info/entry_points.txt", "[pydantic]\np = p:plugin\n")
     assert not no_plugin_declared([str(archive)])
+    egg = tmp_path / "plugin-1.0-py3.11.egg"
+    (egg / "EGG-INFO").mkdir(parents=True)
+    (egg / "EGG-INFO" / "entry_points.txt").write_text("[pydantic]\np = p:plugin\n")
+    assert [ep.group for d in importlib.metadata.distributions(path=[str(egg)]) for ep in d.entry_points] == [
+        "pydantic"
+    ]
+    assert not no_plugin_declared([str(egg)])
 
     class Finder:
         def find_distributions(self, *_args: object, **_kwargs: object) -> list[object]:

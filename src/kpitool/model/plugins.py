@@ -6,7 +6,7 @@ cold run (issue 18, docs/performance.md "Interactive commands"). A plugin is an 
 the group ``pydantic``; :func:`skip_empty_plugin_lookup` reads the same ``entry_points.txt``
 files as bytes, and when none of them so much as mentions ``pydantic`` it gives pydantic the
 answer its lookup would find (no plugins). Anything it cannot read as pydantic would — a zip
-on ``sys.path``, an import hook that finds distributions of its own, an unreadable file — or
+or an egg on ``sys.path``, an import hook that finds distributions of its own, an unreadable file — or
 any mention of the word, and pydantic looks for itself, as ever; ``PYDANTIC_DISABLE_PLUGINS``
 keeps its meaning, and a lookup pydantic has done already is left alone.
 """
@@ -29,6 +29,10 @@ def no_plugin_declared(path: list[str] | None = None) -> bool:
             return False
     for entry in sys.path if path is None else path:
         where = entry or "."
+        if os.path.basename(where).lower().endswith(".egg"):
+            return (
+                False  # an egg on the path is a distribution itself (its EGG-INFO): read as pydantic reads it
+            )
         try:
             names = os.listdir(where)
         except NotADirectoryError:
