@@ -243,10 +243,17 @@ def _entry(line: str) -> Any:
 def scan_values(text: str) -> Any:
     """The values of a file in the scanned subset as the full builder builds them, else :data:`FALLBACK`."""
     forget_if_full()
+    if ("|" in text or ">" in text) and _block_scalar(text):  # the bundled data's style: leave at once
+        return FALLBACK
     try:
         return _scan(text[1:] if text[:1] == "\ufeff" else text)  # a BOM, as Windows editors write it
     except _Fallback:
         return FALLBACK
+
+
+def _block_scalar(text: str) -> bool:
+    """Whether the text holds a block scalar (``key: |`` …), as written in the usual spacing."""
+    return ": |" in text or ": >" in text or "- |" in text or "- >" in text
 
 
 def _built(kind: int, value: Any) -> Any:
