@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from kpitool.cli.app import app
-from kpitool.cli.common import parse_years, refuse_terminal_output
+from kpitool.cli.common import parse_years, refuse_terminal_output, say, stderr
 from kpitool.errors import UsageError
 from kpitool.values.fiscal_year import FiscalYear
 from tests.conftest import DATA
@@ -85,3 +87,34 @@ def test_output_with_a_table_is_a_usage_error(
     assert result.exit_code == 2
     assert result.stderr == f"kpitool: error: {message}\n"
     assert not (tmp_path / "out.txt").exists()
+
+
+LINES = [
+    "kpitool: wrote /tmp/a b/report.xlsx (2 plan(s); R4, R5, R6)",
+    "kpitool: note: not evaluated outside their 計画期間 (and the year after it, the final evaluation): "
+    "kurume-renkei-vision-3 (R8–R12) in R4, R5, R6",
+    "kpitool: wrote /tmp/x:smile:y.xlsx (1 plan(s); R6)",  # an emoji code rich would replace
+    "kpitool: wrote C:/reports/a.xlsx",
+    "[bold]not markup[/bold] ［全角］ 💡 ｶﾅ",
+    "trailing space ",
+    "a tab\there, a bell \x07, a return \r",
+    "x" * 300,
+]
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+@pytest.mark.parametrize("columns", ["20", "80"])
+def test_say_writes_what_rich_would(monkeypatch: pytest.MonkeyPatch, terminal: bool, columns: str) -> None:
+    """Plain lines skip rich (a cold report imports none); every line reads as rich prints it."""
+    monkeypatch.setenv("COLUMNS", columns)
+    if terminal:
+        monkeypatch.setenv("FORCE_COLOR", "1")
+    else:
+        monkeypatch.delenv("FORCE_COLOR", raising=False)
+    for line in LINES:
+        ours, theirs = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(sys, "stderr", ours)
+        say(line)
+        monkeypatch.setattr(sys, "stderr", theirs)
+        stderr().print(line, markup=False)
+        assert ours.getvalue() == theirs.getvalue(), line

@@ -153,15 +153,17 @@ COLD = {
     "validate": (["validate"], ("rich", "multiprocessing", "hashlib", "kpitool.support.cache")),
     "evaluate --format json": (["evaluate", "--year", "R6", "--format", "json"], ("rich", "multiprocessing")),
     "summary --format json": (["summary", "--years", "R4,R5,R6", "--format", "json"], ("rich",)),
+    "report --xlsx": (["report", "--years", "R4,R5,R6", "--xlsx", "REPORT"], ("rich", "multiprocessing")),
 }
 
 
 @pytest.mark.parametrize("case", COLD)
-def test_a_cold_run_imports_only_what_its_output_needs(case: str) -> None:
-    """``--no-cache``: no rich for JSON, no worker pool for a few files, no cache at all (issue 18)."""
+def test_a_cold_run_imports_only_what_its_output_needs(case: str, tmp_path: Path) -> None:
+    """``--no-cache``: no rich for JSON or a workbook, no worker pool for a few files, no cache (issue 18)."""
     from tests.conftest import DATA
 
     args, unused = COLD[case]
+    args = [str(tmp_path / "r.xlsx") if a == "REPORT" else a for a in args]
     modules = imported(*args, "--data", str(DATA), "--no-cache")
     assert "pydantic" in modules  # the run did validate the data
     assert heavy_in(modules, unused) == []

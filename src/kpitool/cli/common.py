@@ -9,6 +9,7 @@ them into a message on stderr and an exit code.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
@@ -206,6 +207,23 @@ def stderr() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+_RICH_WOULD_CHANGE = re.compile(r":\S*:|\s$")
+"""An emoji code (``:smile:``), or trailing space a wide line loses: rich then writes otherwise."""
+
+
+def say(line: str) -> None:
+    """One line on stderr, as ``stderr().print(line, markup=False)`` writes it; plain text without rich.
+
+    Only text rich writes unchanged (printable, no emoji code, nothing at the end it would strip)
+    is written directly: a cold ``report`` then imports no rich (~15 ms, issue 18).
+    """
+    if not line.isprintable() or _RICH_WOULD_CHANGE.search(line):
+        stderr().print(line, markup=False)
+        return
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 class CommandFailed(KpitoolError):

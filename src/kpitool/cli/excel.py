@@ -32,6 +32,7 @@ from kpitool.cli.common import (
     parse_year,
     parse_years,
     print_problems,
+    say,
     stderr,
     stdout,
     write_output,
@@ -195,7 +196,7 @@ def report(
     )
     write_output(rendered, xlsx)
     labels = ", ".join(y.label for y in chosen)
-    stderr().print(f"kpitool: wrote {xlsx} ({len(plans)} plan(s); {labels})", markup=False, highlight=False)
+    say(f"kpitool: wrote {xlsx} ({len(plans)} plan(s); {labels})")
 
 
 def _outlooks(

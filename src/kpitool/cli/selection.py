@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import typer
 
-from kpitool.cli.common import CommandFailed, print_problems, stderr
+from kpitool.cli.common import CommandFailed, print_problems, say, stderr
 from kpitool.errors import UsageError
 
 if TYPE_CHECKING:
@@ -194,4 +194,4 @@ def announce_left_out(left_out: LeftOut, *, in_output: bool) -> None:
     from kpitool.render.left_out import not_in_period_text
 
     if left_out.not_in_period and not in_output:
-        stderr().print(f"kpitool: note: {not_in_period_text(left_out.not_in_period)}", markup=False)
+        say(f"kpitool: note: {not_in_period_text(left_out.not_in_period)}")

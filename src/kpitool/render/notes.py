@@ -8,12 +8,13 @@ text under the table, wrapped to the width like the table's own legend.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from rich.console import RenderableType
+from typing import TYPE_CHECKING
 
 from kpitool.rating.facts import SMALL_SPAN_NOTE
 from kpitool.rating.results import PlanEvaluation, Summary
-from kpitool.render.flow import Flow, words
+
+if TYPE_CHECKING:  # rich is imported where a note is drawn: the workbook's notes are text (issue 18)
+    from rich.console import RenderableType
 
 __all__ = ["evaluation_notes", "own_setting_lines", "summary_notes", "value_note_lines"]
 
@@ -39,6 +40,8 @@ def evaluation_notes(result: PlanEvaluation) -> list[RenderableType]:
         parts = ["総括"] if result.narrative.summary else []
         parts += [named.get(key, key) for key in result.narrative.sections]
         lines.append(f"評価文あり: {result.year.label} の {'、'.join(parts)}")
+    from kpitool.render.flow import Flow, words
+
     return [Flow([words(line)], indent=2) for line in lines]
 
 
@@ -66,4 +69,6 @@ def summary_notes(summaries: Sequence[Summary]) -> list[RenderableType]:
     if not missing:
         return []
     totals = "、".join(f"{summary.year.label} {summary.percent_total}%" for summary in missing)
+    from kpitool.render.flow import Flow, words
+
     return [Flow([words(f"注: {missing[0].rounding_note} (合計 {totals})")], indent=2)]
