@@ -87,7 +87,6 @@ def test_typed_as_the_full_builder_types_them(text: str) -> None:
         "a: [1, 2,]\n",  # a trailing comma
         "a: {b: 1,}\n",
         "a: {b: 1, c}\n",  # an entry without a value
-        "a: {b: 1, b: 2}\n",
         "a: {value: 1,234}\n",  # a number split at its comma
         "a: {234: x}\n",
         "a: [b: 1]\n",
