@@ -64,6 +64,7 @@ def main() -> None:
     from kpitool.sources.tree import load_data
     from kpitool.support.cache import Cache
     from kpitool.support.safe_write import write_bytes_atomic
+    from kpitool.values.fiscal_year import FiscalYear
 
     corpus = ensure_corpus(args.plans, BENCH / "corpus")
     with tempfile.TemporaryDirectory() as tmp:
@@ -81,7 +82,7 @@ def main() -> None:
     start = time.perf_counter()
     evaluate_profile.enable()
     plans = list(loaded.plans.values())
-    results = [evaluate_plan(d.plan, loaded.actuals_for(d.plan.id), 2024, "R6") for d in plans]
+    results = [evaluate_plan(d.plan, loaded.actuals_for(d.plan.id), FiscalYear.parse("R6")) for d in plans]
     evaluations_json(results)
     evaluate_profile.disable()
     evaluate_time = time.perf_counter() - start

@@ -49,8 +49,10 @@ def test_a_warm_evaluation_comes_from_the_cache_and_equals_a_cold_one(
 
 
 def test_a_warm_evaluate_never_unpickles_the_plans_or_their_actuals(
-    runner: CliRunner, data_dir: MakeData, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, data_dir: MakeData, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    # A cache of its own: another test may have graded the same plan for R6 in the shared one.
+    monkeypatch.setenv("KPITOOL_CACHE_DIR", str(tmp_path / "cache"))
     root = data_dir(plans={"demo.yaml": MINIMAL_PLAN}, actuals={"demo.yaml": MINIMAL_ACTUALS})
     argv = ["evaluate", "--year", "R5", "--format", "json", "--data", str(root)]
     cold = runner.invoke(app, argv)
