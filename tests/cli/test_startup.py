@@ -150,7 +150,17 @@ def test_a_command_imports_its_own_module_only() -> None:
 
 
 COLD = {
-    "validate": (["validate"], ("rich", "multiprocessing", "hashlib", "kpitool.support.cache")),
+    "validate": (
+        ["validate"],
+        (
+            "rich",
+            "multiprocessing",
+            "hashlib",
+            "kpitool.support.cache",
+            "kpitool.rating.engine",
+            "kpitool.rating.results",
+        ),
+    ),
     "evaluate --format json": (["evaluate", "--year", "R6", "--format", "json"], ("rich", "multiprocessing")),
     "summary --format json": (["summary", "--years", "R4,R5,R6", "--format", "json"], ("rich",)),
     "report --xlsx": (["report", "--years", "R4,R5,R6", "--xlsx", "REPORT"], ("rich", "multiprocessing")),
@@ -159,7 +169,10 @@ COLD = {
 
 @pytest.mark.parametrize("case", COLD)
 def test_a_cold_run_imports_only_what_its_output_needs(case: str, tmp_path: Path) -> None:
-    """``--no-cache``: no rich for JSON or a workbook, no worker pool for a few files, no cache (issue 18)."""
+    """``--no-cache``: no rich for JSON or a workbook, no worker pool for a few files, no cache (issue 18).
+
+    ``validate`` checks each plan's scheme (``rating.resolve``) but grades nothing: no rating engine.
+    """
     from tests.conftest import DATA
 
     args, unused = COLD[case]
