@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from kpitool.model.actuals import Actual, PublishedSummary
 from kpitool.model.plan import KPI, Direction, Plan, Section
 from kpitool.problems import Problem, Severity
-from kpitool.rating.engine import kpi_scheme, resolve_scheme
 from kpitool.rating.facts import effective_direction
+from kpitool.rating.resolve import kpi_scheme, resolve_scheme
 from kpitool.rating.schemes.base import RatingError
 from kpitool.sources.documents import PlanDocument
 from kpitool.sources.tree import LoadedData

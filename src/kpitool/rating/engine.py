@@ -18,10 +18,9 @@ from typing import Any, TypeVar
 from kpitool.model.actuals import Actual, ActualsFile, PublishedSummary, YearNarrative
 from kpitool.model.plan import KPI, EvaluationSettings, Plan, Section
 from kpitool.rating.facts import ActualIndex, Facts, Observation, facts_for
+from kpitool.rating.resolve import kpi_scheme, resolve_scheme
 from kpitool.rating.results import Evaluation, PlanEvaluation, Published, Summary
-from kpitool.rating.rollup import check_rollup
-from kpitool.rating.schemes.base import Outcome, RatingError, Scheme
-from kpitool.rating.schemes.registry import scheme_named
+from kpitool.rating.schemes.base import Outcome, Scheme
 from kpitool.values.fiscal_year import FiscalYear, parse_fiscal_year
 from kpitool.values.numbers import UnitError, round_half_up
 from kpitool.values.periods import PeriodError
@@ -41,49 +40,6 @@ __all__ = [
     "resolve_scheme",
     "summarise",
 ]
-
-
-def resolve_scheme(settings: EvaluationSettings | None) -> Scheme:
-    """The scheme a plan asks for (default when absent).
-
-    :class:`~kpitool.rating.schemes.base.RatingError` for an unknown name or unusable settings.
-    """
-    name = settings.scheme if settings else "default"
-    scheme = scheme_named(name)(settings)
-    check_rollup(settings.rollup if settings else None, scheme)
-    return scheme
-
-
-def kpi_scheme(plan: EvaluationSettings | None, own: EvaluationSettings, plan_scheme: Scheme) -> Scheme:
-    """The scheme of a KPI with its own ``evaluation:`` block (独自の評価設定), over the plan's.
-
-    What the block leaves out is the plan's: its scheme and, under the same scheme, its options
-    (the block's over them) and grades. It must grade with the plan's symbols (so the 総括 counts
-    one set of grades) and holds no ``rollup`` / ``outlook`` (the plan's alone).
-    :class:`~kpitool.rating.schemes.base.RatingError` at the fault's path in the block if unfit.
-    """
-    for field in ("rollup", "outlook"):
-        if field in own.model_fields_set:
-            raise RatingError(
-                f"a KPI's evaluation: sets scheme, options and grades; {field} is the plan's", (field,)
-            )
-    given = own.model_fields_set
-    base = plan or EvaluationSettings()
-    name = own.scheme if "scheme" in given else base.scheme
-    same = name == base.scheme
-    merged = EvaluationSettings(
-        scheme=name,
-        options={**base.options, **own.options} if same else own.options,
-        grades=own.grades if "grades" in given or not same else base.grades,
-    )
-    scheme = scheme_named(name)(merged)
-    if set(scheme.symbols()) != set(plan_scheme.symbols()):
-        raise RatingError(
-            f"this KPI's own evaluation grades {' '.join(scheme.symbols())}, its plan's "
-            f"{' '.join(plan_scheme.symbols())}: a KPI's evaluation must use the plan's grade symbols",
-            ("grades",) if "grades" in given else ("scheme",) if "scheme" in given else (),
-        )
-    return scheme
 
 
 def own_setting(own: EvaluationSettings, scheme: Scheme) -> str:

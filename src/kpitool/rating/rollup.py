@@ -15,11 +15,14 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from kpitool.model.plan import Section
 from kpitool.model.rollup_settings import RollupMethod, RollupSettings
-from kpitool.rating.results import PlanEvaluation
 from kpitool.rating.schemes.base import RatingError, Scheme
+
+if TYPE_CHECKING:  # an annotation only: validate checks a rollup without importing results
+    from kpitool.rating.results import PlanEvaluation
 
 __all__ = ["SectionResult", "check_rollup", "section_results"]
 
