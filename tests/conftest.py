@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import shutil
 import textwrap
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -172,6 +173,16 @@ def pytest_runtest_makereport(
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Wait for the background deletions before pytest removes the base folder."""
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Wait for the background deletions before pytest removes the base folder.
+
+    An xdist worker whose tests all passed then removes its own base folder (the kpitool cache,
+    the module fixtures' files), both workers at once, rather than leave it all to the
+    controller's one removal of the run's folder after the last worker ends (1–2.7 s measured).
+    """
     _REMOVER.finish()
+    config = session.config
+    worker: dict[str, list[str]] | None = getattr(config, "workerinput", None)  # set by xdist
+    given = worker is not None and any(arg.startswith("--basetemp") for arg in worker["mainargv"])
+    if worker is not None and not given and exitstatus == 0 and _removes_passed(config):
+        shutil.rmtree(config.option.basetemp, ignore_errors=True)
