@@ -11,7 +11,14 @@ import pytest
 from typer.testing import CliRunner
 
 from kpitool.cli.app import app
-from kpitool.render.machine import safe_cell
+from kpitool.rating.cached import evaluate_documents
+from kpitool.rating.results import PlanEvaluation
+from kpitool.render.left_out import with_left_out
+from kpitool.render.machine import evaluation_json, evaluations_json, safe_cell, to_json
+from kpitool.sources.selection import NOTHING_LEFT_OUT, LeftOut, OutOfPeriod
+from kpitool.sources.tree import load_data
+from kpitool.values.fiscal_year import FiscalYear
+from tests.conftest import DATA
 
 # Written as YAML double-quoted strings: \" a quote, \n a newline, \L U+2028 (a line break to
 # JavaScript, valid in JSON), \U0001F389 an emoji.
@@ -180,3 +187,28 @@ def test_rates_are_rounded_to_six_places_at_any_size(
     result = runner.invoke(app, ["evaluate", "--year", "R5", "--format", "json", "--data", str(root)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["kpis"][0]["achievement_rate"] == rate
+
+
+def _bundled_evaluations() -> list[PlanEvaluation]:
+    loaded = load_data([DATA])
+    return evaluate_documents(loaded, list(loaded.plans.values()), FiscalYear(2024))
+
+
+@pytest.mark.parametrize(
+    "left_out", [NOTHING_LEFT_OUT, LeftOut((), (OutOfPeriod("p", "R8", "R12", ("R6",)),))]
+)
+def test_several_plans_written_one_at_a_time_give_the_text_of_one_dump(left_out: LeftOut) -> None:
+    results = _bundled_evaluations()
+    assert len(results) > 2
+    items = [with_left_out(evaluation_json(r), left_out) for r in results]
+    expected = json.dumps(items, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert evaluations_json(results, left_out) == expected
+    assert evaluations_json(results[:1], left_out) == to_json(items[0], pretty=False)
+    assert evaluations_json([], left_out) == "[]\n"
+
+
+def test_json_at_a_terminal_stays_indented(monkeypatch: pytest.MonkeyPatch) -> None:
+    results = _bundled_evaluations()[:2]
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    items = [evaluation_json(r) for r in results]
+    assert evaluations_json(results) == json.dumps(items, ensure_ascii=False, indent=2) + "\n"

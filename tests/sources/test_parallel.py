@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,10 +35,8 @@ def _files() -> list[bytes]:
     return [file for pair in zip(clean, broken * 6, strict=True) for file in pair]
 
 
-def test_workers_give_each_file_its_values_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    workers_always(monkeypatch)
-    files = _files()
-    found = list(parallel.fast_values_of_all(files))
+def _assert_values_of_each(files: list[bytes], found: list[object]) -> None:
+    """Each file's fast-path values, in order (None or FALLBACK where the fast path gives up)."""
     assert len(found) == len(files)
     for raw, values in zip(files, found, strict=True):
         expected = fast_values(raw)
@@ -45,6 +44,14 @@ def test_workers_give_each_file_its_values_in_order(monkeypatch: pytest.MonkeyPa
             assert values is None or values is FALLBACK or values == expected
         else:
             assert values == expected
+
+
+def test_workers_give_each_file_its_values_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    workers_always(monkeypatch)
+    files = _files()
+    found = list(parallel.fast_values_of_all(files))
+    assert len(found) == len(files)
+    _assert_values_of_each(files, found)
 
 
 def test_a_tree_loads_the_same_with_and_without_workers(
@@ -102,3 +109,32 @@ def test_small_data_is_parsed_here(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)  # imported when workers start
     monkeypatch.setattr(parallel, "worker_count", lambda: 2)
     assert list(parallel.fast_values_of_all([b"a: 1\n"])) == [{"a": 1}]
+
+
+def _slow_parse_chunk(raws: list[bytes]) -> list[object]:
+    """A worker slower than this process: a twentieth of a second a chunk."""
+    time.sleep(0.05)
+    return parallel_parse(raws)
+
+
+parallel_parse = parallel._parse_chunk
+
+
+def test_this_process_parses_the_chunks_a_slow_worker_has_not_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    workers_always(monkeypatch)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)  # one worker
+    monkeypatch.setattr(parallel, "_parse_chunk", _slow_parse_chunk)
+    here: list[bytes] = []
+
+    def counted(raw: bytes) -> object:
+        here.append(raw)
+        time.sleep(0.005)  # leaves the pool's threads time to hand the first chunks to the worker
+        return fast_values(raw)
+
+    monkeypatch.setattr(parallel, "fast_values", counted)  # counts in this process only (workers fork)
+    files = _files()
+    found = list(parallel.fast_values_of_all(files))
+    assert 0 < len(here) < len(files)  # shared: some chunks here, some in the worker
+    _assert_values_of_each(files, found)

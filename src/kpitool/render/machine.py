@@ -169,14 +169,29 @@ def to_json(data: Any, *, pretty: bool | None = None) -> str:
         pretty = sys.stdout.isatty()
     if pretty:
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return _compact(data) + "\n"
 
 
 def evaluations_json(results: Sequence[PlanEvaluation], left_out: LeftOut = NOTHING_LEFT_OUT) -> str:
-    """An object for one plan, a list for several; each names the plans the run left out, if any."""
-    with paused_gc():  # a national run builds a million containers and no cycles
-        items = [with_left_out(evaluation_json(r), left_out) for r in results]
-    return to_json(items[0] if len(items) == 1 else items)
+    """An object for one plan, a list for several; each names the plans the run left out, if any.
+
+    Compact JSON (piped, or to a file) is written one plan at a time and joined, the same text
+    as one ``json.dumps`` of the list: a plan's row dicts and the encoder's pieces are freed
+    before the next plan's are built, so a national run reuses that memory instead of
+    touching ~700 MB of new pages (docs/performance.md, round four).
+    """
+    if len(results) == 1 or sys.stdout.isatty():
+        with paused_gc():  # a national run builds a million containers and no cycles
+            items = [with_left_out(evaluation_json(r), left_out) for r in results]
+        return to_json(items[0] if len(items) == 1 else items)
+    with paused_gc():
+        parts = [_compact(with_left_out(evaluation_json(r), left_out)) for r in results]
+    return "[" + ",".join(parts) + "]\n"
+
+
+def _compact(data: Any) -> str:
+    """``data`` as :func:`to_json` writes it when not pretty, without the final newline."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")

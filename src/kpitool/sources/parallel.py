@@ -3,13 +3,13 @@
 Reading the events of a file and building its values
 (:func:`~kpitool.sources.yaml_fast.fast_values`) is most of a national load, and it
 needs nothing but the file's bytes. So above :data:`PARALLEL_MIN_BYTES` the files are
-parsed by worker processes, one fewer than the available processors, while this
-process parses a share itself and validates what they send back: only the plain values
-(dicts, lists, text, Decimals), which pickle an order of magnitude faster than validated
-models. Results come back in the order of
-the files, whatever order the workers finish in, so a run reports the same problems in
-the same order with or without workers; a file the fast path gives up on is read by the
-full builder in this process, as without workers.
+parsed by worker processes, one fewer than the available processors, which send back only
+the plain values (dicts, lists, text, Decimals): they pickle an order of magnitude faster
+than validated models. This process validates them, and parses itself each chunk no worker
+has taken yet when it gets there, so neither side waits long for the other. Results come
+back in the order of the files, whatever order the workers finish in, so a run reports the
+same problems in the same order with or without workers; a file the fast path gives up on
+is read by the full builder in this process, as without workers.
 
 Workers are forked (they start at once and share this process's memory until they
 write); where fork is not available, or one processor is, the files are parsed here.
@@ -40,9 +40,6 @@ _CHUNK_BYTES = 512 * 1024
 
 _WINDOW = 4
 """Chunks in flight per worker."""
-
-_LOCAL_EVERY = 3
-"""This process parses one chunk in this many: validating all of them, it is then as busy as a worker."""
 
 
 def worker_count() -> int:
@@ -103,9 +100,12 @@ def fast_values_of_all(raws: Sequence[bytes]) -> Generator[Any, None, None]:
     """:func:`~kpitool.sources.yaml_fast.fast_values` of each file, in order (in workers when it pays).
 
     A file that is not a mapping may come back as None rather than its values: the caller
-    reads every such file with the full builder. This process validates what comes back,
-    so it parses only every :data:`_LOCAL_EVERY`-th chunk itself and the workers (one
-    fewer than the processors) the rest: no more busy processes than processors.
+    reads every such file with the full builder. Every chunk is offered to the workers (one
+    fewer than the processors), at most :data:`_WINDOW` per worker ahead of this process,
+    which validates what comes back. Rather than wait for a worker, this process takes back
+    the last chunk no worker has started and parses it itself (:func:`_share`): whichever
+    side is slower — validating here, or parsing there, on a busy or an idle machine — the
+    other shares its work, and there are never more busy processes than processors.
     """
     workers = 0 if sum(len(raw) for raw in raws) < PARALLEL_MIN_BYTES else worker_count() - 1
     if workers < 1:
@@ -115,22 +115,41 @@ def fast_values_of_all(raws: Sequence[bytes]) -> Generator[Any, None, None]:
     from concurrent.futures import ProcessPoolExecutor
 
     chunks = list(_chunks(raws))
-    remote = [index for index in range(len(chunks)) if index % _LOCAL_EVERY != _LOCAL_EVERY - 1]
     futures: dict[int, Future[list[Any]]] = {}
+    parsed_here: dict[int, list[Any]] = {}
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
         try:
-            ahead = iter(remote)
+            ahead = iter(range(len(chunks)))
             for index, chunk in enumerate(chunks):
-                while len(futures) < workers * _WINDOW and (submit := next(ahead, None)) is not None:
+                while (
+                    len(futures) + len(parsed_here) < workers * _WINDOW
+                    and (submit := next(ahead, None)) is not None
+                ):
                     futures[submit] = pool.submit(_parse_chunk, chunks[submit])
-                if index in futures:
-                    yield from _collect(chunk, futures.pop(index))
-                else:
-                    yield from map(fast_values, chunk)
+                _share(index, chunks, futures, parsed_here)
+                found = parsed_here.pop(index, None)
+                yield from found if found is not None else _collect(chunk, futures.pop(index))
         finally:
             for future in futures.values():
                 future.cancel()
+
+
+def _share(
+    index: int,
+    chunks: list[list[bytes]],
+    futures: dict[int, Future[list[Any]]],
+    parsed_here: dict[int, list[Any]],
+) -> None:
+    """Until chunk ``index`` is parsed, parse here the last chunk offered that no worker has started."""
+    while index in futures and not futures[index].done():
+        for later in sorted(futures, reverse=True):
+            if futures[later].cancel():  # no worker has started it
+                del futures[later]
+                parsed_here[later] = [fast_values(raw) for raw in chunks[later]]
+                break
+        else:
+            return  # every chunk offered is being parsed: wait for this one
 
 
 def _collect(chunk: list[bytes], future: Future[list[Any]]) -> list[Any]:
