@@ -6,13 +6,15 @@ import functools
 import gc
 import os
 import textwrap
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
 import typer.testing
 from hypothesis import settings
 from typer.testing import CliRunner
+
+from tests.tmp_removal import BackgroundRemover
 
 # typer's CliRunner rebuilds the click command from the app's signatures on every
 # invoke (~30 ms, a third of the suite's time); a process builds it once, so do the
@@ -134,3 +136,42 @@ def fast_fsync(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
 
 def _checked_no_sync(fd: int) -> None:
     os.fstat(fd)  # EBADF as the real fsync would raise it
+
+
+_REMOVER = BackgroundRemover()
+_CALL_PASSED = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+def tmp_path(
+    tmp_path: Path, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """pytest's ``tmp_path``; when the test passes, its folder is deleted in the background.
+
+    See :mod:`tests.tmp_removal`: the retention policy stays pytest's ("failed"), only the
+    waiting for the disk moves off the test.
+    """
+    yield tmp_path
+    if request.node.stash.get(_CALL_PASSED, False) and _removes_passed(request.config):
+        _REMOVER.discard(tmp_path, tmp_path_factory.getbasetemp() / "removing")
+
+
+def _removes_passed(config: pytest.Config) -> bool:
+    return bool(config.getini("tmp_path_retention_policy") == "failed")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Note whether the test itself passed, for :func:`tmp_path`."""
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_PASSED] = report.passed
+    return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Wait for the background deletions before pytest removes the base folder."""
+    _REMOVER.finish()
