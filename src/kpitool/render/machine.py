@@ -180,10 +180,11 @@ def evaluations_json(results: Sequence[PlanEvaluation], left_out: LeftOut = NOTH
     before the next plan's are built, so a national run reuses that memory instead of
     touching ~700 MB of new pages (docs/performance.md, round four).
     """
-    if len(results) == 1 or sys.stdout.isatty():
+    pretty = sys.stdout.isatty()
+    if len(results) == 1 or pretty:
         with paused_gc():  # a national run builds a million containers and no cycles
             items = [with_left_out(evaluation_json(r), left_out) for r in results]
-        return to_json(items[0] if len(items) == 1 else items)
+        return to_json(items[0] if len(items) == 1 else items, pretty=pretty)
     with paused_gc():
         parts = [_compact(with_left_out(evaluation_json(r), left_out)) for r in results]
     return "[" + ",".join(parts) + "]\n"
