@@ -19,8 +19,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pydantic import PlainValidator
+
 from kpitool.model import fields
 from kpitool.model.actuals import Actual, ActualsFile
+from kpitool.model.built_once import BuiltOnce
 
 __all__ = ["built_actuals_file"]
 
@@ -43,6 +46,17 @@ _BLANK: dict[str, Any] = dict.fromkeys(_VALIDATORS)
 """An actual's fields in their order, each at its default (None)."""
 
 
+def _validator(info: Any) -> Any:
+    """The one function a field's type validates with (its :class:`PlainValidator`), else None."""
+    found = [
+        item.func
+        for meta in info.metadata
+        for item in (meta.metadata if isinstance(meta, BuiltOnce) else (meta,))
+        if isinstance(item, PlainValidator)
+    ]
+    return found[0] if len(found) == 1 and len(info.metadata) == 1 else None
+
+
 def _schema_is_as_expected() -> bool:
     """Whether the models still have the shape this module builds; if not, it stands aside."""
     actual_fields = Actual.model_fields
@@ -51,7 +65,10 @@ def _schema_is_as_expected() -> bool:
     optional = [info for name, info in actual_fields.items() if name != "value"]
     if any(info.default is not None or info.default_factory is not None for info in optional):
         return False
-    if any(info.validate_default for info in actual_fields.values()):
+    if any(
+        info.validate_default or _validator(info) is not _VALIDATORS[name]
+        for name, info in actual_fields.items()
+    ):
         return False
     decorators = (Actual.__pydantic_decorators__, ActualsFile.__pydantic_decorators__)
     return not any(
