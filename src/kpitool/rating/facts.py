@@ -94,11 +94,17 @@ class Facts:
     direction: Direction
     floor_note: str
     previous: Decimal | None
-    expected: Decimal | None
     data_year: int = 0
     """The fiscal year the actual's data describes (its period), else the evaluation year."""
     over_note: str = ""
     """How a target over several years was graded this year (pace or extrapolated total)."""
+
+    # Only some schemes read the 期待値 (the default does not): drawn from the KPI when asked.
+    @_once
+    def expected(self) -> Decimal | None:
+        """期待値 of the year the data describes (:func:`expected_value`), from the KPI's baseline
+        and target (not the goal of a target over several years)."""
+        return expected_value(self.kpi, self.data_year)
 
     @_once  # asked several times per KPI graded
     def higher_is_better(self) -> bool:
@@ -222,15 +228,13 @@ def facts_for(kpi: KPI, year: int, observations: Mapping[int, Observation]) -> F
     earlier = [y for y, o in observations.items() if y < year and o.value is not None]
     previous = observations[max(earlier)].value if earlier else None
     data_year = _data_year(observation) if observation else year
-    expected = _expected(kpi, data_year, baseline, target)
     value = observation.value if observation else None
     note = ""
     if kpi.target.over is not None and value is not None and target is not None:
+        expected = _expected(kpi, data_year, baseline, target)
         value, target, note = _over_years(kpi, data_year, observations, value, target, expected)
         baseline = baseline if kpi.target.over is TargetOver.FINAL_YEAR else None
-    return Facts(
-        kpi, year, value, baseline, target, direction, floor_note, previous, expected, data_year, note
-    )
+    return Facts(kpi, year, value, baseline, target, direction, floor_note, previous, data_year, note)
 
 
 def _data_year(observation: Observation) -> int:
