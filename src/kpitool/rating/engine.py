@@ -11,6 +11,7 @@ The default scheme reproduces the 判断基準 of the Kurume regional vision
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -105,8 +106,9 @@ def _back_to_previous(years: Mapping[str, Actual], unit: str, year: int) -> dict
     """The observations of ``year`` and back to the nearest earlier value, as :func:`index_actuals`
     makes them."""
     found: dict[int, Observation] = {}
-    for when, actuals in _newest_first(years, year):
-        for actual in actuals:
+    for when, labels in _newest_first(tuple(years), year):
+        for label in labels:
+            actual = years[label]
             try:
                 value = actual.value_in(unit)
             except UnitError:
@@ -118,21 +120,19 @@ def _back_to_previous(years: Mapping[str, Actual], unit: str, year: int) -> dict
     return found
 
 
-def _newest_first(years: Mapping[str, Actual], year: int) -> list[tuple[int, tuple[Actual, ...]]]:
-    """Each year up to ``year``, newest first, with its actuals: of two labels of one year (R6,
+@functools.lru_cache(maxsize=1024)  # a plan's KPIs mostly share one list of year labels
+def _newest_first(labels: tuple[str, ...], year: int) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Each year up to ``year``, newest first, with its labels: of two labels of one year (R6,
     2024年度) the later first, as the later wins in :func:`index_actuals` when it converts."""
-    by_year: dict[int, Actual] = {}
-    earlier: dict[int, list[Actual]] = {}
-    for label, actual in years.items():
+    by_year: dict[int, list[str]] = {}
+    for label in labels:
         try:
             when = parse_fiscal_year(label)
         except PeriodError:
             continue
         if when <= year:
-            if when in by_year:
-                earlier.setdefault(when, []).insert(0, by_year[when])
-            by_year[when] = actual
-    return [(when, (by_year[when], *earlier.get(when, ()))) for when in sorted(by_year, reverse=True)]
+            by_year.setdefault(when, []).insert(0, label)
+    return tuple((when, tuple(by_year[when])) for when in sorted(by_year, reverse=True))
 
 
 def evaluate_kpi(
@@ -162,9 +162,11 @@ def evaluate_kpi(
         outcome = scheme.decide(facts)
         achievement = facts.achievement()
         progress = facts.progress()
-    notes = [note for note in (facts.over_note, facts.floor_note, facts.progress_note()) if note]
-    rule = "; ".join([outcome.rule, *notes]) if judged else outcome.rule
-    details = _with_goal(outcome.details, kpi, facts)
+    rule = outcome.rule
+    if judged:
+        notes = [note for note in (facts.over_note, facts.floor_note, facts.progress_note()) if note]
+        rule = "; ".join([rule, *notes]) if notes else rule
+    details = _with_goal(outcome.details, kpi, facts) if kpi.target.over is not None else outcome.details
     if kpi.evaluation is not None and own:
         setting = own_setting(kpi.evaluation, scheme)
         rule = f"{rule}; by this KPI's own evaluation: setting ({setting})"

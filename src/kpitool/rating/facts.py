@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from kpitool.model.actuals import Actual
 from kpitool.model.plan import KPI, Direction
 from kpitool.model.target import TargetOver
+from kpitool.support.frozen import fast_init
 from kpitool.values.numbers import format_number, round_half_up
 
 __all__ = [
@@ -65,6 +66,7 @@ class _once(Generic[_T]):  # a decorator, named like functools.cached_property
         return value
 
 
+@fast_init
 @dataclass(frozen=True)
 class Observation:
     """One actual as the rule sees it: value converted to the KPI's unit, with its years."""
@@ -79,6 +81,7 @@ ActualIndex = Mapping[str, Mapping[int, Observation]]
 """KPI id → evaluation fiscal year → observation."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class Facts:
     """What a scheme needs to grade one KPI in one year, computed once."""
@@ -91,13 +94,19 @@ class Facts:
     direction: Direction
     floor_note: str
     previous: Decimal | None
-    expected: Decimal | None
     data_year: int = 0
     """The fiscal year the actual's data describes (its period), else the evaluation year."""
     over_note: str = ""
     """How a target over several years was graded this year (pace or extrapolated total)."""
 
-    @property
+    # Only some schemes read the 期待値 (the default does not): drawn from the KPI when asked.
+    @_once
+    def expected(self) -> Decimal | None:
+        """期待値 of the year the data describes (:func:`expected_value`), from the KPI's baseline
+        and target (not the goal of a target over several years)."""
+        return expected_value(self.kpi, self.data_year)
+
+    @_once  # asked several times per KPI graded
     def higher_is_better(self) -> bool:
         """True for increase / at_least."""
         return self.direction.higher_is_better
@@ -152,7 +161,11 @@ class Facts:
 
     @_once
     def _small_span(self) -> bool:
-        return self._small(self._progress_span(self.target))
+        return self._small(self._target_span)
+
+    @_once
+    def _target_span(self) -> tuple[Decimal, Decimal] | None:
+        return self._progress_span(self.target)
 
     @staticmethod
     def _small(found: tuple[Decimal, Decimal] | None) -> bool:
@@ -172,7 +185,7 @@ class Facts:
 
     @_once
     def _progress(self) -> Decimal | None:
-        return self.progress_towards(self.target)
+        return None if self._small_span else self._progress_along(self._target_span)
 
     def progress_towards(self, goal: Decimal | None) -> Decimal | None:
         """Progress from the baseline towards ``goal`` (the target, or a 期待値), as :meth:`progress`.
@@ -181,7 +194,10 @@ class Facts:
         the baseline.
         """
         found = self._progress_span(goal)
-        if found is None or self.value is None or self._small(found):
+        return None if self._small(found) else self._progress_along(found)
+
+    def _progress_along(self, found: tuple[Decimal, Decimal] | None) -> Decimal | None:
+        if found is None or self.value is None:
             return None
         start, span = found
         return _CONTEXT.divide(_CONTEXT.subtract(self.value, start), span)
@@ -209,18 +225,16 @@ def facts_for(kpi: KPI, year: int, observations: Mapping[int, Observation]) -> F
     baseline = kpi.baseline_value
     target = kpi.target_value()
     direction, floor_note = effective_direction(kpi, baseline, target)
-    earlier = [y for y in observations if y < year and observations[y].value is not None]
+    earlier = [y for y, o in observations.items() if y < year and o.value is not None]
     previous = observations[max(earlier)].value if earlier else None
     data_year = _data_year(observation) if observation else year
-    expected = expected_value(kpi, data_year)
     value = observation.value if observation else None
     note = ""
     if kpi.target.over is not None and value is not None and target is not None:
+        expected = _expected(kpi, data_year, baseline, target)
         value, target, note = _over_years(kpi, data_year, observations, value, target, expected)
         baseline = baseline if kpi.target.over is TargetOver.FINAL_YEAR else None
-    return Facts(
-        kpi, year, value, baseline, target, direction, floor_note, previous, expected, data_year, note
-    )
+    return Facts(kpi, year, value, baseline, target, direction, floor_note, previous, data_year, note)
 
 
 def _data_year(observation: Observation) -> int:
@@ -308,22 +322,29 @@ def expected_value(kpi: KPI, year: int) -> Decimal | None:
 
     An annual target (``every_year``, 毎年度) is the expected value of each year of its range.
     """
+    return _expected(kpi, year, kpi.baseline_value, kpi.target_value())
+
+
+def _expected(kpi: KPI, year: int, base: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """:func:`expected_value`, given the KPI's baseline and target values (once per KPI graded)."""
     if kpi.target.every_year:
-        return kpi.target_value() if kpi.target.applies_in(year) else None
+        return target if kpi.target.applies_in(year) else None
     points: dict[int, Decimal] = {}
     if kpi.baseline is not None and kpi.baseline.period is not None:
         # A dated "—" baseline is a count from zero, as in the progress rate.
-        base = kpi.baseline_value
         points[kpi.baseline.period.fiscal_year] = base if base is not None else ZERO
     for interim in kpi.interim_targets:
         points[interim.period.fiscal_year] = interim.value
-    target = kpi.target_value()
     if target is not None:
         points[kpi.target.period.fiscal_year] = target
     if year in points:
         return points[year]
-    y0 = max((y for y in points if y < year), default=None)
-    y1 = min((y for y in points if y > year), default=None)
+    y0 = y1 = None  # the nearest known years before and after
+    for known in points:
+        if known < year:
+            y0 = known if y0 is None or known > y0 else y0
+        elif y1 is None or known < y1:
+            y1 = known
     if y0 is None or y1 is None:
         return points[max(points)] if points and y1 is None else None
     v0, v1 = points[y0], points[y1]

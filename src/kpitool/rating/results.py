@@ -17,6 +17,7 @@ from kpitool.model.actuals import YearNarrative
 from kpitool.model.plan import KPI, Direction, Plan, Section
 from kpitool.rating.facts import Observation
 from kpitool.rating.schemes.base import GradeSpec, Scheme
+from kpitool.support.frozen import fast_init
 from kpitool.values.fiscal_year import FiscalYear
 
 __all__ = ["PERCENT_ROUNDING_NOTE", "Evaluation", "PlanEvaluation", "Published", "Summary"]
@@ -25,6 +26,7 @@ PERCENT_ROUNDING_NOTE = "割合は端数処理（四捨五入）のため、合�
 """The note shown under a 総括 whose rounded percents do not add up to 100.0."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class Evaluation:
     """One KPI graded for one evaluation year."""

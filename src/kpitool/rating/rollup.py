@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from kpitool.model.plan import Section
 from kpitool.model.rollup_settings import RollupMethod, RollupSettings
 from kpitool.rating.schemes.base import RatingError, Scheme
+from kpitool.support.frozen import fast_init
 
 if TYPE_CHECKING:  # an annotation only: validate checks a rollup without importing results
     from kpitool.rating.results import PlanEvaluation
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # an annotation only: validate checks a rollup without import
 __all__ = ["SectionResult", "check_rollup", "section_results"]
 
 
+@fast_init
 @dataclass(frozen=True)
 class SectionResult:
     """One section of the plan, graded from the KPIs in it and below it."""
@@ -157,9 +159,11 @@ class _Roll:
 def _grade(
     rollup: RollupSettings | None, scheme: Scheme, shown: Sequence[str]
 ) -> tuple[str | None, Decimal | None]:
+    if rollup is None or rollup.method is RollupMethod.COUNTS:  # most plans: counts only
+        return None, None
     order = scheme.symbols()[:-1]
     judged = [grade for grade in shown if grade in order]
-    if rollup is None or rollup.method is RollupMethod.COUNTS or not judged:
+    if not judged:
         return None, None
     if rollup.method is RollupMethod.WORST:
         return max(judged, key=order.index), None

@@ -55,8 +55,14 @@ def _rate(value: Decimal | None) -> float | None:
     # the ratio: a target near zero makes it huge, and quantize fails past the context's digits.
     if value is None:
         return None
-    context = precise_context(value.adjusted() + 10)
+    digits = value.adjusted() + 10
+    context = _RATE_CONTEXT if digits <= _RATE_DIGITS else precise_context(digits)
     return float(value.quantize(_RATE_PLACES, rounding=ROUND_HALF_EVEN, context=context))
+
+
+# The context precise_context gives for most ratios, asked once (two rates per KPI rendered).
+_RATE_DIGITS = 28
+_RATE_CONTEXT = precise_context(_RATE_DIGITS)
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
@@ -80,6 +86,10 @@ def _row_json(row: Evaluation) -> dict[str, Any]:
     actual = observation.actual if observation is not None else None
     actual_period = actual.period if actual is not None else None
     details = row.details
+    baseline_period = baseline.period if baseline is not None else None
+    noted = (
+        (baseline is not None and baseline.annotation) or target.annotation or (actual and actual.annotation)
+    )  # most rows have no 注記: value_notes not built
     return {
         "id": kpi.id,
         "no": row.number,
@@ -89,11 +99,11 @@ def _row_json(row: Evaluation) -> dict[str, Any]:
         "category": kpi.category,
         "section": section.title if section is not None else None,
         "section_id": section.id if section is not None else None,
-        "direction": kpi.direction.value,
-        "rated_direction": row.direction.value,
+        "direction": kpi.direction._value_,  # not .value: enum's property runs in Python
+        "rated_direction": row.direction._value_,
         "cumulative": kpi.cumulative,
         "baseline": json_number(row.baseline),
-        "baseline_period": baseline.period.label if baseline and baseline.period else None,
+        "baseline_period": baseline_period.label if baseline_period is not None else None,
         "target": json_number(row.target),
         "target_period": target.period.label,
         "target_text": target.text,
@@ -107,7 +117,7 @@ def _row_json(row: Evaluation) -> dict[str, Any]:
         "official_reason": row.official_reason,
         "grade": row.grade,
         "rule": row.rule,
-        "annotations": list(row.value_notes),
+        "annotations": list(row.value_notes) if noted else [],
         "details": {k: json_number(v) if isinstance(v, Decimal) else v for k, v in details.items()}
         if details
         else {},

@@ -10,6 +10,7 @@ unusable raises :class:`RatingError` with the path of the fault in that block.
 from __future__ import annotations
 
 import decimal
+import functools
 import itertools
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from typing import Any, ClassVar
 from kpitool.errors import KpitoolError
 from kpitool.model.plan import EvaluationSettings
 from kpitool.rating.facts import Facts
+from kpitool.support.frozen import fast_init
 from kpitool.values.numbers import percent_places
 
 __all__ = ["MAX_RATIO", "NOT_JUDGED", "GradeSpec", "Outcome", "RatingError", "Scheme", "percent"]
@@ -55,6 +57,7 @@ NOT_JUDGED = GradeSpec("not_judged", "—", "判断困難", "現時点では判�
 """The last grade of every scheme: no actual for the year."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class Outcome:
     """What a scheme decided: the grade key and why, plus scheme-specific details."""
@@ -123,6 +126,7 @@ class Scheme(ABC):
                 override.criterion or base.criterion,
             )
         self.grade_specs: tuple[GradeSpec, ...] = tuple(by_key[g.key] for g in table)
+        self._by_key = by_key  # spec() is asked once per KPI graded
         symbols = self._symbols = tuple(g.symbol for g in self.grade_specs)
         if len(set(symbols)) != len(symbols):
             raise RatingError(
@@ -156,11 +160,8 @@ class Scheme(ABC):
         return self.grade_specs[-1]
 
     def spec(self, key: str) -> GradeSpec:
-        """The displayed grade for a key."""
-        for grade in self.grade_specs:
-            if grade.key == key:
-                return grade
-        raise KeyError(key)  # pragma: no cover - a scheme's own bug
+        """The displayed grade for a key (KeyError for a key not of the scheme: its own bug)."""
+        return self._by_key[key]
 
     def symbols(self) -> tuple[str, ...]:
         """Every grade symbol, in the scheme's order."""
@@ -196,5 +197,14 @@ def percent(ratio: Decimal | None) -> str:
     """
     if ratio is None:
         return "—"
-    places = Decimal(1).scaleb(-percent_places(ratio))
-    return f"{(ratio * 100).quantize(places, rounding=decimal.ROUND_HALF_UP)}%"
+    places = _unit_of_place(percent_places(ratio))
+    return f"{(ratio * _HUNDRED).quantize(places, rounding=decimal.ROUND_HALF_UP)}%"
+
+
+_HUNDRED = Decimal(100)
+
+
+@functools.lru_cache(maxsize=16)  # a rule says a percent for most KPIs graded
+def _unit_of_place(places: int) -> Decimal:
+    """0.1 for 1 place, 0.01 for 2 …"""
+    return Decimal(1).scaleb(-places)

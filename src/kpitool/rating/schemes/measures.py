@@ -16,10 +16,12 @@ from decimal import Decimal
 from typing import Any
 
 from kpitool.rating.facts import ONE, Facts, ratio_towards
+from kpitool.support.frozen import fast_init
 
 __all__ = ["MEASURES", "Measure", "Reading"]
 
 
+@fast_init
 @dataclass(frozen=True)
 class Reading:
     """One KPI as a measure reads it."""
