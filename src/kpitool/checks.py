@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -263,7 +264,7 @@ def _check_series(
     span = plan.period
     low, high = (span.start_year - 1, span.end_year + 1) if span is not None else (-1, 10**6)
     for label, actual in years.items():
-        year = parse_fiscal_year(label)  # validated by the model already
+        year, until = _year_and_end(label)
         if year in seen:
             message = f"{label} is the same year as {seen[year]}"
             yield document.problem(("actuals", kpi.id, label), message, code="duplicate-key")
@@ -274,7 +275,7 @@ def _check_series(
             low <= year <= high
             and (grade is None or not symbols or grade in symbols)
             and (value is None or ((not actual.unit or actual.unit == kpi.unit) and value >= 0))
-            and (actual.period is None or actual.period.fiscal_year <= year + 1)
+            and (actual.period is None or actual.period.end < until)  # its 年度 <= year + 1
         ):
             loc = ("actuals", kpi.id, label)
             problems, value = _check_actual(document, plan, kpi, loc, year, actual, symbols)
@@ -293,6 +294,13 @@ def _check_series(
                 )
 
 
+@functools.lru_cache(maxsize=1024)
+def _year_and_end(label: str) -> tuple[int, date]:
+    """An evaluation year (validated by the model already) and the day after the 年度 that follows it."""
+    year = parse_fiscal_year(label)
+    return year, date(year + 2, 4, 1)
+
+
 def _check_actual(
     document: Document,
     plan: Plan,
@@ -303,7 +311,11 @@ def _check_actual(
     symbols: tuple[str, ...],
 ) -> tuple[list[Problem], Decimal | None]:
     """The problems of one year's actual, and its value in the KPI's unit (None if it has none)."""
-    problems = list(_year_and_grade_problems(document, plan, loc, year, actual, symbols))
+    problems = list(_outside_period(document, plan, loc, year))  # the evaluation year in the plan's period
+    grade = actual.official_grade  # one of the scheme's grades
+    if grade is not None and symbols and grade not in symbols:
+        message = _unknown_grade("official grade", grade, symbols)
+        problems.append(document.problem((*loc, "official_grade"), message, code="grade"))
     try:
         value = actual.value_in(kpi.unit)
     except UnitError:
@@ -316,22 +328,6 @@ def _check_actual(
         message = f"data period {actual.period.label} lies after the evaluation year {loc[-1]}"
         problems.append(document.problem((*loc, "period"), message, severity=WARNING, code="period"))
     return problems, value
-
-
-def _year_and_grade_problems(
-    document: Document,
-    plan: Plan,
-    loc: tuple[str, ...],
-    year: int,
-    actual: Actual,
-    symbols: tuple[str, ...],
-) -> Iterator[Problem]:
-    """The evaluation year lies in the plan's period; the official grade is one of the scheme's."""
-    yield from _outside_period(document, plan, loc, year)
-    grade = actual.official_grade
-    if grade is not None and symbols and grade not in symbols:
-        message = _unknown_grade("official grade", grade, symbols)
-        yield document.problem((*loc, "official_grade"), message, code="grade")
 
 
 def _outside_period(document: Document, plan: Plan, loc: Loc, year: int) -> Iterator[Problem]:

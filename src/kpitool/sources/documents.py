@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from kpitool.model.actuals import ActualsFile
+from kpitool.model.actuals_built import built_actuals_file
 from kpitool.model.plan import Plan, PlanPeriod
 from kpitool.problems import DataError, Problem
 from kpitool.sources.safe_read import MAX_FILE_MIB, FileRefused, Refusal, read_bounded
@@ -272,7 +273,10 @@ def _validated_fast(values: Any) -> Plan | ActualsFile | None:
     if not isinstance(values, dict):  # FALLBACK, or a file that is not a mapping
         return None
     try:
-        return ActualsFile.model_validate(values) if is_actuals(values) else Plan.model_validate(values)
+        if is_actuals(values):  # most actuals are built without pydantic's per-actual work, same models
+            built = built_actuals_file(values)
+            return built if built is not None else ActualsFile.model_validate(values)
+        return Plan.model_validate(values)
     except ValidationError:
         return None
 
